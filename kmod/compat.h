@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Force-included into every file of the module (Kbuild: -include).  Kernel
+ * API differences live here and only here, keyed on what the Kbuild probes
+ * in probes/ found the target kernel to have (icmpt_probed.h), never on its
+ * version number: logic files stay free of #if.
+ */
+#ifndef ICMPT_COMPAT_H
+#define ICMPT_COMPAT_H
+
+/* Before any kernel header, so every message of the module is prefixed. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "icmpt_probed.h"
+
+#include <linux/mm.h>
+
+/* 6.3 made vm_flags read-only and added accessors. */
+#ifndef ICMPT_HAVE_VM_FLAGS_SET
+static inline void icmpt_vm_flags_set(struct vm_area_struct *vma,
+				      unsigned long flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void icmpt_vm_flags_clear(struct vm_area_struct *vma,
+					unsigned long flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#else
+#define icmpt_vm_flags_set vm_flags_set
+#define icmpt_vm_flags_clear vm_flags_clear
+#endif
+
+#endif /* ICMPT_COMPAT_H */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netfilter hooks at LOCAL_IN and LOCAL_OUT, in every network namespace:
+ * one record per ICMP packet into the ring of the CPU that saw it.
+ */
+#include <linux/bottom_half.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/skbuff.h>
+#include <linux/timekeeping.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+#include "icmpt.h"
+#include "icmpt_parse.h"
+
+/*
+ * Bytes of the datagram handed to the parser: outer IP header with options,
+ * ICMP header, and the embedded original datagram of an error message.
+ */
+#define ICMPT_SNAPLEN 256
+
+static u8 icmpt_ctx(void)
+{
+	/* preempt_count() says nothing on PREEMPT_RT: ask in_task(). */
+	if (in_task())
+		return ICMPT_CTX_TASK;
+	if (in_serving_softirq())
+		return ICMPT_CTX_SOFTIRQ;
+	return ICMPT_CTX_OTHER;
+}
+
+/*
+ * Who owns the packet, as far as the hook itself can know.  Only a LOCAL_OUT
+ * in task context of a packet from a user socket is the sender's.  In
+ * softirq, current is whatever was interrupted -- on loopback and veth
+ * often the very sender of the other side -- so it is never reported.
+ */
+static u8 icmpt_owner(const struct sk_buff *skb, unsigned int hook, u8 ctx)
+{
+	const struct sock *sk = skb->sk;
+
+	if (hook != NF_INET_LOCAL_OUT)
+		return ICMPT_OWNER_NONE;
+	if (ctx != ICMPT_CTX_TASK || (current->flags & PF_KTHREAD))
+		return ICMPT_OWNER_KERNEL;
+	if (!sk || !sk_fullsock(sk) || sk->sk_kern_sock)
+		return ICMPT_OWNER_KERNEL;	/* e.g. the per-CPU icmp socket */
+	return ICMPT_OWNER_SENDER;
+}
+
+static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	unsigned int off = skb_network_offset(skb);
+	unsigned int len, caplen;
+	u8 snap[ICMPT_SNAPLEN];
+	struct icmpt_packet pkt;
+	const u8 *data;
+	struct icmpt_event *ev;
+	struct icmpt_ring *r;
+	const struct net_device *dev;
+	u8 ctx;
+	u64 pos;
+
+	if (unlikely(skb->len <= off))
+		return;
+	len = skb->len - off;
+	caplen = min_t(unsigned int, len, sizeof(snap));
+	data = skb_header_pointer(skb, off, caplen, snap);
+	if (!data || icmpt_parse(&pkt, data, caplen, len))
+		return;
+
+	ctx = icmpt_ctx();
+	dev = state->hook == NF_INET_LOCAL_IN ? state->in : state->out;
+
+	/*
+	 * The ring of this CPU is ours alone while bottom halves are off:
+	 * no softirq, and (!RT) no preemption, can enter it half-way.
+	 */
+	local_bh_disable();
+	r = icmpt_ring_get(smp_processor_id());
+	ev = icmpt_ring_reserve(r, sizeof(*ev), &pos);
+	if (ev) {
+		memset(ev, 0, sizeof(*ev));	/* no stale bytes reach the reader */
+		ev->hdr.len = sizeof(*ev);
+		ev->hdr.type = ICMPT_REC_PACKET;
+		ev->ts_real_ns = ktime_get_real_ns();
+		ev->ts_boot_ns = ktime_get_boottime_ns();
+		ev->cpu = smp_processor_id();
+		ev->direction = state->hook == NF_INET_LOCAL_IN ?
+				ICMPT_DIR_IN : ICMPT_DIR_OUT;
+		ev->ctx = ctx;
+		ev->owner = icmpt_owner(skb, state->hook, ctx);
+		ev->ifindex = dev ? dev->ifindex : 0;
+		ev->pkt_netns = state->net->ns.inum;
+		ev->pkt = pkt;
+		if (ev->owner == ICMPT_OWNER_SENDER)
+			icmpt_task_fill(&ev->task, current);
+		else
+			ev->task.syscall_nr = -1;
+		icmpt_ring_commit(r, pos, sizeof(*ev));
+	}
+	local_bh_enable();
+}
+
+static unsigned int icmpt_hook_v4(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	/* Everything but ICMP leaves at once. */
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
+		icmpt_record(skb, state);
+	return NF_ACCEPT;
+}
+
+static unsigned int icmpt_hook_v6(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+
+	/* ICMPv6, or extension headers the parser walks to find out. */
+	if (nexthdr == IPPROTO_ICMPV6 || nexthdr == NEXTHDR_HOP ||
+	    nexthdr == NEXTHDR_ROUTING || nexthdr == NEXTHDR_FRAGMENT ||
+	    nexthdr == NEXTHDR_DEST || nexthdr == NEXTHDR_AUTH)
+		icmpt_record(skb, state);
+	return NF_ACCEPT;
+}
+
+/*
+ * Last in line: LOCAL_IN sees what the filter let through, LOCAL_OUT what
+ * is about to leave after DNAT.  Conntrack confirm is at INT_MAX.
+ */
+#define ICMPT_PRIO (INT_MAX - 1)
+
+static const struct nf_hook_ops icmpt_nf_ops[] = {
+	{ .hook = icmpt_hook_v4, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_LOCAL_IN, .priority = ICMPT_PRIO },
+	{ .hook = icmpt_hook_v4, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = ICMPT_PRIO },
+	{ .hook = icmpt_hook_v6, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_LOCAL_IN, .priority = ICMPT_PRIO },
+	{ .hook = icmpt_hook_v6, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = ICMPT_PRIO },
+};
+
+/* Called for every namespace, those that exist and those created later. */
+static int __net_init icmpt_net_init(struct net *net)
+{
+	return nf_register_net_hooks(net, icmpt_nf_ops, ARRAY_SIZE(icmpt_nf_ops));
+}
+
+static void __net_exit icmpt_net_exit(struct net *net)
+{
+	nf_unregister_net_hooks(net, icmpt_nf_ops, ARRAY_SIZE(icmpt_nf_ops));
+}
+
+static struct pernet_operations icmpt_net_ops = {
+	.init = icmpt_net_init,
+	.exit = icmpt_net_exit,
+};
+
+int icmpt_hooks_init(void)
+{
+	return register_pernet_subsys(&icmpt_net_ops);
+}
+
+void icmpt_hooks_exit(void)
+{
+	/* Unregistering waits for hooks in flight (synchronize_net()). */
+	unregister_pernet_subsys(&icmpt_net_ops);
+}

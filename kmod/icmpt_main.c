@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * icmptrace: record every ICMP packet a host sends or receives, with the
+ * process that owns it, into per-CPU rings mapped by /dev/icmptrace.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sizes.h>
+#include "icmpt.h"
+
+static unsigned long ring_size = SZ_1M;
+module_param(ring_size, ulong, 0444);
+MODULE_PARM_DESC(ring_size,
+		 "bytes of each CPU's ring, rounded up to a power of two (8K..256M, default 1M)");
+
+static int __init icmpt_init(void)
+{
+	int err;
+
+	if (ring_size < 2 * PAGE_SIZE || ring_size > SZ_256M) {
+		pr_err("ring_size=%lu is outside 8K..256M\n", ring_size);
+		return -EINVAL;
+	}
+	err = icmpt_rings_init(ring_size);
+	if (err)
+		return err;
+	err = icmpt_dev_init();
+	if (err)
+		goto err_rings;
+	err = icmpt_hooks_init();
+	if (err)
+		goto err_dev;
+	pr_info("tracing ICMP into %u rings of %llu KiB\n",
+		icmpt_nr_rings, icmpt_data_size >> 10);
+	return 0;
+
+err_dev:
+	icmpt_dev_exit();
+err_rings:
+	icmpt_rings_exit();
+	return err;
+}
+
+static void __exit icmpt_exit(void)
+{
+	/* No producer runs after this, so the rings can go. */
+	icmpt_hooks_exit();
+	/* A mapped or open device holds a module reference: none is left. */
+	icmpt_dev_exit();
+	icmpt_rings_exit();
+}
+
+module_init(icmpt_init);
+module_exit(icmpt_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Trace ICMP packets with the process that owns them");
+MODULE_AUTHOR("icmptrace developers");

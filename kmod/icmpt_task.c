@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Task fields of a record, read from a task known to own the packet. */
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/ipc_namespace.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+#include <linux/string.h>
+#include <linux/utsname.h>
+#include <net/net_namespace.h>
+#include <asm/syscall.h>
+#include "icmpt.h"
+
+/* Caller: task == current, in task context. */
+void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task)
+{
+	const struct cred *cred = current_cred();
+	struct task_struct *parent;
+	struct nsproxy *nsp;
+
+	t->pid = task_tgid_nr(task);
+	t->tid = task_pid_nr(task);
+	t->ns_pid = task_tgid_vnr(task);
+	t->ns_tid = task_pid_vnr(task);
+	t->uid = from_kuid_munged(&init_user_ns, cred->uid);
+	t->gid = from_kgid_munged(&init_user_ns, cred->gid);
+	t->start_time_ns = task->start_boottime;
+	t->syscall_nr = syscall_get_nr(task, task_pt_regs(task));
+	strscpy(t->comm, task->comm, sizeof(t->comm));
+
+	rcu_read_lock();
+	parent = rcu_dereference(task->real_parent);
+	t->ppid = task_tgid_nr(parent);
+	/* 0 when the parent lives outside the task's PID namespace, as getppid(). */
+	t->ns_ppid = task_tgid_vnr(parent);
+	t->pid_ns = task_active_pid_ns(task)->ns.inum;
+#ifdef CONFIG_CGROUPS
+	t->cgroup_id = cgroup_id(task_dfl_cgroup(task));
+#endif
+	rcu_read_unlock();
+
+	/* current's nsproxy is stable while current runs. */
+	nsp = task->nsproxy;
+	if (nsp) {
+		t->net_ns = nsp->net_ns->ns.inum;
+		t->uts_ns = nsp->uts_ns->ns.inum;
+	}
+}
