@@ -1,0 +1,110 @@
+#include "event_fields.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+#include "syscall_names.hpp"
+
+namespace icmptrace {
+
+const char *direction_short(uint8_t dir)
+{
+	switch (dir) {
+	case ICMPT_DIR_IN: return "in";
+	case ICMPT_DIR_OUT: return "out";
+	}
+	return "unknown";
+}
+
+const char *direction_tracee(uint8_t dir)
+{
+	switch (dir) {
+	case ICMPT_DIR_IN: return "ingress";
+	case ICMPT_DIR_OUT: return "egress";
+	}
+	return "unknown";
+}
+
+const char *owner_name(uint8_t owner)
+{
+	switch (owner) {
+	case ICMPT_OWNER_NONE: return "none";
+	case ICMPT_OWNER_SENDER: return "sender";
+	case ICMPT_OWNER_KERNEL: return "kernel";
+	}
+	return "unknown";
+}
+
+const char *ctx_name(uint8_t ctx)
+{
+	switch (ctx) {
+	case ICMPT_CTX_TASK: return "task";
+	case ICMPT_CTX_SOFTIRQ: return "softirq";
+	case ICMPT_CTX_OTHER: return "other";
+	}
+	return "unknown";
+}
+
+std::string format_addr(uint8_t family, const uint8_t (&addr)[16])
+{
+	char buf[INET6_ADDRSTRLEN];
+	int af = family == 4 ? AF_INET : family == 6 ? AF_INET6 : -1;
+	if (af < 0 || !inet_ntop(af, addr, buf, sizeof(buf)))
+		return "?";
+	return buf;
+}
+
+std::string_view comm_of(const icmpt_task &t)
+{
+	return std::string_view(t.comm, strnlen(t.comm, sizeof(t.comm)));
+}
+
+icmpt_task effective_task(const icmpt_event &ev)
+{
+	icmpt_task t;
+	if (ev.owner == ICMPT_OWNER_NONE)
+		std::memset(&t, 0, sizeof(t));
+	else
+		t = ev.task;
+	return t;
+}
+
+uint64_t thread_start_epoch_ns(const icmpt_event &ev)
+{
+	if (ev.owner == ICMPT_OWNER_NONE || ev.task.start_time_ns == 0)
+		return 0;
+	// Modular arithmetic: right whichever clock is ahead.
+	return ev.task.start_time_ns + (ev.ts_real_ns - ev.ts_boot_ns);
+}
+
+const char *event_syscall(const icmpt_event &ev)
+{
+	if (ev.owner != ICMPT_OWNER_SENDER)
+		return "";
+	return syscall_name(ev.task.syscall_nr);
+}
+
+std::string packet_flag_names(uint32_t flags)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ICMPT_PKT_TRUNCATED, "truncated"},
+		{ICMPT_PKT_FRAGMENT, "fragment"},
+		{ICMPT_PKT_BAD_IP, "bad_ip"},
+		{ICMPT_PKT_HAS_ECHO, "echo"},
+	};
+	std::string out;
+	for (const auto &n : names) {
+		if (!(flags & n.bit))
+			continue;
+		if (!out.empty())
+			out += ',';
+		out += n.name;
+	}
+	return out;
+}
+
+} // namespace icmptrace

@@ -1,0 +1,38 @@
+// Field helpers shared by the output formats: names of enum values,
+// addresses, and the task view (zeroed when the record has no owner).
+#pragma once
+
+#include <linux/icmptrace.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace icmptrace {
+
+const char *direction_short(uint8_t dir);	// "in", "out"
+const char *direction_tracee(uint8_t dir);	// "ingress", "egress"
+const char *owner_name(uint8_t owner);		// "none", "sender", "kernel"
+const char *ctx_name(uint8_t ctx);		// "task", "softirq", "other"
+
+// inet_ntop of saddr/daddr for family 4 or 6; "?" for anything else.
+std::string format_addr(uint8_t family, const uint8_t (&addr)[16]);
+
+// comm up to its NUL (at most 16 bytes, even if the kernel sent no NUL).
+std::string_view comm_of(const icmpt_task &t);
+
+// The task fields to print: all zero when owner is none, whatever the
+// record holds (the header says they are not filled then).
+icmpt_task effective_task(const icmpt_event &ev);
+
+// task.start_time_ns is CLOCK_BOOTTIME; tracee prints epoch ns.  The record's
+// two clocks give the offset.  0 when there is no task or start time.
+uint64_t thread_start_epoch_ns(const icmpt_event &ev);
+
+// Syscall name for tracee's "syscall": only a sending task has one.
+const char *event_syscall(const icmpt_event &ev);
+
+// Comma-separated names of pkt.flags ("truncated,fragment,..."), "" if none.
+std::string packet_flag_names(uint32_t flags);
+
+} // namespace icmptrace

@@ -1,0 +1,87 @@
+#include <cstdio>
+
+#include "escape.hpp"
+#include "event_fields.hpp"
+#include "formatters.hpp"
+
+namespace icmptrace {
+namespace {
+
+// Appends " key=value" (no leading space for the first pair).
+class KvLine {
+public:
+	explicit KvLine(std::string &out) : out_(out) {}
+	void add(const char *key, const std::string &value)
+	{
+		if (!first_)
+			out_ += ' ';
+		first_ = false;
+		out_ += key;
+		out_ += '=';
+		out_ += value;
+	}
+	void add(const char *key, uint64_t value) { add(key, std::to_string(value)); }
+	void add_hex(const char *key, uint64_t value, int width)
+	{
+		char buf[32];
+		std::snprintf(buf, sizeof(buf), "0x%0*llx", width,
+			      static_cast<unsigned long long>(value));
+		add(key, std::string(buf));
+	}
+
+private:
+	std::string &out_;
+	bool first_ = true;
+};
+
+} // namespace
+
+void format_kv(const icmpt_event &ev, std::string &out)
+{
+	const icmpt_packet &p = ev.pkt;
+	const icmpt_task t = effective_task(ev);
+	KvLine kv(out);
+
+	kv.add("ts", ev.ts_real_ns);
+	kv.add("cpu", ev.cpu);
+	kv.add("dir", direction_short(ev.direction));
+	kv.add("family", p.family);
+	kv.add("src", format_addr(p.family, p.saddr));
+	kv.add("dst", format_addr(p.family, p.daddr));
+	kv.add("type", p.type);
+	kv.add("code", p.code);
+	kv.add("csum", p.checksum);
+	kv.add_hex("rest", p.rest, 8);
+	kv.add("id", p.id);
+	kv.add("seq", p.seq);
+	kv.add_hex("flags", p.flags, 1);
+	kv.add("ip_len", p.ip_len);
+	kv.add("owner", owner_name(ev.owner));
+	kv.add("ctx", ctx_name(ev.ctx));
+	kv.add("pid", t.pid);
+	kv.add("tid", t.tid);
+	kv.add("ppid", t.ppid);
+	kv.add("ns_pid", t.ns_pid);
+	kv.add("ns_tid", t.ns_tid);
+	kv.add("uid", t.uid);
+	kv.add("gid", t.gid);
+	kv.add("comm", escape_token(comm_of(t)));
+	kv.add("netns", t.net_ns);
+	kv.add("pkt_netns", ev.pkt_netns);
+	kv.add("cgroup", t.cgroup_id);
+	kv.add("syscall", event_syscall(ev));
+	// The rest of the record, after the fields scripts rely on.
+	kv.add("ts_boot", ev.ts_boot_ns);
+	kv.add("ttl", p.ttl);
+	kv.add("icmp_len", p.icmp_len);
+	kv.add("ifindex", ev.ifindex);
+	kv.add("ns_ppid", t.ns_ppid);
+	kv.add("start_time", t.start_time_ns);
+	kv.add("mnt_ns", t.mnt_ns);
+	kv.add("pid_ns", t.pid_ns);
+	kv.add("uts_ns", t.uts_ns);
+	kv.add("syscall_nr", std::to_string(ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr));
+	out += '\n';
+}
+
+} // namespace icmptrace

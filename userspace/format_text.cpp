@@ -1,0 +1,60 @@
+#include <cstdio>
+#include <ctime>
+
+#include "escape.hpp"
+#include "event_fields.hpp"
+#include "formatters.hpp"
+#include "icmp_type_code.hpp"
+
+namespace icmptrace {
+namespace {
+
+void append_time(const icmpt_event &ev, std::string &out)
+{
+	time_t sec = static_cast<time_t>(ev.ts_real_ns / 1000000000ULL);
+	unsigned usec = static_cast<unsigned>(ev.ts_real_ns % 1000000000ULL / 1000);
+	struct tm tm;
+	localtime_r(&sec, &tm);
+	char buf[32];
+	std::snprintf(buf, sizeof(buf), "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min,
+		      tm.tm_sec, usec);
+	out += buf;
+}
+
+} // namespace
+
+void format_text(const icmpt_event &ev, std::string &out)
+{
+	const icmpt_packet &p = ev.pkt;
+	char buf[64];
+
+	append_time(ev, out);
+	out += " cpu" + std::to_string(ev.cpu);
+	out += ' ';
+	out += direction_short(ev.direction);
+	out += ' ' + format_addr(p.family, p.saddr) + " > " + format_addr(p.family, p.daddr);
+	// A non-first fragment carries no ICMP header: no type to name.
+	if (p.flags & ICMPT_PKT_FRAGMENT)
+		out += " fragment";
+	else
+		out += ' ' + escape_token(icmp_type_code(p.family, p.type, p.code));
+	if (p.flags & ICMPT_PKT_HAS_ECHO)
+		out += " id=" + std::to_string(p.id) + " seq=" + std::to_string(p.seq);
+	std::snprintf(buf, sizeof(buf), " csum=0x%04x len=%u", p.checksum, p.ip_len);
+	out += buf;
+	std::string flags = packet_flag_names(p.flags & ~ICMPT_PKT_HAS_ECHO);
+	if (!flags.empty())
+		out += " flags=" + flags;
+	// A kernel-built packet may still name a task (kthread); show it then.
+	if (ev.owner == ICMPT_OWNER_SENDER ||
+	    (ev.owner != ICMPT_OWNER_NONE && ev.task.pid != 0)) {
+		const icmpt_task &t = ev.task;
+		out += " pid=" + std::to_string(t.pid) + " tid=" + std::to_string(t.tid) +
+		       " uid=" + std::to_string(t.uid) + " comm=" + escape_token(comm_of(t));
+	}
+	out += " owner=";
+	out += owner_name(ev.owner);
+	out += '\n';
+}
+
+} // namespace icmptrace

@@ -1,0 +1,28 @@
+// Output formats: each appends exactly one '\n'-terminated line per record.
+#pragma once
+
+#include <linux/icmptrace.h>
+
+#include <string>
+
+namespace icmptrace {
+
+enum class OutputFormat { Text, Json, Kv };
+
+// Things a line needs that are not in the record.
+struct FormatContext {
+	std::string hostname;	// tracee's hostName
+};
+
+// "09:14:03.123456 cpu1 out 10.0.0.1 > 10.0.0.2 EchoRequest id=6 ..."
+// (local time of ts_real_ns).
+void format_text(const icmpt_event &ev, std::string &out);
+// key=value pairs of every field, for scripts.
+void format_kv(const icmpt_event &ev, std::string &out);
+// tracee's net_packet_icmp(v6) JSON plus a trailing "icmptrace" object.
+void format_json(const icmpt_event &ev, const FormatContext &ctx, std::string &out);
+
+void format_event(OutputFormat f, const icmpt_event &ev, const FormatContext &ctx,
+		  std::string &out);
+
+} // namespace icmptrace
