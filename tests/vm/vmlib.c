@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include "vmlib.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int vm_sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int vm_netns_pair_up(void)
+{
+	vm_netns_pair_down();
+	return vm_sh("set -e; ip netns add " VM_NS_A "; ip netns add " VM_NS_B ";"
+		     "ip link add icmpt-va netns " VM_NS_A " type veth peer name icmpt-vb netns " VM_NS_B ";"
+		     "ip -n " VM_NS_A " addr add " VM_ADDR_A "/24 dev icmpt-va;"
+		     "ip -n " VM_NS_B " addr add " VM_ADDR_B "/24 dev icmpt-vb;"
+		     "ip -n " VM_NS_A " link set icmpt-va up; ip -n " VM_NS_A " link set lo up;"
+		     "ip -n " VM_NS_B " link set icmpt-vb up; ip -n " VM_NS_B " link set lo up;"
+		     "ip netns exec " VM_NS_A " sysctl -qw net.ipv4.ping_group_range='0 2147483647';"
+		     "ip netns exec " VM_NS_B " sysctl -qw net.ipv4.ping_group_range='0 2147483647'");
+}
+
+void vm_netns_pair_down(void)
+{
+	vm_sh("ip netns del " VM_NS_A " 2>/dev/null; ip netns del " VM_NS_B " 2>/dev/null; true");
+}
+
+unsigned long vm_netns_inode(const char *name)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	return stat(path, &st) ? 0 : (unsigned long)st.st_ino;
+}
+
+int vm_netns_enter(const char *name)
+{
+	char path[128];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	err = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return err;
+}
+
+const char *vm_rec_get(const struct vm_rec *r, const char *key)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->key[i], key))
+			return r->val[i];
+	return NULL;
+}
+
+long long vm_rec_num(const struct vm_rec *r, const char *key)
+{
+	const char *v = vm_rec_get(r, key);
+
+	return v ? strtoll(v, NULL, 0) : -1;
+}
+
+int vm_rec_parse(struct vm_rec *r, const char *line)
+{
+	const char *p = line;
+
+	r->n = 0;
+	while (*p && *p != '\n' && r->n < VM_KV_MAX) {
+		const char *eq, *end;
+		size_t kl, vl;
+
+		while (*p == ' ')
+			p++;
+		end = p + strcspn(p, " \n");
+		eq = memchr(p, '=', end - p);
+		if (!eq)
+			return -1;
+		kl = eq - p;
+		vl = end - eq - 1;
+		if (kl >= sizeof(r->key[0]) || vl >= sizeof(r->val[0]))
+			return -1;
+		memcpy(r->key[r->n], p, kl);
+		r->key[r->n][kl] = 0;
+		memcpy(r->val[r->n], eq + 1, vl);
+		r->val[r->n][vl] = 0;
+		r->n++;
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	return r->n ? 0 : -1;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int count_lines(const char *s, size_t n)
+{
+	int c = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c += s[i] == '\n';
+	return c;
+}
+
+/* Reads what is available from both pipes, waiting up to ms. */
+static void pump(struct vm_reader *rd, int ms)
+{
+	struct pollfd p[2] = {
+		{ .fd = rd->out_fd, .events = POLLIN },
+		{ .fd = rd->err_fd, .events = POLLIN },
+	};
+	ssize_t n;
+
+	if (poll(p, 2, ms) <= 0)
+		return;
+	if (p[0].revents && rd->out_len < sizeof(rd->out) - 1) {
+		n = read(rd->out_fd, rd->out + rd->out_len,
+			 sizeof(rd->out) - 1 - rd->out_len);
+		if (n > 0)
+			rd->out_len += n;
+	}
+	if (p[1].revents && rd->err_len < sizeof(rd->err) - 1) {
+		n = read(rd->err_fd, rd->err + rd->err_len,
+			 sizeof(rd->err) - 1 - rd->err_len);
+		if (n > 0)
+			rd->err_len += n;
+	}
+	rd->out[rd->out_len] = 0;
+	rd->err[rd->err_len] = 0;
+}
+
+int vm_reader_start(struct vm_reader *rd, const char *const *args)
+{
+	const char *argv[32] = { "build/icmptrace" };
+	int out[2], err[2], i;
+	long long deadline;
+
+	memset(rd, 0, sizeof(*rd));
+	for (i = 0; args && args[i] && i < 30; i++)
+		argv[i + 1] = args[i];
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+		return -1;
+	rd->pid = fork();
+	if (rd->pid < 0)
+		return -1;
+	if (rd->pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	rd->out_fd = out[0];
+	rd->err_fd = err[0];
+	deadline = now_ms() + 20000;
+	while (now_ms() < deadline) {
+		pump(rd, 100);
+		if (strstr(rd->err, "listening on"))
+			return 0;
+		if (waitpid(rd->pid, &rd->status, WNOHANG) == rd->pid) {
+			pump(rd, 0);
+			rd->pid = 0;
+			return -1;
+		}
+	}
+	return -1;
+}
+
+int vm_reader_collect(struct vm_reader *rd, int want, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+
+	while (count_lines(rd->out, rd->out_len) < want && now_ms() < deadline)
+		pump(rd, 50);
+	return count_lines(rd->out, rd->out_len);
+}
+
+int vm_reader_stop(struct vm_reader *rd)
+{
+	long long deadline = now_ms() + 10000;
+
+	if (rd->pid > 0) {
+		kill(rd->pid, SIGINT);
+		while (now_ms() < deadline) {
+			pump(rd, 50);
+			if (waitpid(rd->pid, &rd->status, WNOHANG) == rd->pid)
+				break;
+		}
+		if (now_ms() >= deadline) {
+			kill(rd->pid, SIGKILL);
+			waitpid(rd->pid, &rd->status, 0);
+		}
+		rd->pid = 0;
+	}
+	/* Drain what is left in the pipes. */
+	for (int i = 0; i < 20; i++)
+		pump(rd, 10);
+	close(rd->out_fd);
+	close(rd->err_fd);
+	return WIFEXITED(rd->status) ? WEXITSTATUS(rd->status) : 128 + WTERMSIG(rd->status);
+}
+
+int vm_reader_records(const struct vm_reader *rd, struct vm_rec *recs, int max)
+{
+	const char *p = rd->out;
+	int n = 0;
+
+	while (*p && n < max) {
+		const char *nl = strchr(p, '\n');
+		char line[4096];
+		size_t l;
+
+		if (!nl)
+			break;
+		l = nl - p;
+		if (l < sizeof(line)) {
+			memcpy(line, p, l);
+			line[l] = 0;
+			if (!vm_rec_parse(&recs[n], line))
+				n++;
+		}
+		p = nl + 1;
+	}
+	return n;
+}
+
+uint16_t vm_csum(const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+int vm_pcap_read(const char *path, struct vm_cap *caps, int max)
+{
+	uint8_t buf[65536 + 16];
+	FILE *f = fopen(path, "rb");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	if (fread(buf, 1, 24, f) != 24) {
+		fclose(f);
+		return -1;
+	}
+	while (n < max && fread(buf, 1, 16, f) == 16) {
+		uint32_t incl;
+		const uint8_t *ip;
+		unsigned int ihl;
+
+		memcpy(&incl, buf + 8, 4);
+		if (incl > 65536 || fread(buf, 1, incl, f) != incl)
+			break;
+		/* Ethernet II with IPv4 carrying ICMP: the only kind captured. */
+		if (incl < 14 + 20 + 8 || buf[12] != 0x08 || buf[13] != 0x00)
+			continue;
+		ip = buf + 14;
+		ihl = (ip[0] & 15) * 4;
+		if (ip[9] != 1 || incl < 14 + ihl + 8)
+			continue;
+		inet_ntop(AF_INET, ip + 12, caps[n].src, sizeof(caps[n].src));
+		inet_ntop(AF_INET, ip + 16, caps[n].dst, sizeof(caps[n].dst));
+		caps[n].type = ip[ihl];
+		caps[n].code = ip[ihl + 1];
+		caps[n].csum = ip[ihl + 2] << 8 | ip[ihl + 3];
+		caps[n].id = ip[ihl + 4] << 8 | ip[ihl + 5];
+		caps[n].seq = ip[ihl + 6] << 8 | ip[ihl + 7];
+		n++;
+	}
+	fclose(f);
+	return n;
+}

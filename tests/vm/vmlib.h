@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the in-VM tests: network namespaces joined by veth, the
+ * reader run as a child with its kv output parsed, hand-built ICMP, and
+ * pcap files written by tcpdump read back.
+ */
+#ifndef ICMPT_VMLIB_H
+#define ICMPT_VMLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* 198.18.0.0/15 is set aside for benchmarks and tests (RFC 2544). */
+#define VM_ADDR_A "198.18.0.1"
+#define VM_ADDR_B "198.18.0.2"
+#define VM_NS_A "icmpt-a"
+#define VM_NS_B "icmpt-b"
+
+/* Run a shell command; returns its exit status, -1 if it did not exit. */
+int vm_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Two namespaces icmpt-a and icmpt-b joined by a veth pair, addressed. */
+int vm_netns_pair_up(void);
+void vm_netns_pair_down(void);
+/* Inode number of a named netns (what records carry in pkt_netns). */
+unsigned long vm_netns_inode(const char *name);
+/* Move the calling process into a named netns. */
+int vm_netns_enter(const char *name);
+
+/* One record of the reader's kv output. */
+#define VM_KV_MAX 48
+struct vm_rec {
+	int n;
+	char key[VM_KV_MAX][24];
+	char val[VM_KV_MAX][72];
+};
+const char *vm_rec_get(const struct vm_rec *r, const char *key);
+long long vm_rec_num(const struct vm_rec *r, const char *key);
+int vm_rec_parse(struct vm_rec *r, const char *line);
+
+/* The reader (build/icmptrace) as a child process. */
+struct vm_reader {
+	pid_t pid;
+	int out_fd;		/* its stdout */
+	int err_fd;		/* its stderr */
+	char out[1 << 20];
+	size_t out_len;
+	char err[16384];
+	size_t err_len;
+	int status;		/* exit status after vm_reader_stop() */
+};
+/* Starts the reader with extra args; returns once it says it listens. */
+int vm_reader_start(struct vm_reader *rd, const char *const *args);
+/* Collects stdout until it holds want lines or timeout_ms passed. */
+int vm_reader_collect(struct vm_reader *rd, int want, int timeout_ms);
+/* SIGINT, then waits; collects all output. Returns the exit status. */
+int vm_reader_stop(struct vm_reader *rd);
+/* Splits collected kv lines into recs; returns how many. */
+int vm_reader_records(const struct vm_reader *rd, struct vm_rec *recs, int max);
+
+/* RFC 1071 checksum. */
+uint16_t vm_csum(const void *data, size_t len);
+
+/* A captured packet, decoded from a tcpdump pcap file (Ethernet). */
+struct vm_cap {
+	char src[16], dst[16];
+	int type, code, csum, id, seq;
+};
+int vm_pcap_read(const char *path, struct vm_cap *caps, int max);
+
+#endif /* ICMPT_VMLIB_H */
