@@ -58,6 +58,7 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 	unsigned int len, caplen;
 	u8 snap[ICMPT_SNAPLEN];
 	struct icmpt_packet pkt;
+	struct icmpt_detail det;
 	const u8 *data;
 	struct icmpt_event *ev;
 	struct icmpt_ring *r;
@@ -70,7 +71,7 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 	len = skb->len - off;
 	caplen = min_t(unsigned int, len, sizeof(snap));
 	data = skb_header_pointer(skb, off, caplen, snap);
-	if (!data || icmpt_parse(&pkt, data, caplen, len))
+	if (!data || icmpt_parse(&pkt, &det, data, caplen, len))
 		return;
 
 	ctx = icmpt_ctx();
@@ -97,6 +98,7 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 		ev->ifindex = dev ? dev->ifindex : 0;
 		ev->pkt_netns = state->net->ns.inum;
 		ev->pkt = pkt;
+		ev->detail = det;
 		if (ev->owner == ICMPT_OWNER_SENDER)
 			icmpt_task_fill(&ev->task, current);
 		else

@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Pure-C ICMP parser shared by the module, the unit tests and the fuzzer.
- * Every read is bounds-checked against caplen; nothing here may assume the
- * packet is well formed.
+ * Every read is bounds-checked against the bytes present; nothing here may
+ * assume the packet is well formed.  Lengths stay far below 2^31, so the
+ * unsigned sums of offsets below cannot wrap.
  */
 #include "icmpt_parse.h"
 
 #define ICMPT_IPPROTO_ICMP	1
+#define ICMPT_IPPROTO_TCP	6
+#define ICMPT_IPPROTO_UDP	17
+#define ICMPT_IPPROTO_DCCP	33
 #define ICMPT_IPPROTO_ICMPV6	58
+#define ICMPT_IPPROTO_SCTP	132
+#define ICMPT_IPPROTO_UDPLITE	136
 #define ICMPT_ICMP_HDR_LEN	8
-
-/* ICMP types whose rest-of-header is identifier and sequence. */
-#define ICMPT_V4_ECHO_REPLY	0
-#define ICMPT_V4_ECHO		8
-#define ICMPT_V6_ECHO		128
-#define ICMPT_V6_ECHO_REPLY	129
+#define ICMPT_V6_EXT_MAX	8	/* extension headers walked at most */
 
 static unsigned int icmpt_be16(const unsigned char *p)
 {
@@ -34,17 +35,497 @@ static void icmpt_copy(__u8 *dst, const unsigned char *src, unsigned int n)
 		dst[i] = src[i];
 }
 
-/* Decode the ICMP header at buf[off..caplen). */
-static void icmpt_parse_icmp(struct icmpt_packet *pkt, const unsigned char *buf,
-			     unsigned int off, unsigned int caplen)
+/* Checksum: RFC 1071, four bytes at a time; 2^16 == 1 mod 0xffff. */
+__u64 icmpt_csum_add(__u64 sum, const unsigned char *buf, unsigned int len)
 {
-	const unsigned char *h = buf + off;
-	unsigned int have = caplen - off;
+	unsigned int i;
 
-	if (have < 2) {
+	for (i = 0; i + 4 <= len; i += 4)
+		sum += icmpt_be32(buf + i);
+	if (i + 2 <= len) {
+		sum += icmpt_be16(buf + i);
+		i += 2;
+	}
+	if (i < len)
+		sum += (__u32)buf[i] << 8;	/* odd byte, zero-padded */
+	return sum;
+}
+
+__u32 icmpt_csum_verdict(const struct icmpt_packet *pkt, __u64 sum)
+{
+	if (pkt->proto == ICMPT_IPPROTO_ICMPV6) {
+		sum = icmpt_csum_add(sum, pkt->saddr, 16);
+		sum = icmpt_csum_add(sum, pkt->daddr, 16);
+		sum += (pkt->icmp_len >> 16) + (pkt->icmp_len & 0xffff);
+		sum += ICMPT_IPPROTO_ICMPV6;
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff ? ICMPT_PKT_CSUM_OK : ICMPT_PKT_CSUM_BAD;
+}
+
+__u32 icmpt_csum_check(const struct icmpt_packet *pkt,
+		       const unsigned char *icmp, unsigned int len)
+{
+	if (len != pkt->icmp_len)
+		return 0;
+	return icmpt_csum_verdict(pkt, icmpt_csum_add(0, icmp, len));
+}
+
+/* IPv6 extension headers that may stand before the upper-layer header. */
+static int icmpt_v6_is_ext(unsigned int nh)
+{
+	return nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51;
+}
+
+struct icmpt_v6walk {
+	unsigned int nh;	/* first header that is not walked */
+	unsigned int off;	/* and its offset */
+	unsigned int hdrs;	/* extension headers walked */
+	__u32 frag_id;
+	int nonfirst;		/* non-first fragment: off is payload, not a header */
+	int more;		/* fragment header with M set */
+	int routed;		/* routing header with segments left */
+};
+
+/*
+ * Walk the extension headers after the IPv6 header at buf, within lim
+ * bytes.  Returns 0, or -1 when the bytes end inside the chain or it is
+ * longer than ICMPT_V6_EXT_MAX (w->nh is then an extension header).
+ */
+static int icmpt_v6_walk(struct icmpt_v6walk *w, const unsigned char *buf,
+			 unsigned int lim)
+{
+	w->nh = buf[6];
+	w->off = 40;
+	while (icmpt_v6_is_ext(w->nh)) {
+		const unsigned char *h;
+		unsigned int len;
+
+		if (w->hdrs == ICMPT_V6_EXT_MAX || w->off + 8 > lim)
+			return -1;
+		h = buf + w->off;
+		w->hdrs++;
+		if (w->nh == 44) {
+			unsigned int fo = icmpt_be16(h + 2);
+
+			w->frag_id = icmpt_be32(h + 4);
+			w->nh = h[0];
+			w->off += 8;
+			if (fo & 0xfff8) {
+				w->nonfirst = 1;
+				return 0;
+			}
+			if (fo & 1)
+				w->more = 1;
+			continue;
+		}
+		if (w->nh == 51)
+			len = (h[1] + 2) * 4;	/* AH counts 4-byte words */
+		else
+			len = (h[1] + 1) * 8;
+		if (w->nh == 43 && h[3])
+			w->routed = 1;
+		w->nh = h[0];
+		w->off += len;
+	}
+	return 0;
+}
+
+static int icmpt_is_port_proto(unsigned int p)
+{
+	return p == ICMPT_IPPROTO_TCP || p == ICMPT_IPPROTO_UDP ||
+	       p == ICMPT_IPPROTO_DCCP || p == ICMPT_IPPROTO_SCTP ||
+	       p == ICMPT_IPPROTO_UDPLITE;
+}
+
+/* Transport header of the embedded datagram, at p[off..n). */
+static void icmpt_inner_l4(struct icmpt_inner *in, const unsigned char *p,
+			   unsigned int off, unsigned int n)
+{
+	unsigned int icmp = in->version == 4 ? ICMPT_IPPROTO_ICMP :
+					       ICMPT_IPPROTO_ICMPV6;
+	unsigned int t;
+
+	if (icmpt_is_port_proto(in->proto)) {
+		if (off + 4 > n) {
+			in->flags |= ICMPT_INNER_TRUNCATED;
+			return;
+		}
+		in->sport = icmpt_be16(p + off);
+		in->dport = icmpt_be16(p + off + 2);
+		in->flags |= ICMPT_INNER_PORTS;
+		return;
+	}
+	if (in->proto != icmp)
+		return;
+	if (off + 2 > n) {
+		in->flags |= ICMPT_INNER_TRUNCATED;
+		return;
+	}
+	t = p[off];
+	in->icmp_type = t;
+	in->icmp_code = p[off + 1];
+	in->flags |= ICMPT_INNER_ICMP;
+	if (icmp == ICMPT_IPPROTO_ICMP ? t != 0 && t != 8 : t != 128 && t != 129)
+		return;
+	if (off + 8 > n) {
+		in->flags |= ICMPT_INNER_TRUNCATED;
+		return;
+	}
+	in->id = icmpt_be16(p + off + 4);
+	in->seq = icmpt_be16(p + off + 6);
+	in->flags |= ICMPT_INNER_ECHO;
+}
+
+/* The original datagram of an error message: p[0..n), as far as it goes. */
+static void icmpt_parse_inner(struct icmpt_packet *pkt, struct icmpt_inner *in,
+			      const unsigned char *p, unsigned int n)
+{
+	struct icmpt_v6walk w = { 0 };
+	unsigned int off;
+
+	pkt->flags |= ICMPT_PKT_HAS_INNER;
+	if (n < 1) {
+		in->flags |= ICMPT_INNER_TRUNCATED;
+		return;
+	}
+	in->version = p[0] >> 4;
+	if (in->version == 4) {
+		off = (p[0] & 0x0f) * 4;
+		if (off < 20) {
+			in->flags |= ICMPT_INNER_BAD_IP;
+			return;
+		}
+		if (n < 20) {
+			in->flags |= ICMPT_INNER_TRUNCATED;
+			return;
+		}
+		in->flags |= ICMPT_INNER_IP;
+		if (off > 20)
+			in->flags |= ICMPT_INNER_IP_OPTS;
+		in->ttl = p[8];
+		in->proto = p[9];
+		in->ip_len = icmpt_be16(p + 2);
+		in->ip_id = icmpt_be16(p + 4);
+		icmpt_copy(in->saddr, p + 12, 4);
+		icmpt_copy(in->daddr, p + 16, 4);
+		if (icmpt_be16(p + 6) & 0x1fff) {
+			in->flags |= ICMPT_INNER_FRAGMENT;
+			return;
+		}
+	} else if (in->version == 6) {
+		if (n < 40) {
+			in->flags |= ICMPT_INNER_TRUNCATED;
+			return;
+		}
+		in->flags |= ICMPT_INNER_IP;
+		in->ttl = p[7];
+		in->ip_len = 40 + icmpt_be16(p + 4);
+		icmpt_copy(in->saddr, p + 8, 16);
+		icmpt_copy(in->daddr, p + 24, 16);
+		if (icmpt_v6_walk(&w, p, n)) {
+			/* Cut short: the usual case; too long: proto says where. */
+			if (w.hdrs < ICMPT_V6_EXT_MAX)
+				in->flags |= ICMPT_INNER_TRUNCATED;
+		}
+		if (w.hdrs)
+			in->flags |= ICMPT_INNER_EXT_HDRS;
+		in->proto = w.nh;
+		in->ip_id = w.frag_id;
+		if (w.nonfirst) {
+			in->flags |= ICMPT_INNER_FRAGMENT;
+			return;
+		}
+		if (icmpt_v6_is_ext(w.nh))
+			return;
+		off = w.off;
+	} else {
+		in->flags |= ICMPT_INNER_BAD_IP;
+		return;
+	}
+	icmpt_inner_l4(in, p, off, n);
+}
+
+/* Neighbor discovery options at p[0..n): the first lladdr and the MTU. */
+static void icmpt_ndp_opts(struct icmpt_ndp_opts *o, const unsigned char *p,
+			   unsigned int n)
+{
+	unsigned int off = 0;
+
+	while (off < n) {
+		unsigned int type, len;
+
+		if (off + 2 > n || !p[off + 1] || off + p[off + 1] * 8 > n) {
+			o->flags |= ICMPT_NDP_OPTS_BAD;
+			return;
+		}
+		type = p[off];
+		len = p[off + 1] * 8;
+		if ((type == 1 || type == 2) && !o->lladdr_len) {
+			o->lladdr_len = len - 2 > 8 ? 8 : len - 2;
+			o->lladdr_type = type;
+			icmpt_copy(o->lladdr, p + off + 2, o->lladdr_len);
+		} else if (type == 5 && !o->mtu) {
+			o->mtu = icmpt_be32(p + off + 4);
+		}
+		if (o->nr_opts < 255)
+			o->nr_opts++;
+		off += len;
+	}
+}
+
+static void icmpt_ext_echo(struct icmpt_detail *det, const unsigned char *m,
+			   int reply)
+{
+	struct icmpt_det_ext_echo *e = &det->u.ext_echo;
+
+	det->kind = ICMPT_DET_EXT_ECHO;
+	e->id = icmpt_be16(m + 4);
+	e->seq = m[6];
+	if (reply) {
+		e->state = m[7] >> 5;
+		e->active = (m[7] >> 2) & 1;
+		e->ipv4 = (m[7] >> 1) & 1;
+		e->ipv6 = m[7] & 1;
+	} else {
+		e->local = m[7] & 1;
+	}
+}
+
+static void icmpt_echo(struct icmpt_detail *det, const unsigned char *m)
+{
+	det->kind = ICMPT_DET_ECHO;
+	det->u.echo.id = icmpt_be16(m + 4);
+	det->u.echo.seq = icmpt_be16(m + 6);
+}
+
+/* Two's complement without an out-of-range conversion. */
+static __s32 icmpt_s32(__u32 v)
+{
+	return v < 0x80000000U ? (__s32)v : -(__s32)(~v) - 1;
+}
+
+/* ICMPv4 body; m[0..n) with n >= 8. */
+static void icmpt_detail_v4(struct icmpt_packet *pkt, struct icmpt_detail *det,
+			    const unsigned char *m, unsigned int n)
+{
+	struct icmpt_det_error *err = &det->u.error;
+
+	switch (pkt->type) {
+	case 0:		/* echo reply */
+	case 8:		/* echo */
+	case 15:	/* information request */
+	case 16:	/* information reply */
+		icmpt_echo(det, m);
+		break;
+	case 3:		/* destination unreachable */
+	case 4:		/* source quench */
+	case 5:		/* redirect */
+	case 11:	/* time exceeded */
+	case 12:	/* parameter problem */
+		det->kind = ICMPT_DET_ERROR;
+		if (pkt->type == 3 && pkt->code == 4)
+			err->mtu = icmpt_be16(m + 6);
+		if (pkt->type == 5)
+			icmpt_copy(err->gateway, m + 4, 4);
+		if (pkt->type == 12)
+			err->pointer = m[4];
+		if (pkt->type == 3 || pkt->type == 11 || pkt->type == 12)
+			err->orig_len = m[5] * 4;	/* RFC 4884: words */
+		icmpt_parse_inner(pkt, &det->inner, m + 8, n - 8);
+		break;
+	case 9: {	/* router advertisement */
+		struct icmpt_det_rtadv4 *ra = &det->u.rtadv4;
+
+		det->kind = ICMPT_DET_RTADV4;
+		ra->num_addrs = m[4];
+		ra->addr_entry_size = m[5];
+		ra->lifetime = icmpt_be16(m + 6);
+		if (ra->num_addrs && ra->addr_entry_size >= 2 && n >= 16) {
+			icmpt_copy(ra->first_addr, m + 8, 4);
+			ra->first_pref = icmpt_s32(icmpt_be32(m + 12));
+			ra->first_valid = 1;
+		}
+		break;
+	}
+	case 13:	/* timestamp */
+	case 14:	/* timestamp reply */
+		if (n < 20) {
+			pkt->flags |= ICMPT_PKT_TRUNCATED;
+			break;
+		}
+		det->kind = ICMPT_DET_TSTAMP;
+		det->u.tstamp.id = icmpt_be16(m + 4);
+		det->u.tstamp.seq = icmpt_be16(m + 6);
+		det->u.tstamp.originate = icmpt_be32(m + 8);
+		det->u.tstamp.receive = icmpt_be32(m + 12);
+		det->u.tstamp.transmit = icmpt_be32(m + 16);
+		break;
+	case 17:	/* address mask request */
+	case 18:	/* address mask reply */
+		if (n < 12) {
+			pkt->flags |= ICMPT_PKT_TRUNCATED;
+			break;
+		}
+		det->kind = ICMPT_DET_MASK;
+		det->u.mask.id = icmpt_be16(m + 4);
+		det->u.mask.seq = icmpt_be16(m + 6);
+		icmpt_copy(det->u.mask.mask, m + 8, 4);
+		break;
+	case 42:	/* extended echo request */
+	case 43:	/* extended echo reply */
+		icmpt_ext_echo(det, m, pkt->type == 43);
+		break;
+	}
+}
+
+/* MLDv2 Maximum Response Code to milliseconds (RFC 3810 5.1.3). */
+static __u32 icmpt_mld2_ms(unsigned int code)
+{
+	if (code < 32768)
+		return code;
+	return (__u32)((code & 0xfff) | 0x1000) << (((code >> 12) & 7) + 3);
+}
+
+static void icmpt_mld(struct icmpt_packet *pkt, struct icmpt_detail *det,
+		      const unsigned char *m, unsigned int n)
+{
+	struct icmpt_det_mld *mld = &det->u.mld;
+	/* A query of 28 bytes or more on the wire is MLDv2 (RFC 3810 8.1). */
+	int v2 = pkt->type == 130 && pkt->icmp_len >= 28;
+
+	if (n < (v2 ? 28U : 24U)) {
 		pkt->flags |= ICMPT_PKT_TRUNCATED;
 		return;
 	}
+	det->kind = ICMPT_DET_MLD;
+	mld->max_resp_code = icmpt_be16(m + 4);
+	icmpt_copy(mld->mcast, m + 8, 16);
+	mld->version = v2 ? 2 : 1;
+	mld->max_resp_ms = v2 ? icmpt_mld2_ms(mld->max_resp_code) :
+				mld->max_resp_code;
+	if (v2) {
+		mld->qrv = m[24] & 0x0f;
+		mld->qqic = m[25];
+		mld->nr_sources = icmpt_be16(m + 26);
+	}
+}
+
+/* ICMPv6 body; m[0..n) with n >= 8. */
+static void icmpt_detail_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
+			    const unsigned char *m, unsigned int n)
+{
+	struct icmpt_det_error *err = &det->u.error;
+
+	switch (pkt->type) {
+	case 1:		/* destination unreachable */
+	case 2:		/* packet too big */
+	case 3:		/* time exceeded */
+	case 4:		/* parameter problem */
+		det->kind = ICMPT_DET_ERROR;
+		if (pkt->type == 2)
+			err->mtu = icmpt_be32(m + 4);
+		else if (pkt->type == 4)
+			err->pointer = icmpt_be32(m + 4);
+		else
+			err->orig_len = m[4] * 8;	/* RFC 4884: 8-byte words */
+		icmpt_parse_inner(pkt, &det->inner, m + 8, n - 8);
+		break;
+	case 128:	/* echo request */
+	case 129:	/* echo reply */
+		icmpt_echo(det, m);
+		break;
+	case 130:	/* MLD query */
+	case 131:	/* MLDv1 report */
+	case 132:	/* MLDv1 done */
+		icmpt_mld(pkt, det, m, n);
+		break;
+	case 133:	/* router solicitation */
+		det->kind = ICMPT_DET_NDP_RS;
+		icmpt_ndp_opts(&det->u.rs, m + 8, n - 8);
+		break;
+	case 134: {	/* router advertisement */
+		struct icmpt_det_ra *ra = &det->u.ra;
+
+		if (n < 16) {
+			pkt->flags |= ICMPT_PKT_TRUNCATED;
+			break;
+		}
+		det->kind = ICMPT_DET_NDP_RA;
+		ra->cur_hop_limit = m[4];
+		ra->flags = m[5];
+		ra->router_lifetime = icmpt_be16(m + 6);
+		ra->reachable = icmpt_be32(m + 8);
+		ra->retrans = icmpt_be32(m + 12);
+		icmpt_ndp_opts(&ra->opts, m + 16, n - 16);
+		break;
+	}
+	case 135:	/* neighbor solicitation */
+	case 136:	/* neighbor advertisement */
+		if (n < 24) {
+			pkt->flags |= ICMPT_PKT_TRUNCATED;
+			break;
+		}
+		det->kind = ICMPT_DET_NDP_NEIGH;
+		icmpt_copy(det->u.neigh.target, m + 8, 16);
+		if (pkt->type == 136)
+			det->u.neigh.flags = m[4];
+		icmpt_ndp_opts(&det->u.neigh.opts, m + 24, n - 24);
+		break;
+	case 137:	/* redirect */
+		if (n < 40) {
+			pkt->flags |= ICMPT_PKT_TRUNCATED;
+			break;
+		}
+		det->kind = ICMPT_DET_NDP_REDIRECT;
+		icmpt_copy(det->u.redirect.target, m + 8, 16);
+		icmpt_copy(det->u.redirect.dest, m + 24, 16);
+		icmpt_ndp_opts(&det->u.redirect.opts, m + 40, n - 40);
+		break;
+	case 143: {	/* MLDv2 report */
+		struct icmpt_det_mld2_report *r = &det->u.mld2_report;
+
+		det->kind = ICMPT_DET_MLD2_REPORT;
+		r->nr_records = icmpt_be16(m + 6);
+		if (!r->nr_records)
+			break;
+		if (n < 28) {
+			pkt->flags |= ICMPT_PKT_TRUNCATED;
+			break;
+		}
+		r->first_valid = 1;
+		r->first_type = m[8];
+		r->first_aux_len = m[9];
+		r->first_nr_sources = icmpt_be16(m + 10);
+		icmpt_copy(r->first_mcast, m + 12, 16);
+		break;
+	}
+	case 160:	/* extended echo request */
+	case 161:	/* extended echo reply */
+		icmpt_ext_echo(det, m, pkt->type == 161);
+		break;
+	}
+}
+
+/*
+ * The ICMP message at buf[off..lim); lim is already clamped to the IP
+ * length.  whole: lim is that length and no fragment is missing.
+ */
+static void icmpt_parse_icmp(struct icmpt_packet *pkt, struct icmpt_detail *det,
+			     const unsigned char *buf, unsigned int off,
+			     unsigned int lim, int whole)
+{
+	const unsigned char *h;
+	unsigned int have;
+
+	det->icmp_off = off;
+	if (off + 2 > lim) {
+		pkt->flags |= ICMPT_PKT_TRUNCATED;
+		return;
+	}
+	h = buf + off;
+	have = lim - off;
 	pkt->type = h[0];
 	pkt->code = h[1];
 	if (have < ICMPT_ICMP_HDR_LEN) {
@@ -57,17 +538,24 @@ static void icmpt_parse_icmp(struct icmpt_packet *pkt, const unsigned char *buf,
 	pkt->rest = icmpt_be32(h + 4);
 
 	if ((pkt->proto == ICMPT_IPPROTO_ICMP &&
-	     (pkt->type == ICMPT_V4_ECHO || pkt->type == ICMPT_V4_ECHO_REPLY)) ||
+	     (pkt->type == 8 || pkt->type == 0)) ||
 	    (pkt->proto == ICMPT_IPPROTO_ICMPV6 &&
-	     (pkt->type == ICMPT_V6_ECHO || pkt->type == ICMPT_V6_ECHO_REPLY))) {
+	     (pkt->type == 128 || pkt->type == 129))) {
 		pkt->id = icmpt_be16(h + 4);
 		pkt->seq = icmpt_be16(h + 6);
 		pkt->flags |= ICMPT_PKT_HAS_ECHO;
 	}
+	if (pkt->proto == ICMPT_IPPROTO_ICMP)
+		icmpt_detail_v4(pkt, det, h, have);
+	else
+		icmpt_detail_v6(pkt, det, h, have);
+	if (whole)
+		pkt->flags |= icmpt_csum_check(pkt, h, have);
 }
 
-static int icmpt_parse_v4(struct icmpt_packet *pkt, const unsigned char *buf,
-			  unsigned int caplen, unsigned int wirelen)
+static int icmpt_parse_v4(struct icmpt_packet *pkt, struct icmpt_detail *det,
+			  const unsigned char *buf, unsigned int caplen,
+			  unsigned int wirelen)
 {
 	unsigned int ihl, tot, frag;
 
@@ -84,6 +572,8 @@ static int icmpt_parse_v4(struct icmpt_packet *pkt, const unsigned char *buf,
 	icmpt_copy(pkt->daddr, buf + 16, 4);
 	tot = icmpt_be16(buf + 2);
 	pkt->ip_len = tot;
+	if (ihl > 20)
+		pkt->flags |= ICMPT_PKT_IP_OPTS;
 
 	if (ihl < 20 || tot < ihl || tot > wirelen) {
 		pkt->flags |= ICMPT_PKT_BAD_IP;
@@ -92,64 +582,32 @@ static int icmpt_parse_v4(struct icmpt_packet *pkt, const unsigned char *buf,
 	pkt->icmp_len = tot - ihl;
 
 	/* A fragment with a non-zero offset carries no ICMP header. */
-	frag = icmpt_be16(buf + 6) & 0x1fff;
-	if (frag) {
+	frag = icmpt_be16(buf + 6);
+	if (frag & 0x1fff) {
 		pkt->flags |= ICMPT_PKT_FRAGMENT;
 		return 0;
 	}
-	if (ihl > caplen) {
-		pkt->flags |= ICMPT_PKT_TRUNCATED;
-		return 0;
-	}
+	if (frag & 0x2000)
+		pkt->flags |= ICMPT_PKT_MORE_FRAGS;
 	/* Bytes past the IP total length are link padding, not ICMP. */
 	if (caplen > tot)
 		caplen = tot;
-	icmpt_parse_icmp(pkt, buf, ihl, caplen);
+	icmpt_parse_icmp(pkt, det, buf, ihl, caplen,
+			 caplen == tot && !(frag & 0x2000));
 	return 0;
 }
 
-/* IPv6 extension headers that may stand before the ICMPv6 header. */
-static int icmpt_v6_is_ext(unsigned int nh)
+static int icmpt_parse_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
+			  const unsigned char *buf, unsigned int caplen,
+			  unsigned int wirelen)
 {
-	return nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51;
-}
-
-static int icmpt_parse_v6(struct icmpt_packet *pkt, const unsigned char *buf,
-			  unsigned int caplen, unsigned int wirelen)
-{
-	unsigned int nh, off, plen, end, hops;
+	struct icmpt_v6walk w = { 0 };
+	unsigned int end;
 
 	if (caplen < 40)
 		return -1;
-	plen = icmpt_be16(buf + 4);
-	nh = buf[6];
-	off = 40;
-
-	/* Walk extension headers within what was captured. */
-	for (hops = 0; icmpt_v6_is_ext(nh) && hops < 8; hops++) {
-		unsigned int len;
-
-		if (off + 8 > caplen)
-			return -1;	/* cannot tell whether it is ICMPv6 */
-		if (nh == 44) {
-			/* Fragment header: offset != 0 means no ICMPv6 header. */
-			if ((icmpt_be16(buf + off + 2) & 0xfff8) &&
-			    buf[off] == ICMPT_IPPROTO_ICMPV6) {
-				nh = buf[off];
-				off += 8;
-				pkt->flags |= ICMPT_PKT_FRAGMENT;
-				break;
-			}
-			len = 8;
-		} else if (nh == 51) {
-			len = (buf[off + 1] + 2) * 4;	/* AH counts 4-byte words */
-		} else {
-			len = (buf[off + 1] + 1) * 8;
-		}
-		nh = buf[off];
-		off += len;
-	}
-	if (nh != ICMPT_IPPROTO_ICMPV6)
+	/* Cut short inside the chain: cannot tell whether it is ICMPv6. */
+	if (icmpt_v6_walk(&w, buf, caplen) || w.nh != ICMPT_IPPROTO_ICMPV6)
 		return -1;
 
 	pkt->family = 6;
@@ -157,38 +615,45 @@ static int icmpt_parse_v6(struct icmpt_packet *pkt, const unsigned char *buf,
 	pkt->ttl = buf[7];
 	icmpt_copy(pkt->saddr, buf + 8, 16);
 	icmpt_copy(pkt->daddr, buf + 24, 16);
-	end = 40 + plen;
+	end = 40 + icmpt_be16(buf + 4);
 	pkt->ip_len = end;
-	if (end > wirelen || off > end) {
+	if (w.hdrs)
+		pkt->flags |= ICMPT_PKT_EXT_HDRS;
+	if (end > wirelen || w.off > end) {
 		pkt->flags |= ICMPT_PKT_BAD_IP;
 		return 0;
 	}
-	pkt->icmp_len = end - off;
-	if (pkt->flags & ICMPT_PKT_FRAGMENT)
-		return 0;
-	if (off > caplen) {
-		pkt->flags |= ICMPT_PKT_TRUNCATED;
+	pkt->icmp_len = end - w.off;
+	if (w.nonfirst) {
+		pkt->flags |= ICMPT_PKT_FRAGMENT;
 		return 0;
 	}
+	if (w.more)
+		pkt->flags |= ICMPT_PKT_MORE_FRAGS;
 	if (caplen > end)
 		caplen = end;
-	icmpt_parse_icmp(pkt, buf, off, caplen);
+	/* In transit through a routing header daddr is not the final one. */
+	icmpt_parse_icmp(pkt, det, buf, w.off, caplen,
+			 caplen == end && !w.more && !w.routed);
 	return 0;
 }
 
-int icmpt_parse(struct icmpt_packet *pkt, const unsigned char *buf,
-		unsigned int caplen, unsigned int wirelen)
+int icmpt_parse(struct icmpt_packet *pkt, struct icmpt_detail *det,
+		const unsigned char *buf, unsigned int caplen,
+		unsigned int wirelen)
 {
 	*pkt = (struct icmpt_packet){ 0 };
+	*det = (struct icmpt_detail){ 0 };
 	if (caplen > wirelen)
 		caplen = wirelen;
+	det->caplen = caplen;
 	if (caplen < 1)
 		return -1;
 	switch (buf[0] >> 4) {
 	case 4:
-		return icmpt_parse_v4(pkt, buf, caplen, wirelen);
+		return icmpt_parse_v4(pkt, det, buf, caplen, wirelen);
 	case 6:
-		return icmpt_parse_v6(pkt, buf, caplen, wirelen);
+		return icmpt_parse_v6(pkt, det, buf, caplen, wirelen);
 	default:
 		return -1;
 	}

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * icmpt_parse: decode an IP datagram that carries ICMP into a
- * struct icmpt_packet.  Pure C: no kernel or libc headers beyond the uapi
- * types, so the same file builds into the module, the CMocka tests and the
- * fuzzer.
+ * struct icmpt_packet and a struct icmpt_detail.  Pure C: no kernel or libc
+ * headers beyond the uapi types, so the same file builds into the module,
+ * the CMocka tests and the fuzzer.
  */
 #ifndef ICMPT_PARSE_H
 #define ICMPT_PARSE_H
@@ -13,11 +13,32 @@
 /*
  * buf holds the first caplen bytes of the datagram, starting at its IP
  * header; wirelen is the datagram's full length (caplen <= wirelen).
- * Returns 0 when the datagram is ICMP (IPv4) or ICMPv6 and *pkt is filled,
- * as far as the bytes go (ICMPT_PKT_* flags say what is missing), and -1
- * when it is not ICMP, or not IP at all: nothing is recorded then.
+ * Returns 0 when the datagram is ICMP (IPv4) or ICMPv6 and *pkt and *det
+ * are filled, as far as the bytes go (ICMPT_PKT_* flags and det->kind say
+ * what is missing), and -1 when it is not ICMP, or not IP at all, or the
+ * IPv6 extension headers end beyond caplen: nothing is recorded then.
+ *
+ * When the whole message is in buf (caplen covers the IP length and it is
+ * not a fragment) the checksum is verified: ICMPT_PKT_CSUM_OK or _BAD.
  */
-int icmpt_parse(struct icmpt_packet *pkt, const unsigned char *buf,
-		unsigned int caplen, unsigned int wirelen);
+int icmpt_parse(struct icmpt_packet *pkt, struct icmpt_detail *det,
+		const unsigned char *buf, unsigned int caplen,
+		unsigned int wirelen);
+
+/*
+ * Checksum of a message gathered by the caller, e.g. past caplen.
+ * icmpt_csum_add() adds buf[0..len) to a running one's-complement sum; it
+ * may be called on consecutive pieces of the ICMP message as long as every
+ * piece but the last has an even length.  icmpt_csum_verdict() adds the
+ * IPv6 pseudo-header from pkt (ICMPv6 only) to the sum of the whole ICMP
+ * message, checksum field included, and returns ICMPT_PKT_CSUM_OK or
+ * ICMPT_PKT_CSUM_BAD.  icmpt_csum_check() does both over one contiguous
+ * buffer holding the whole message (len == pkt->icmp_len, else it
+ * returns 0: no verdict).
+ */
+__u64 icmpt_csum_add(__u64 sum, const unsigned char *buf, unsigned int len);
+__u32 icmpt_csum_verdict(const struct icmpt_packet *pkt, __u64 sum);
+__u32 icmpt_csum_check(const struct icmpt_packet *pkt,
+		       const unsigned char *icmp, unsigned int len);
 
 #endif /* ICMPT_PARSE_H */

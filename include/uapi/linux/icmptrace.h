@@ -156,6 +156,12 @@ enum icmpt_ctx {
 #define ICMPT_PKT_FRAGMENT	(1U << 1)  /* non-first fragment: no ICMP header */
 #define ICMPT_PKT_BAD_IP	(1U << 2)  /* IP header malformed */
 #define ICMPT_PKT_HAS_ECHO	(1U << 3)  /* id and seq are valid */
+#define ICMPT_PKT_CSUM_OK	(1U << 4)  /* whole message present, checksum right */
+#define ICMPT_PKT_CSUM_BAD	(1U << 5)  /* whole message present, checksum wrong */
+#define ICMPT_PKT_HAS_INNER	(1U << 6)  /* error message: detail.inner is filled */
+#define ICMPT_PKT_IP_OPTS	(1U << 7)  /* IPv4 header with options (ihl > 5) */
+#define ICMPT_PKT_EXT_HDRS	(1U << 8)  /* IPv6 extension headers were walked */
+#define ICMPT_PKT_MORE_FRAGS	(1U << 9)  /* first fragment: the message goes on */
 
 /* The packet as parsed by icmpt_parse(): addresses and the ICMP header. */
 struct icmpt_packet {
@@ -198,6 +204,196 @@ struct icmpt_task {
 	char comm[16];
 };
 
+/*
+ * Detail decoded from the ICMP message body (struct icmpt_detail)
+ * ================================================================
+ *
+ * kind says which member of the union u is filled; it is set only when
+ * every byte of that member's fixed part was present, so a reader never
+ * sees a half-decoded member.  Messages that carry nothing beyond type and
+ * code (v4 router solicitation, unknown types) keep ICMPT_DET_NONE.  Multi-
+ * byte fields are in host byte order; addresses are bytes as on the wire.
+ * u is 48 bytes for good: struct icmpt_inner follows it.
+ */
+enum icmpt_detail_kind {
+	ICMPT_DET_NONE = 0,
+	ICMPT_DET_ECHO = 1,		/* u.echo: v4 0/8/15/16, v6 128/129 */
+	ICMPT_DET_ERROR = 2,		/* u.error: v4 3/4/5/11/12, v6 1-4 */
+	ICMPT_DET_TSTAMP = 3,		/* u.tstamp: v4 13/14 */
+	ICMPT_DET_MASK = 4,		/* u.mask: v4 17/18 */
+	ICMPT_DET_RTADV4 = 5,		/* u.rtadv4: v4 9 */
+	ICMPT_DET_EXT_ECHO = 6,		/* u.ext_echo: v4 42/43, v6 160/161 */
+	ICMPT_DET_NDP_RS = 7,		/* u.rs: v6 133 */
+	ICMPT_DET_NDP_RA = 8,		/* u.ra: v6 134 */
+	ICMPT_DET_NDP_NEIGH = 9,	/* u.neigh: v6 135/136 */
+	ICMPT_DET_NDP_REDIRECT = 10,	/* u.redirect: v6 137 */
+	ICMPT_DET_MLD = 11,		/* u.mld: v6 130/131/132 */
+	ICMPT_DET_MLD2_REPORT = 12,	/* u.mld2_report: v6 143 */
+};
+
+struct icmpt_det_echo {			/* also information request/reply */
+	__u16 id;
+	__u16 seq;
+	__u32 reserved;
+};
+
+struct icmpt_det_error {
+	__u32 mtu;		/* v4 3/4: next-hop MTU (RFC 1191); v6 2: MTU */
+	__u32 pointer;		/* parameter problem: v4 byte 4, v6 32 bits */
+	__u8 gateway[4];	/* v4 redirect */
+	__u16 orig_len;		/* RFC 4884 original datagram length, bytes */
+	__u16 reserved;
+};
+
+struct icmpt_det_tstamp {		/* ms since midnight UT, RFC 792 */
+	__u16 id;
+	__u16 seq;
+	__u32 originate;
+	__u32 receive;
+	__u32 transmit;
+};
+
+struct icmpt_det_mask {
+	__u16 id;
+	__u16 seq;
+	__u8 mask[4];
+};
+
+struct icmpt_det_rtadv4 {		/* RFC 1256 */
+	__u8 num_addrs;
+	__u8 addr_entry_size;	/* 32-bit words per entry */
+	__u16 lifetime;		/* seconds */
+	__u8 first_addr[4];	/* first entry, if first_valid */
+	__s32 first_pref;	/* its preference level */
+	__u8 first_valid;
+	__u8 reserved[3];
+};
+
+struct icmpt_det_ext_echo {		/* RFC 8335 */
+	__u16 id;
+	__u8 seq;
+	__u8 local;		/* request: L bit */
+	__u8 state;		/* reply: State */
+	__u8 active;		/* reply: A bit */
+	__u8 ipv4;		/* reply: 4 bit */
+	__u8 ipv6;		/* reply: 6 bit */
+};
+
+/* Neighbor discovery options: the first link-layer address and an MTU. */
+#define ICMPT_NDP_OPTS_BAD	0x01	/* zero length or cut short: walk stopped */
+
+struct icmpt_ndp_opts {
+	__u8 lladdr[8];		/* first source/target link-layer address */
+	__u8 lladdr_len;	/* bytes of it kept (6 for Ethernet), 0: none */
+	__u8 lladdr_type;	/* 1 source, 2 target */
+	__u8 nr_opts;		/* options walked */
+	__u8 flags;		/* ICMPT_NDP_OPTS_* */
+	__u32 mtu;		/* MTU option, 0 if none */
+};
+
+#define ICMPT_RA_MANAGED	0x80	/* icmpt_det_ra.flags: M */
+#define ICMPT_RA_OTHER		0x40	/* O */
+
+struct icmpt_det_ra {
+	__u8 cur_hop_limit;
+	__u8 flags;		/* byte 5 as is: ICMPT_RA_*, H, Prf, P */
+	__u16 router_lifetime;	/* seconds */
+	__u32 reachable;	/* ms */
+	__u32 retrans;		/* ms */
+	__u32 reserved;
+	struct icmpt_ndp_opts opts;
+};
+
+#define ICMPT_NA_ROUTER		0x80	/* icmpt_det_neigh.flags: R */
+#define ICMPT_NA_SOLICITED	0x40	/* S */
+#define ICMPT_NA_OVERRIDE	0x20	/* O */
+
+struct icmpt_det_neigh {		/* neighbor solicitation/advertisement */
+	__u8 target[16];
+	__u8 flags;		/* NA: byte 4 as is, ICMPT_NA_*; NS: 0 */
+	__u8 reserved[7];
+	struct icmpt_ndp_opts opts;
+};
+
+struct icmpt_det_redirect {
+	__u8 target[16];
+	__u8 dest[16];
+	struct icmpt_ndp_opts opts;
+};
+
+struct icmpt_det_mld {			/* RFC 2710, and the RFC 3810 query */
+	__u8 mcast[16];
+	__u16 max_resp_code;	/* as on the wire */
+	__u8 version;		/* 2 for an MLDv2 query (28 bytes or more) */
+	__u8 qrv;		/* v2 query: S flag 0x08, QRV 0x07 */
+	__u32 max_resp_ms;	/* max_resp_code decoded (v2 uses a float) */
+	__u8 qqic;		/* v2 query */
+	__u8 reserved0;
+	__u16 nr_sources;	/* v2 query */
+	__u32 reserved1;
+};
+
+struct icmpt_det_mld2_report {		/* RFC 3810 */
+	__u16 nr_records;
+	__u8 first_valid;	/* the first record is decoded */
+	__u8 first_type;	/* record type, 1-6 */
+	__u8 first_aux_len;
+	__u8 reserved;
+	__u16 first_nr_sources;
+	__u8 first_mcast[16];
+};
+
+/* The original datagram embedded in an error message (RFC 792, 4443). */
+#define ICMPT_INNER_IP		(1U << 0)  /* version..daddr: IP header present */
+#define ICMPT_INNER_PORTS	(1U << 1)  /* sport, dport (TCP, UDP, SCTP...) */
+#define ICMPT_INNER_ICMP	(1U << 2)  /* icmp_type, icmp_code */
+#define ICMPT_INNER_ECHO	(1U << 3)  /* id, seq of an inner echo */
+#define ICMPT_INNER_TRUNCATED	(1U << 4)  /* bytes ended inside a header */
+#define ICMPT_INNER_FRAGMENT	(1U << 5)  /* non-first fragment: no ports */
+#define ICMPT_INNER_BAD_IP	(1U << 6)  /* version not 4/6, ihl < 5 */
+#define ICMPT_INNER_IP_OPTS	(1U << 7)  /* IPv4 options */
+#define ICMPT_INNER_EXT_HDRS	(1U << 8)  /* IPv6 extension headers walked */
+
+struct icmpt_inner {
+	__u16 flags;		/* ICMPT_INNER_* */
+	__u8 version;		/* version nibble, 4 or 6 when ICMPT_INNER_IP */
+	__u8 proto;		/* transport, after IPv6 extension headers */
+	__u8 ttl;		/* TTL or hop limit */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 reserved;
+	__u16 sport;
+	__u16 dport;
+	__u16 id;
+	__u16 seq;
+	__u32 ip_len;		/* length its IP header claims */
+	__u32 ip_id;		/* v4 identification, v6 fragment id */
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+struct icmpt_detail {
+	__u16 kind;		/* enum icmpt_detail_kind */
+	__u16 icmp_off;		/* ICMP header offset in the datagram */
+	__u32 caplen;		/* datagram bytes the parser saw */
+	union {
+		__u8 raw[48];	/* first: an initializer clears it all */
+		struct icmpt_det_echo echo;
+		struct icmpt_det_error error;
+		struct icmpt_det_tstamp tstamp;
+		struct icmpt_det_mask mask;
+		struct icmpt_det_rtadv4 rtadv4;
+		struct icmpt_det_ext_echo ext_echo;
+		struct icmpt_ndp_opts rs;
+		struct icmpt_det_ra ra;
+		struct icmpt_det_neigh neigh;
+		struct icmpt_det_redirect redirect;
+		struct icmpt_det_mld mld;
+		struct icmpt_det_mld2_report mld2_report;
+	} u;
+	struct icmpt_inner inner;	/* ICMPT_PKT_HAS_INNER */
+};
+
 struct icmpt_event {
 	struct icmpt_rec_hdr hdr;
 	__u64 ts_real_ns;	/* CLOCK_REALTIME, nanoseconds */
@@ -211,6 +407,7 @@ struct icmpt_event {
 	__u32 pkt_netns;	/* inode number of the packet's network namespace */
 	struct icmpt_packet pkt;
 	struct icmpt_task task;
+	struct icmpt_detail detail;	/* appended in ABI 1: zero from older modules */
 };
 
 /* ioctls on /dev/icmptrace */
