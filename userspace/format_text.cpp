@@ -36,8 +36,8 @@ void format_text(const icmpt_event &ev, std::string &out)
 	// A non-first fragment carries no ICMP header: no type to name.
 	if (p.flags & ICMPT_PKT_FRAGMENT)
 		out += " fragment";
-	else
-		out += ' ' + escape_token(icmp_type_code(p.family, p.type, p.code));
+	else	// from our table: safe, and "Name(Code: 3)" stays readable
+		out += ' ' + icmp_type_code(p.family, p.type, p.code);
 	if (p.flags & ICMPT_PKT_HAS_ECHO)
 		out += " id=" + std::to_string(p.id) + " seq=" + std::to_string(p.seq);
 	std::snprintf(buf, sizeof(buf), " csum=0x%04x len=%u", p.checksum, p.ip_len);

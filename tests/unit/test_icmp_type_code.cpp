@@ -1,9 +1,9 @@
 // typeCode strings must equal gopacket's ICMPv4TypeCode/ICMPv6TypeCode.String().
-#include "cmocka_includes.hpp"
-
 #include <cstdio>
 
 #include "icmp_type_code.hpp"
+// Last: cmocka defines macros (fail, skip) that clash with the C++ library.
+#include "cmocka_includes.hpp"
 
 using namespace icmptrace;
 
