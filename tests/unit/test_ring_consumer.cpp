@@ -257,12 +257,20 @@ void test_producer_pos_out_of_range(void **)
 {
 	for (uint64_t prod : {kSize + 8, uint64_t(1) << 62}) {
 		SyntheticRing ring(kSize);
+		// Valid-looking 8-byte records everywhere: only the range check
+		// can tell that the position is wrong.
+		icmpt_rec_hdr filler{8, 99, 0};
+		for (uint64_t pos = 0; pos < kSize; pos += 8)
+			ring.write_at(pos, &filler, sizeof(filler));
 		RingConsumer c(0, ring.view(), true);
 		ring.set_producer_pos(prod);
 		std::vector<icmpt_event> out;
 		DrainResult r = c.drain(out);
 		assert_int_equal(r.packets, 0);
+		assert_int_equal(r.unknown, 0);
 		assert_true(r.corrupt.has_value());
+		assert_string_equal(r.corrupt->reason.c_str(),
+				    "producer_pos more than data_size away from the consumer");
 		assert_int_equal(r.corrupt->skipped_bytes, prod);
 		assert_int_equal(ring.consumer_pos(), prod);
 	}

@@ -1,0 +1,182 @@
+// Argument parsing, exit codes of run_cli, and device info validation.
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "device.hpp"
+#include "error.hpp"
+#include "exit_codes.hpp"
+#include "options.hpp"
+// Last: cmocka defines macros (fail, skip) that clash with the C++ library.
+#include "cmocka_includes.hpp"
+
+using namespace icmptrace;
+using Args = std::vector<std::string>;
+
+namespace {
+
+void test_defaults(void **)
+{
+	ParsedArgs p = parse_args({});
+	assert_int_equal(p.action, ParsedArgs::Action::Run);
+	assert_string_equal(p.options.device.c_str(), "/dev/icmptrace");
+	assert_int_equal(p.options.format, OutputFormat::Text);
+	assert_false(p.options.count.has_value());
+	assert_false(p.options.timeout.has_value());
+	assert_false(p.options.backlog);
+}
+
+void test_all_options(void **)
+{
+	ParsedArgs p = parse_args({"-c", "5", "-t", "2.5", "-d", "/tmp/x", "--json", "--backlog"});
+	assert_int_equal(p.action, ParsedArgs::Action::Run);
+	assert_int_equal(*p.options.count, 5);
+	assert_int_equal(p.options.timeout->count(), 2500);
+	assert_string_equal(p.options.device.c_str(), "/tmp/x");
+	assert_int_equal(p.options.format, OutputFormat::Json);
+	assert_true(p.options.backlog);
+
+	p = parse_args({"--count=7", "--timeout=1", "--device=/d", "--format=kv"});
+	assert_int_equal(p.action, ParsedArgs::Action::Run);
+	assert_int_equal(*p.options.count, 7);
+	assert_int_equal(p.options.timeout->count(), 1000);
+	assert_string_equal(p.options.device.c_str(), "/d");
+	assert_int_equal(p.options.format, OutputFormat::Kv);
+
+	p = parse_args({"-c3", "--format", "text", "--timeout", "0.001"});
+	assert_int_equal(*p.options.count, 3);
+	assert_int_equal(p.options.format, OutputFormat::Text);
+	assert_int_equal(p.options.timeout->count(), 1);
+
+	assert_int_equal(parse_args({"-h"}).action, ParsedArgs::Action::Help);
+	assert_int_equal(parse_args({"--json", "--help"}).action, ParsedArgs::Action::Help);
+}
+
+void test_usage_errors(void **)
+{
+	const struct {
+		Args args;
+		const char *error;
+	} cases[] = {
+		{{"-x"}, "unknown option '-x'"},
+		{{"--bogus"}, "unknown option '--bogus'"},
+		{{"extra"}, "unexpected argument 'extra'"},
+		{{"-c"}, "option '-c' needs a value"},
+		{{"-c", "0"}, "invalid count '0': expected a positive integer"},
+		{{"-c", "-1"}, "invalid count '-1': expected a positive integer"},
+		{{"-c", "1x"}, "invalid count '1x': expected a positive integer"},
+		{{"-c", "99999999999999999999999"},
+		 "invalid count '99999999999999999999999': expected a positive integer"},
+		{{"-t", "0"}, "invalid timeout '0': expected seconds > 0"},
+		{{"--timeout=abc"}, "invalid timeout 'abc': expected seconds > 0"},
+		{{"-t", "nan"}, "invalid timeout 'nan': expected seconds > 0"},
+		{{"-t", "-3"}, "invalid timeout '-3': expected seconds > 0"},
+		{{"--format", "xml"}, "invalid format 'xml': expected text, json or kv"},
+		{{"--format"}, "option '--format' needs a value"},
+		{{"--json=yes"}, "option '--json' takes no value"},
+		{{"-d", ""}, "empty device path"},
+	};
+	for (const auto &c : cases) {
+		ParsedArgs p = parse_args(c.args);
+		assert_int_equal(p.action, ParsedArgs::Action::UsageError);
+		assert_string_equal(p.error.c_str(), c.error);
+	}
+}
+
+void test_exit_codes(void **)
+{
+	assert_int_equal(run_cli({"-x"}), 2);
+	assert_int_equal(run_cli({"--format", "yaml"}), 2);
+	assert_int_equal(run_cli({"-c", "0"}), 2);
+	assert_int_equal(run_cli({"stray"}), 2);
+	// The device checks: missing path, and a file that is no icmptrace device.
+	assert_int_equal(run_cli({"-d", "/nonexistent/icmptrace"}), 3);
+	assert_int_equal(run_cli({"-d", "/dev/null", "-c", "1"}), 6);
+	// The numbers themselves are an interface (documented in --help).
+	assert_int_equal(kExitOk, 0);
+	assert_int_equal(kExitRuntime, 1);
+	assert_int_equal(kExitUsage, 2);
+	assert_int_equal(kExitNoDevice, 3);
+	assert_int_equal(kExitPermission, 4);
+	assert_int_equal(kExitBusy, 5);
+	assert_int_equal(kExitAbi, 6);
+	std::string help = help_text();
+	for (const char *line : {"  2  wrong option", "  3  device not found", "  4  permission denied",
+				 "  5  device busy", "  6  ABI mismatch"})
+		assert_true(help.find(line) != std::string::npos);
+}
+
+icmpt_info good_info()
+{
+	icmpt_info i{};
+	i.abi_version = ICMPT_ABI_VERSION;
+	i.nr_rings = 4;
+	i.page_size = 4096;
+	i.event_size = sizeof(icmpt_event);
+	i.data_size = 1 << 20;
+	i.ring_stride = 2 * 4096 + 2 * (1 << 20);
+	return i;
+}
+
+ExitCode validate_code(const icmpt_info &info)
+{
+	try {
+		validate_info(info, 4096);
+	} catch (const Error &e) {
+		return e.code();
+	}
+	return kExitOk;
+}
+
+void test_validate_info(void **)
+{
+	assert_int_equal(validate_code(good_info()), kExitOk);
+	icmpt_info i = good_info();
+	i.abi_version = ICMPT_ABI_VERSION + 1;
+	assert_int_equal(validate_code(i), kExitAbi);
+	i = good_info();
+	i.page_size = 65536;
+	assert_int_equal(validate_code(i), kExitAbi);
+	i = good_info();
+	i.nr_rings = 0;
+	assert_int_equal(validate_code(i), kExitAbi);
+	i = good_info();
+	i.data_size = 3 * 4096;	// not a power of two
+	i.ring_stride = 2 * 4096 + 2 * i.data_size;
+	assert_int_equal(validate_code(i), kExitAbi);
+	i = good_info();
+	i.data_size = 2048;	// below a page
+	i.ring_stride = 2 * 4096 + 2 * i.data_size;
+	assert_int_equal(validate_code(i), kExitAbi);
+	i = good_info();
+	i.ring_stride += 4096;
+	assert_int_equal(validate_code(i), kExitAbi);
+	i = good_info();
+	i.event_size = 4;
+	assert_int_equal(validate_code(i), kExitAbi);
+	i = good_info();
+	i.event_size = 100;	// not 8-aligned
+	assert_int_equal(validate_code(i), kExitAbi);
+	// A module with a bigger (newer) or smaller (older) event is fine.
+	i = good_info();
+	i.event_size = sizeof(icmpt_event) + 64;
+	assert_int_equal(validate_code(i), kExitOk);
+	i.event_size = 192;
+	assert_int_equal(validate_code(i), kExitOk);
+}
+
+} // namespace
+
+int main()
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_validate_info),
+	};
+	return cmocka_run_group_tests_name("cli", tests, nullptr, nullptr);
+}

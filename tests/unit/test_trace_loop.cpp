@@ -1,0 +1,153 @@
+// The poll loop on synthetic rings: an eventfd stands in for the device fd.
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ring_consumer.hpp"
+#include "sample_events.hpp"
+#include "synthetic_ring.hpp"
+#include "trace_loop.hpp"
+#include "unique_fd.hpp"
+// Last: cmocka defines macros (fail, skip) that clash with the C++ library.
+#include "cmocka_includes.hpp"
+
+using namespace icmptrace;
+using namespace icmptrace::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct FileCloser {
+	void operator()(FILE *f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<FILE, FileCloser>;
+
+std::string contents(FILE *f)
+{
+	std::fflush(f);
+	std::rewind(f);
+	std::string s;
+	char buf[4096];
+	size_t n;
+	while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
+		s.append(buf, n);
+	return s;
+}
+
+// "ts_boot=" values of kv lines, in output order.
+std::vector<uint64_t> boot_stamps(const std::string &out)
+{
+	std::vector<uint64_t> v;
+	for (size_t at = out.find("ts_boot="); at != std::string::npos;
+	     at = out.find("ts_boot=", at + 1))
+		v.push_back(std::stoull(out.substr(at + 8)));
+	return v;
+}
+
+void push(SyntheticRing &ring, uint32_t cpu, uint64_t ts_boot)
+{
+	icmpt_event ev = sample_echo_request();
+	ev.cpu = cpu;
+	ev.ts_boot_ns = ts_boot;
+	assert_true(ring.push(packet_record(ev)));
+}
+
+struct Fixture {
+	SyntheticRing r0{4096}, r1{4096};
+	std::vector<RingConsumer> rings;
+	UniqueFd ready{eventfd(1, EFD_CLOEXEC)};	// always readable
+	File out{std::tmpfile()}, err{std::tmpfile()};
+	LoopConfig cfg;
+
+	Fixture()
+	{
+		rings.emplace_back(0, r0.view(), false);
+		rings.emplace_back(1, r1.view(), false);
+		cfg.format = OutputFormat::Kv;
+		push(r0, 0, 10);
+		push(r0, 0, 30);
+		push(r0, 0, 50);
+		push(r1, 1, 20);
+		push(r1, 1, 40);
+	}
+};
+
+// Records of different CPUs come out ordered by CLOCK_BOOTTIME.
+void test_orders_batch_by_boot_time(void **)
+{
+	Fixture f;
+	f.cfg.timeout = 50ms;
+	LoopResult r = run_trace_loop(f.ready.get(), -1, f.rings, f.cfg, f.out.get(), f.err.get());
+	assert_int_equal(r.records, 5);
+	assert_false(r.output_closed);
+	std::vector<uint64_t> want = {10, 20, 30, 40, 50};
+	assert_true(boot_stamps(contents(f.out.get())) == want);
+	assert_int_equal(f.r0.consumer_pos(), f.r0.producer_pos());
+	assert_int_equal(f.r1.consumer_pos(), f.r1.producer_pos());
+}
+
+// -c N stops after N records, well before the timeout.
+void test_count(void **)
+{
+	Fixture f;
+	f.cfg.count = 3;
+	f.cfg.timeout = 10s;
+	auto t0 = std::chrono::steady_clock::now();
+	LoopResult r = run_trace_loop(f.ready.get(), -1, f.rings, f.cfg, f.out.get(), f.err.get());
+	assert_true(std::chrono::steady_clock::now() - t0 < 5s);
+	assert_int_equal(r.records, 3);
+	std::vector<uint64_t> want = {10, 20, 30};
+	assert_true(boot_stamps(contents(f.out.get())) == want);
+}
+
+// A stop request ends the loop after one last drain: nothing recorded is lost.
+void test_stop_fd_drains_first(void **)
+{
+	Fixture f;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	UniqueFd rd(p[0]), wr(p[1]);
+	assert_int_equal(write(wr.get(), "x", 1), 1);
+	UniqueFd idle(eventfd(0, EFD_CLOEXEC));	// device with nothing to say
+	LoopResult r = run_trace_loop(idle.get(), rd.get(), f.rings, f.cfg, f.out.get(), f.err.get());
+	assert_int_equal(r.signal, SIGTERM);
+	assert_int_equal(r.records, 5);
+}
+
+// A corrupt ring is reported on err and the other ring still delivers.
+void test_corrupt_reported(void **)
+{
+	Fixture f;
+	icmpt_rec_hdr bad{12, 1, 0};
+	f.r1.write_at(f.r1.producer_pos(), &bad, sizeof(bad));
+	f.r1.set_producer_pos(f.r1.producer_pos() + 64);
+	f.cfg.timeout = 20ms;
+	LoopResult r = run_trace_loop(f.ready.get(), -1, f.rings, f.cfg, f.out.get(), f.err.get());
+	assert_int_equal(r.records, 5);
+	std::string err = contents(f.err.get());
+	const uint64_t bad_pos = 2 * sizeof(icmpt_event);	// after ring 1's two records
+	std::string want = "icmptrace: WARNING: ring 1: corrupt ring at position " +
+			   std::to_string(bad_pos) + " (producer_pos " + std::to_string(bad_pos + 64) +
+			   "): record length not a multiple of 8 [len=12 type=1]; skipped 64 bytes\n";
+	assert_string_equal(err.c_str(), want.c_str());
+	assert_int_equal(f.rings[1].corrupt_events(), 1);
+}
+
+} // namespace
+
+int main()
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_orders_batch_by_boot_time),
+		cmocka_unit_test(test_count),
+		cmocka_unit_test(test_stop_fd_drains_first),
+		cmocka_unit_test(test_corrupt_reported),
+	};
+	return cmocka_run_group_tests_name("trace_loop", tests, nullptr, nullptr);
+}
