@@ -111,11 +111,12 @@ it_apt_download() {
 		it_die "apt-get download $* (suite $suite) failed"
 }
 
-# Value of FIELD for package PKG in SUITE (the candidate version's record).
+# Value of FIELD for package PKG in SUITE (the candidate version's record).  awk reads
+# to the end: an early exit would kill apt-cache with SIGPIPE, fatal under pipefail.
 it_apt_field() {
 	local suite=$1 pkg=$2 field=$3
 	it_apt "$suite" apt-cache show --no-all-versions "$pkg" 2>/dev/null |
-		awk -v f="$field:" 'tolower($1) == tolower(f) { sub(/^[^:]*:[[:space:]]*/, ""); print; exit }'
+		awk -v f="$field:" '!done && tolower($1) == tolower(f) { sub(/^[^:]*:[[:space:]]*/, ""); print; done = 1 }'
 }
 
 it_kernel_dir() { echo "$IT_CACHE/kernels/$1"; }
