@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "syscall_names.hpp"
@@ -95,14 +96,29 @@ std::string packet_flag_names(uint32_t flags)
 		{ICMPT_PKT_FRAGMENT, "fragment"},
 		{ICMPT_PKT_BAD_IP, "bad_ip"},
 		{ICMPT_PKT_HAS_ECHO, "echo"},
+#ifdef ICMPT_PKT_CSUM_OK	// flags of the detail parser, newer header
+		{ICMPT_PKT_CSUM_OK, "csum_ok"},
+		{ICMPT_PKT_CSUM_BAD, "csum_bad"},
+		{ICMPT_PKT_HAS_INNER, "inner"},
+		{ICMPT_PKT_IP_OPTS, "ip_opts"},
+		{ICMPT_PKT_EXT_HDRS, "ext_hdrs"},
+		{ICMPT_PKT_MORE_FRAGS, "more_frags"},
+#endif
 	};
+	uint32_t known = 0;
 	std::string out;
 	for (const auto &n : names) {
+		known |= n.bit;
 		if (!(flags & n.bit))
 			continue;
 		if (!out.empty())
 			out += ',';
 		out += n.name;
+	}
+	if (flags & ~known) {	// from a newer module: show, don't hide
+		char buf[16];
+		std::snprintf(buf, sizeof(buf), "0x%x", flags & ~known);
+		out += (out.empty() ? "" : ",") + std::string(buf);
 	}
 	return out;
 }

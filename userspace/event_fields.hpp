@@ -32,7 +32,8 @@ uint64_t thread_start_epoch_ns(const icmpt_event &ev);
 // Syscall name for tracee's "syscall": only a sending task has one.
 const char *event_syscall(const icmpt_event &ev);
 
-// Comma-separated names of pkt.flags ("truncated,fragment,..."), "" if none.
+// Comma-separated names of pkt.flags ("truncated,fragment,..."), "" if none;
+// bits this reader does not know are appended as hex.
 std::string packet_flag_names(uint32_t flags);
 
 } // namespace icmptrace

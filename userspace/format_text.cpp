@@ -42,7 +42,12 @@ void format_text(const icmpt_event &ev, std::string &out)
 		out += " id=" + std::to_string(p.id) + " seq=" + std::to_string(p.seq);
 	std::snprintf(buf, sizeof(buf), " csum=0x%04x len=%u", p.checksum, p.ip_len);
 	out += buf;
-	std::string flags = packet_flag_names(p.flags & ~ICMPT_PKT_HAS_ECHO);
+	// Only what says the packet is odd; echo/checksum-ok are the norm.
+	uint32_t odd = ICMPT_PKT_TRUNCATED | ICMPT_PKT_FRAGMENT | ICMPT_PKT_BAD_IP;
+#ifdef ICMPT_PKT_CSUM_BAD
+	odd |= ICMPT_PKT_CSUM_BAD;
+#endif
+	std::string flags = packet_flag_names(p.flags & odd);
 	if (!flags.empty())
 		out += " flags=" + flags;
 	// A kernel-built packet may still name a task (kthread); show it then.

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "event_fields.hpp"
 #include "formatters.hpp"
 #include "json_shape.hpp"
 #include "sample_events.hpp"
@@ -89,6 +90,16 @@ void test_text_flags_and_comm(void **)
 			    "18:09:41.814910 cpu6 out 192.168.200.50 > 8.8.8.8 fragment "
 			    "csum=0x9549 len=84 flags=truncated,fragment pid=1094692 tid=1094692 "
 			    "uid=1000 comm=my\\x20prog\\x3d\\x22x\\x22\\x5c\\x01 owner=sender\n");
+}
+
+void test_flag_names(void **)
+{
+	assert_string_equal(packet_flag_names(0).c_str(), "");
+	assert_string_equal(packet_flag_names(ICMPT_PKT_HAS_ECHO).c_str(), "echo");
+	assert_string_equal(packet_flag_names(ICMPT_PKT_TRUNCATED | ICMPT_PKT_BAD_IP).c_str(),
+			    "truncated,bad_ip");
+	assert_string_equal(packet_flag_names(0x80000000u | ICMPT_PKT_FRAGMENT).c_str(),
+			    "fragment,0x80000000");
 }
 
 // --- kv ---
@@ -289,6 +300,7 @@ int main()
 		cmocka_unit_test(test_text_no_owner),
 		cmocka_unit_test(test_text_kernel_v6),
 		cmocka_unit_test(test_text_flags_and_comm),
+		cmocka_unit_test(test_flag_names),
 		cmocka_unit_test(test_kv_sender),
 		cmocka_unit_test(test_kv_no_owner),
 		cmocka_unit_test(test_kv_tokens),
