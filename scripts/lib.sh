@@ -72,7 +72,9 @@ _it_apt_setup() {
 	local suite=$1 d=$IT_CACHE/apt/$1
 	mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/etc"
 	[[ -e $d/status ]] || : >"$d/status"
-	local src="deb [signed-by=$IT_KEYRING] $(it_mirror) $suite main"
+	local mirror src
+	mirror=$(it_mirror) || exit 1
+	src="deb [signed-by=$IT_KEYRING] $mirror $suite main"
 	[[ -f $d/etc/sources.list && $(cat "$d/etc/sources.list") == "$src" ]] ||
 		echo "$src" >"$d/etc/sources.list"
 	IT_APT_OPTS=(
