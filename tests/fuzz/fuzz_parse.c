@@ -16,6 +16,7 @@
 #include "icmpt_parse.h"
 
 #define SNAP 256
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 
 /* Bytes from the ICMP header a kind needs (its fixed part). */
@@ -108,7 +109,7 @@ static void check(const struct res *r, const uint8_t *data, unsigned int cap)
 	      (p->family == 6 && p->proto == 58));
 	CHECK((f & (ICMPT_PKT_CSUM_OK | ICMPT_PKT_CSUM_BAD)) !=
 	      (ICMPT_PKT_CSUM_OK | ICMPT_PKT_CSUM_BAD));
-	CHECK(d->kind < sizeof(need) / sizeof(need[0]));
+	CHECK(d->kind < ARRAY_SIZE(need));
 	if (f & (ICMPT_PKT_FRAGMENT | ICMPT_PKT_BAD_IP)) {
 		CHECK(!p->type && !p->code && !p->checksum && !p->rest);
 		CHECK(d->kind == ICMPT_DET_NONE && !d->icmp_off);

@@ -2,7 +2,8 @@
 /*
  * Not a test: ns per icmpt_parse() call for a few packet kinds as the
  * module hands them over (at most 256 bytes), and ns per checksum of a
- * whole 64- and 1500-byte message.  Built -O2 without sanitizers.
+ * whole 64-, 576- and 1500-byte message.  Built -O2 without sanitizers;
+ * prints the best of ROUNDS runs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include "pkt.h"
 
 #define SNAP 256
+#define ROUNDS 15	/* best of: the host is shared and noisy */
+#define ITERS 200000
 
 static double now_ns(void)
 {
@@ -24,38 +27,45 @@ static volatile unsigned int sink;
 static void bench_parse(const char *name, const unsigned char *b,
 			unsigned int n)
 {
-	unsigned int cap = n < SNAP ? n : SNAP, i, iters = 2000000;
+	unsigned int cap = n < SNAP ? n : SNAP, i, round;
 	struct icmpt_packet pkt;
 	struct icmpt_detail det;
-	double t;
+	double t, best = 1e30;
 
-	t = now_ns();
-	for (i = 0; i < iters; i++) {
-		sink += icmpt_parse(&pkt, &det, b, cap, n);
-		sink += pkt.flags;
-		__asm__ volatile("" ::: "memory");
+	for (round = 0; round < ROUNDS; round++) {
+		t = now_ns();
+		for (i = 0; i < ITERS; i++) {
+			sink += icmpt_parse(&pkt, &det, b, cap, n);
+			sink += pkt.flags;
+			__asm__ volatile("" ::: "memory");
+		}
+		t = now_ns() - t;
+		best = t < best ? t : best;
 	}
-	t = now_ns() - t;
-	printf("parse %-36s %4u/%4u bytes %6.1f ns\n", name, cap, n, t / iters);
+	printf("parse %-36s %4u/%4u bytes %6.1f ns\n", name, cap, n,
+	       best / ITERS);
 }
 
 static void bench_csum(unsigned int len)
 {
 	static unsigned char m[1600];
 	struct icmpt_packet pkt = { .proto = 1, .icmp_len = len };
-	unsigned int i, iters = 2000000;
-	double t;
+	unsigned int i, round;
+	double t, best = 1e30;
 
 	memset(m, 0x5a, sizeof(m));
 	t_csum4(m, len);
-	t = now_ns();
-	for (i = 0; i < iters; i++) {
-		sink += icmpt_csum_check(&pkt, m, len);
-		__asm__ volatile("" ::: "memory");
+	for (round = 0; round < ROUNDS; round++) {
+		t = now_ns();
+		for (i = 0; i < ITERS; i++) {
+			sink += icmpt_csum_check(&pkt, m, len);
+			__asm__ volatile("" ::: "memory");
+		}
+		t = now_ns() - t;
+		best = t < best ? t : best;
 	}
-	t = now_ns() - t;
 	printf("csum  %-36s %4u bytes      %6.1f ns\n", "icmpt_csum_check", len,
-	       t / iters);
+	       best / ITERS);
 }
 
 int main(void)

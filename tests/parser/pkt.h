@@ -27,8 +27,10 @@ unsigned int t_icmp(unsigned char *out, unsigned int type, unsigned int code,
  */
 unsigned int t_ip4(unsigned char *out, unsigned int proto, unsigned int optlen,
 		   const void *pl, unsigned int plen);
-/* IPv6 datagram from t_src6 to t_dst6, hop limit 64; pl may start with
- * extension headers, nh is the first next header. */
+/*
+ * IPv6 datagram from t_src6 to t_dst6, hop limit 64; pl may start with
+ * extension headers, nh is the first next header.
+ */
 unsigned int t_ip6(unsigned char *out, unsigned int nh, const void *pl,
 		   unsigned int plen);
 
@@ -58,6 +60,7 @@ void t_parse(struct t_res *r, const unsigned char *buf, unsigned int caplen,
 void t_parse_all(struct t_res *r, const unsigned char *buf, unsigned int len);
 
 #define T_MAX 2048
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Test tables, one per file, joined by main.c. */
 extern const struct CMUnitTest t_v4_tests[], t_v6_tests[], t_edge_tests[];

@@ -86,7 +86,7 @@ static void test_trunc_fixed_parts(void **state)
 	struct t_res r;
 
 	(void)state;
-	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(m); i++) {
 		for (len = 8; len <= m[i].full; len++) {
 			unsigned int n = m[i].v6 ?
 				t_pkt6(b, m[i].type, 0, 0, body, len - 8) :
@@ -378,7 +378,7 @@ static void test_bad_version(void **state)
 	struct t_res r;
 
 	(void)state;
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
 		b[0] = v[i] << 4 | 5;
 		t_parse_all(&r, b, n);
 		assert_int_equal(r.rc, -1);
@@ -740,4 +740,4 @@ const struct CMUnitTest t_edge_tests[] = {
 	cmocka_unit_test(test_ndp_opts_bad),
 	cmocka_unit_test(test_snaplen),
 };
-const size_t t_edge_count = sizeof(t_edge_tests) / sizeof(t_edge_tests[0]);
+const size_t t_edge_count = ARRAY_SIZE(t_edge_tests);

@@ -343,4 +343,4 @@ const struct CMUnitTest t_v4_tests[] = {
 	cmocka_unit_test(test_v4_router_solicit),
 	cmocka_unit_test(test_v4_ext_echo),
 };
-const size_t t_v4_count = sizeof(t_v4_tests) / sizeof(t_v4_tests[0]);
+const size_t t_v4_count = ARRAY_SIZE(t_v4_tests);

@@ -405,4 +405,4 @@ const struct CMUnitTest t_v6_tests[] = {
 	cmocka_unit_test(test_v6_ext_echo),
 	cmocka_unit_test(test_v6_unknown),
 };
-const size_t t_v6_count = sizeof(t_v6_tests) / sizeof(t_v6_tests[0]);
+const size_t t_v6_count = ARRAY_SIZE(t_v6_tests);
