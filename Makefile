@@ -35,3 +35,33 @@ check: all
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C userspace BUILD=$(BUILD) clean
+
+# Installation (doc/INSTALL.md).  VERSION holds the one version number.
+#   make install [PREFIX=/usr/local] [DESTDIR=]   reader, man page, udev rule, bash
+#                                    completion, and the module source for DKMS
+#   make uninstall                   removes exactly what make install put there
+#   make dkms-install [KVER=release] module source into /usr/src/icmptrace-VERSION,
+#                                    then dkms add/build/install (default: running kernel)
+#   make dkms-uninstall              dkms remove --all, delete the source tree
+#   make deb                         build/deb/icmptrace_*.deb, icmptrace-dkms_*.deb
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+UDEVRULESDIR ?= /etc/udev/rules.d
+KVER         ?=
+INSTALL_ARGS  = --prefix '$(PREFIX)' --destdir '$(DESTDIR)' --udevrulesdir '$(UDEVRULESDIR)'
+
+.PHONY: install uninstall dkms-install dkms-uninstall deb
+install: reader
+	scripts/install $(INSTALL_ARGS) install
+
+uninstall:
+	scripts/install $(INSTALL_ARGS) uninstall
+
+dkms-install:
+	scripts/install $(if $(KVER),--kver '$(KVER)') dkms-install
+
+dkms-uninstall:
+	scripts/install dkms-uninstall
+
+deb:
+	scripts/build-deb
