@@ -43,6 +43,30 @@ void icmpt_dev_exit(void);
 int icmpt_hooks_init(void);
 void icmpt_hooks_exit(void);
 
+/* icmpt_owners.c: key of a remembered sender; all padding explicit, zero. */
+struct icmpt_owner_key {
+	u32 netns;		/* inode number of the network namespace */
+	u8 family;		/* 4 or 6 */
+	u8 proto;		/* IPPROTO_ICMP(V6) for echo, else UDP/TCP */
+	u16 port;		/* echo: identifier; UDP/TCP: local port */
+	u8 addr[16];		/* echo: the peer; UDP/TCP: the local address */
+};
+
+int icmpt_owners_init(unsigned int nr_slots);
+void icmpt_owners_exit(void);
+void icmpt_owner_put(const struct icmpt_owner_key *key,
+		     const struct icmpt_task *task);
+bool icmpt_owner_get(const struct icmpt_owner_key *key, struct icmpt_task *task);
+void icmpt_owners_forget_netns(u32 netns);
+
+/* icmpt_attr.c */
+u8 icmpt_ctx(void);
+u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
+		   u8 ctx, const struct icmpt_packet *pkt,
+		   const struct icmpt_detail *det, struct icmpt_task *task);
+void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
+		       u8 family, u8 proto, unsigned int thoff, const u8 *saddr);
+
 /* icmpt_task.c */
 void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task);
 

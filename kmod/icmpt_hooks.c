@@ -23,35 +23,6 @@
  */
 #define ICMPT_SNAPLEN 256
 
-static u8 icmpt_ctx(void)
-{
-	/* preempt_count() says nothing on PREEMPT_RT: ask in_task(). */
-	if (in_task())
-		return ICMPT_CTX_TASK;
-	if (in_serving_softirq())
-		return ICMPT_CTX_SOFTIRQ;
-	return ICMPT_CTX_OTHER;
-}
-
-/*
- * Who owns the packet, as far as the hook itself can know.  Only a LOCAL_OUT
- * in task context of a packet from a user socket is the sender's.  In
- * softirq, current is whatever was interrupted -- on loopback and veth
- * often the very sender of the other side -- so it is never reported.
- */
-static u8 icmpt_owner(const struct sk_buff *skb, unsigned int hook, u8 ctx)
-{
-	const struct sock *sk = skb->sk;
-
-	if (hook != NF_INET_LOCAL_OUT)
-		return ICMPT_OWNER_NONE;
-	if (ctx != ICMPT_CTX_TASK || (current->flags & PF_KTHREAD))
-		return ICMPT_OWNER_KERNEL;
-	if (!sk || !sk_fullsock(sk) || sk->sk_kern_sock)
-		return ICMPT_OWNER_KERNEL;	/* e.g. the per-CPU icmp socket */
-	return ICMPT_OWNER_SENDER;
-}
-
 static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 {
 	unsigned int off = skb_network_offset(skb);
@@ -59,11 +30,12 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 	u8 snap[ICMPT_SNAPLEN];
 	struct icmpt_packet pkt;
 	struct icmpt_detail det;
+	struct icmpt_task task;
 	const u8 *data;
 	struct icmpt_event *ev;
 	struct icmpt_ring *r;
 	const struct net_device *dev;
-	u8 ctx;
+	u8 ctx, owner;
 	u64 pos;
 
 	if (unlikely(skb->len <= off))
@@ -76,6 +48,7 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 
 	ctx = icmpt_ctx();
 	dev = state->hook == NF_INET_LOCAL_IN ? state->in : state->out;
+	owner = icmpt_attribute(skb, state, ctx, &pkt, &det, &task);
 
 	/*
 	 * The ring of this CPU is ours alone while bottom halves are off:
@@ -94,15 +67,12 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 		ev->direction = state->hook == NF_INET_LOCAL_IN ?
 				ICMPT_DIR_IN : ICMPT_DIR_OUT;
 		ev->ctx = ctx;
-		ev->owner = icmpt_owner(skb, state->hook, ctx);
+		ev->owner = owner;
 		ev->ifindex = dev ? dev->ifindex : 0;
 		ev->pkt_netns = state->net->ns.inum;
 		ev->pkt = pkt;
 		ev->detail = det;
-		if (ev->owner == ICMPT_OWNER_SENDER)
-			icmpt_task_fill(&ev->task, current);
-		else
-			ev->task.syscall_nr = -1;
+		ev->task = task;
 		icmpt_ring_commit(r, pos, sizeof(*ev));
 	}
 	local_bh_enable();
@@ -111,22 +81,37 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 static unsigned int icmpt_hook_v4(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
-	/* Everything but ICMP leaves at once. */
-	if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (iph->protocol == IPPROTO_ICMP) {
 		icmpt_record(skb, state);
+	} else if (state->hook == NF_INET_LOCAL_OUT &&
+		   (iph->protocol == IPPROTO_UDP || iph->protocol == IPPROTO_TCP) &&
+		   !(iph->frag_off & htons(IP_OFFSET))) {
+		/* Who sends from which port: for ICMP errors that come back. */
+		icmpt_note_sender(skb, state, 4, iph->protocol,
+				  skb_network_offset(skb) + iph->ihl * 4,
+				  (const u8 *)&iph->saddr);
+	}
 	return NF_ACCEPT;
 }
 
 static unsigned int icmpt_hook_v6(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
-	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	u8 nexthdr = ip6h->nexthdr;
 
 	/* ICMPv6, or extension headers the parser walks to find out. */
 	if (nexthdr == IPPROTO_ICMPV6 || nexthdr == NEXTHDR_HOP ||
 	    nexthdr == NEXTHDR_ROUTING || nexthdr == NEXTHDR_FRAGMENT ||
 	    nexthdr == NEXTHDR_DEST || nexthdr == NEXTHDR_AUTH)
 		icmpt_record(skb, state);
+	else if (state->hook == NF_INET_LOCAL_OUT &&
+		 (nexthdr == IPPROTO_UDP || nexthdr == IPPROTO_TCP))
+		icmpt_note_sender(skb, state, 6, nexthdr,
+				  skb_network_offset(skb) + sizeof(*ip6h),
+				  ip6h->saddr.s6_addr);
 	return NF_ACCEPT;
 }
 
@@ -156,6 +141,7 @@ static int __net_init icmpt_net_init(struct net *net)
 static void __net_exit icmpt_net_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, icmpt_nf_ops, ARRAY_SIZE(icmpt_nf_ops));
+	icmpt_owners_forget_netns(net->ns.inum);
 }
 
 static struct pernet_operations icmpt_net_ops = {

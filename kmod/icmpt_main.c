@@ -13,6 +13,11 @@ module_param(ring_size, ulong, 0444);
 MODULE_PARM_DESC(ring_size,
 		 "bytes of each CPU's ring, rounded up to a power of two (8K..256M, default 1M)");
 
+static unsigned int owner_slots = 8192;
+module_param(owner_slots, uint, 0444);
+MODULE_PARM_DESC(owner_slots,
+		 "senders remembered for attributing replies and errors (128 bytes each, default 8192)");
+
 static int __init icmpt_init(void)
 {
 	int err;
@@ -21,9 +26,16 @@ static int __init icmpt_init(void)
 		pr_err("ring_size=%lu is outside 8K..256M\n", ring_size);
 		return -EINVAL;
 	}
-	err = icmpt_rings_init(ring_size);
+	if (owner_slots < 4 || owner_slots > (1U << 20)) {
+		pr_err("owner_slots=%u is outside 4..1048576\n", owner_slots);
+		return -EINVAL;
+	}
+	err = icmpt_owners_init(owner_slots);
 	if (err)
 		return err;
+	err = icmpt_rings_init(ring_size);
+	if (err)
+		goto err_owners;
 	err = icmpt_dev_init();
 	if (err)
 		goto err_rings;
@@ -38,6 +50,8 @@ err_dev:
 	icmpt_dev_exit();
 err_rings:
 	icmpt_rings_exit();
+err_owners:
+	icmpt_owners_exit();
 	return err;
 }
 
@@ -48,6 +62,7 @@ static void __exit icmpt_exit(void)
 	/* A mapped or open device holds a module reference: none is left. */
 	icmpt_dev_exit();
 	icmpt_rings_exit();
+	icmpt_owners_exit();
 }
 
 module_init(icmpt_init);

@@ -20,6 +20,7 @@ void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task)
 	struct task_struct *parent;
 	struct nsproxy *nsp;
 
+	memset(t, 0, sizeof(*t));
 	t->pid = task_tgid_nr(task);
 	t->tid = task_pid_nr(task);
 	t->ns_pid = task_tgid_vnr(task);

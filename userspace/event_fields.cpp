@@ -33,6 +33,8 @@ const char *owner_name(uint8_t owner)
 	case ICMPT_OWNER_NONE: return "none";
 	case ICMPT_OWNER_SENDER: return "sender";
 	case ICMPT_OWNER_KERNEL: return "kernel";
+	case ICMPT_OWNER_MATCHED: return "matched";
+	case ICMPT_OWNER_SOCKET: return "socket";
 	}
 	return "unknown";
 }

@@ -227,6 +227,7 @@ static void check_echo_records(struct __test_metadata *_metadata,
 		EXPECT_TRUE(str_is(r, "dst", VM_ADDR_B));
 		EXPECT_EQ(req_csum, vm_rec_num(r, "csum"));
 		EXPECT_EQ((long long)self->ino_b, vm_rec_num(r, "pkt_netns"));
+		EXPECT_TRUE(str_is(r, "ctx", "softirq"));
 		EXPECT_TRUE(str_is(r, "owner", "none"));
 		EXPECT_NE(pinger_pid, vm_rec_num(r, "pid"));
 
@@ -239,13 +240,19 @@ static void check_echo_records(struct __test_metadata *_metadata,
 		EXPECT_TRUE(str_is(r, "owner", "kernel"));
 		EXPECT_NE(pinger_pid, vm_rec_num(r, "pid"));
 
-		/* Reply arriving in A: softirq again, no owner. */
+		/*
+		 * Reply arriving in A: softirq again, so not "sender"; it is
+		 * matched to the request the pinger sent with this id to B.
+		 */
 		r = find_one(_metadata, self->recs, n, "in", 0, p->id, seq, VM_ADDR_B);
 		ASSERT_NE(NULL, r);
 		EXPECT_EQ(rep_csum, vm_rec_num(r, "csum"));
 		EXPECT_EQ((long long)self->ino_a, vm_rec_num(r, "pkt_netns"));
-		EXPECT_TRUE(str_is(r, "owner", "none"));
-		EXPECT_NE(pinger_pid, vm_rec_num(r, "pid"));
+		EXPECT_TRUE(str_is(r, "ctx", "softirq"));
+		EXPECT_TRUE(str_is(r, "owner", "matched"));
+		EXPECT_EQ(pinger_pid, vm_rec_num(r, "pid"));
+		EXPECT_TRUE(str_is(r, "comm", PINGER_COMM));
+		EXPECT_EQ(p->uid, vm_rec_num(r, "uid"));
 	}
 	(void)status;
 }

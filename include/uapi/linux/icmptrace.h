@@ -142,6 +142,10 @@ enum icmpt_owner {
 	ICMPT_OWNER_NONE = 0,	/* unknown: no task fields are filled */
 	ICMPT_OWNER_SENDER = 1,	/* task context, the task sending the packet */
 	ICMPT_OWNER_KERNEL = 2,	/* the kernel built the packet (softirq, kthread) */
+	/* the task that sent the echo request this reply (or an error quoting it) answers */
+	ICMPT_OWNER_MATCHED = 3,
+	/* the task that last sent from the local port of the UDP/TCP datagram an error quotes */
+	ICMPT_OWNER_SOCKET = 4,
 };
 
 /* Execution context of the hook when it saw the packet. */

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attribution: which task a record belongs to, and how we know.
+ *
+ *   LOCAL_OUT, task context, user socket   the sender: current   (SENDER)
+ *   LOCAL_OUT, softirq or kernel socket    built by the kernel    (KERNEL)
+ *   LOCAL_IN echo reply                    the task that sent the request
+ *                                          with this id to this peer (MATCHED)
+ *   LOCAL_IN error quoting an echo         likewise, from the quoted request
+ *   LOCAL_IN error quoting UDP/TCP         the task that last sent from the
+ *                                          quoted local address and port (SOCKET)
+ *   anything else                          nobody (NONE)
+ *
+ * current is never used at LOCAL_IN: that hook runs in softirq, where
+ * current is whatever the softirq interrupted.
+ */
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/sched.h>
+#include <linux/skbuff.h>
+#include <linux/string.h>
+#include <net/sock.h>
+#include "icmpt.h"
+
+#define ICMPT_V4_ECHO_REPLY	0
+#define ICMPT_V4_ECHO		8
+#define ICMPT_V6_ECHO		128
+#define ICMPT_V6_ECHO_REPLY	129
+
+u8 icmpt_ctx(void)
+{
+	/* preempt_count() says nothing on PREEMPT_RT: ask in_task(). */
+	if (in_task())
+		return ICMPT_CTX_TASK;
+	if (in_serving_softirq())
+		return ICMPT_CTX_SOFTIRQ;
+	return ICMPT_CTX_OTHER;
+}
+
+/* A packet current is sending itself, from a socket of its own. */
+static bool icmpt_sent_by_current(const struct sk_buff *skb, u8 ctx)
+{
+	const struct sock *sk = skb->sk;
+
+	if (ctx != ICMPT_CTX_TASK || (current->flags & PF_KTHREAD))
+		return false;
+	/* Kernel sockets (e.g. the per-CPU icmp socket) are not the task's. */
+	return sk && sk_fullsock(sk) && !sk->sk_kern_sock;
+}
+
+static void icmpt_key(struct icmpt_owner_key *k, u32 netns, u8 family, u8 proto,
+		      u16 port, const u8 *addr)
+{
+	memset(k, 0, sizeof(*k));
+	k->netns = netns;
+	k->family = family;
+	k->proto = proto;
+	k->port = port;
+	memcpy(k->addr, addr, family == 4 ? 4 : 16);
+}
+
+static bool icmpt_is_echo(u8 family, u8 type, bool reply)
+{
+	if (family == 4)
+		return type == (reply ? ICMPT_V4_ECHO_REPLY : ICMPT_V4_ECHO);
+	return type == (reply ? ICMPT_V6_ECHO_REPLY : ICMPT_V6_ECHO);
+}
+
+static void icmpt_task_clear(struct icmpt_task *task)
+{
+	memset(task, 0, sizeof(*task));
+	task->syscall_nr = -1;
+}
+
+/* kind if key has a remembered owner (copied to task), else NONE. */
+static u8 icmpt_lookup(const struct icmpt_owner_key *k, struct icmpt_task *task,
+		       u8 kind)
+{
+	if (icmpt_owner_get(k, task))
+		return kind;
+	icmpt_task_clear(task);	/* a torn copy must not leak out */
+	return ICMPT_OWNER_NONE;
+}
+
+static u8 icmpt_attribute_in(u32 netns, const struct icmpt_packet *pkt,
+			     const struct icmpt_detail *det,
+			     struct icmpt_task *task)
+{
+	const struct icmpt_inner *in = &det->inner;
+	struct icmpt_owner_key k;
+
+	if ((pkt->flags & ICMPT_PKT_HAS_ECHO) &&
+	    icmpt_is_echo(pkt->family, pkt->type, true)) {
+		icmpt_key(&k, netns, pkt->family, pkt->proto, pkt->id, pkt->saddr);
+		return icmpt_lookup(&k, task, ICMPT_OWNER_MATCHED);
+	}
+	if (!(pkt->flags & ICMPT_PKT_HAS_INNER) || !(in->flags & ICMPT_INNER_IP) ||
+	    (in->version != 4 && in->version != 6))
+		return ICMPT_OWNER_NONE;
+
+	/* An error about our echo request: its sender, as for a reply. */
+	if ((in->flags & ICMPT_INNER_ECHO) &&
+	    icmpt_is_echo(in->version, in->icmp_type, false)) {
+		icmpt_key(&k, netns, in->version, in->proto, in->id, in->daddr);
+		return icmpt_lookup(&k, task, ICMPT_OWNER_MATCHED);
+	}
+	/* An error about a datagram we sent: whoever sent from that port. */
+	if ((in->flags & ICMPT_INNER_PORTS) &&
+	    (in->proto == IPPROTO_UDP || in->proto == IPPROTO_TCP)) {
+		icmpt_key(&k, netns, in->version, in->proto, in->sport, in->saddr);
+		return icmpt_lookup(&k, task, ICMPT_OWNER_SOCKET);
+	}
+	return ICMPT_OWNER_NONE;
+}
+
+u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
+		   u8 ctx, const struct icmpt_packet *pkt,
+		   const struct icmpt_detail *det, struct icmpt_task *task)
+{
+	u32 netns = state->net->ns.inum;
+	struct icmpt_owner_key k;
+
+	icmpt_task_clear(task);
+	if (state->hook == NF_INET_LOCAL_IN)
+		return icmpt_attribute_in(netns, pkt, det, task);
+	if (!icmpt_sent_by_current(skb, ctx))
+		return ICMPT_OWNER_KERNEL;
+
+	icmpt_task_fill(task, current);
+	/* Remember the request so its reply can be attributed. */
+	if ((pkt->flags & ICMPT_PKT_HAS_ECHO) &&
+	    icmpt_is_echo(pkt->family, pkt->type, false)) {
+		icmpt_key(&k, netns, pkt->family, pkt->proto, pkt->id, pkt->daddr);
+		icmpt_owner_put(&k, task);
+	}
+	return ICMPT_OWNER_SENDER;
+}
+
+/*
+ * A UDP or TCP datagram leaving in task context: remember its sender by
+ * local address and port, so an ICMP error quoting it finds its owner.
+ * Called for every such packet, so it does nothing more than a table
+ * probe unless the sender changed.
+ */
+void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
+		       u8 family, u8 proto, unsigned int thoff, const u8 *saddr)
+{
+	struct icmpt_owner_key k;
+	__be16 _sport;
+	const __be16 *sport;
+
+	if (!icmpt_sent_by_current(skb, icmpt_ctx()))
+		return;
+	sport = skb_header_pointer(skb, thoff, sizeof(_sport), &_sport);
+	if (!sport)
+		return;
+	icmpt_key(&k, state->net->ns.inum, family, proto, ntohs(*sport), saddr);
+	icmpt_owner_put(&k, NULL);
+}
