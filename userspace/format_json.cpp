@@ -3,6 +3,7 @@
 // what tracee has no field for.
 #include <string_view>
 
+#include "detail_fields.hpp"
 #include "escape.hpp"
 #include "event_fields.hpp"
 #include "formatters.hpp"
@@ -76,6 +77,16 @@ void append_args(const icmpt_event &ev, std::string &out)
 	out += "}]";
 }
 
+void append_fields(JsonObject &o, const std::vector<DetailField> &fields)
+{
+	for (const DetailField &f : fields) {
+		if (f.number)
+			o.raw(f.key.c_str(), f.value);
+		else
+			o.str(f.key.c_str(), f.value);
+	}
+}
+
 void append_icmptrace(const icmpt_event &ev, std::string &out)
 {
 	const icmpt_packet &p = ev.pkt;
@@ -99,6 +110,17 @@ void append_icmptrace(const icmpt_event &ev, std::string &out)
 	o.num("gid", t.gid);
 	o.inum("syscall_nr", ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr);
 	o.num("ts_boot_ns", ev.ts_boot_ns);
+	// The decoded body; "inner" only for an error message.
+	o.str("csum_check", csum_check_name(p.flags));
+	JsonObject d(o.begin("detail"));
+	d.str("kind", detail_kind_name(ev.detail.kind));
+	append_fields(d, detail_fields(ev));
+	d.close();
+	if (p.flags & ICMPT_PKT_HAS_INNER) {
+		JsonObject in(o.begin("inner"));
+		append_fields(in, inner_fields(ev));
+		in.close();
+	}
 	o.close();
 }
 

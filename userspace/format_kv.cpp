@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "detail_fields.hpp"
 #include "escape.hpp"
 #include "event_fields.hpp"
 #include "formatters.hpp"
@@ -81,6 +82,16 @@ void format_kv(const icmpt_event &ev, std::string &out)
 	kv.add("pid_ns", t.pid_ns);
 	kv.add("uts_ns", t.uts_ns);
 	kv.add("syscall_nr", std::to_string(ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr));
+	// The decoded body: only the keys its type has.  id/seq of the body
+	// are icmp_id/icmp_seq (id/seq above are the echo header's, 0 else).
+	kv.add("csum_check", csum_check_name(p.flags));
+	kv.add("detail", detail_kind_name(ev.detail.kind));
+	for (const DetailField &f : detail_fields(ev)) {
+		const bool idseq = f.key == "id" || f.key == "seq";
+		kv.add((idseq ? "icmp_" + f.key : f.key).c_str(), f.value);
+	}
+	for (const DetailField &f : inner_fields(ev))
+		kv.add(("inner_" + f.key).c_str(), f.value);
 	out += '\n';
 }
 

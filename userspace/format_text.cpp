@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "detail_fields.hpp"
 #include "escape.hpp"
 #include "event_fields.hpp"
 #include "formatters.hpp"
@@ -40,13 +41,13 @@ void format_text(const icmpt_event &ev, std::string &out)
 		out += ' ' + icmp_type_code(p.family, p.type, p.code);
 	if (p.flags & ICMPT_PKT_HAS_ECHO)
 		out += " id=" + std::to_string(p.id) + " seq=" + std::to_string(p.seq);
+	out += detail_text(ev);
 	std::snprintf(buf, sizeof(buf), " csum=0x%04x len=%u", p.checksum, p.ip_len);
 	out += buf;
 	// Only what says the packet is odd; echo/checksum-ok are the norm.
-	uint32_t odd = ICMPT_PKT_TRUNCATED | ICMPT_PKT_FRAGMENT | ICMPT_PKT_BAD_IP;
-#ifdef ICMPT_PKT_CSUM_BAD
-	odd |= ICMPT_PKT_CSUM_BAD;
-#endif
+	// A first fragment (more_frags) is odd too: its checksum is unchecked.
+	const uint32_t odd = ICMPT_PKT_TRUNCATED | ICMPT_PKT_FRAGMENT | ICMPT_PKT_BAD_IP |
+			     ICMPT_PKT_CSUM_BAD | ICMPT_PKT_MORE_FRAGS;
 	std::string flags = packet_flag_names(p.flags & odd);
 	if (!flags.empty())
 		out += " flags=" + flags;

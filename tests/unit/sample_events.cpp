@@ -49,6 +49,9 @@ icmpt_event sample_echo_request()
 	ev.pkt.icmp_len = 64;
 	set_v4(ev.pkt.saddr, "192.168.200.50");
 	set_v4(ev.pkt.daddr, "8.8.8.8");
+	ev.detail.kind = ICMPT_DET_ECHO;
+	ev.detail.u.echo.id = 6;
+	ev.detail.u.echo.seq = 2;
 	ev.task.pid = 1094692;
 	ev.task.tid = 1094692;
 	ev.task.ppid = 1037836;
@@ -96,6 +99,9 @@ icmpt_event sample_echo_reply()
 	ev.pkt.icmp_len = 64;
 	set_v4(ev.pkt.saddr, "8.8.8.8");
 	set_v4(ev.pkt.daddr, "192.168.200.50");
+	ev.detail.kind = ICMPT_DET_ECHO;
+	ev.detail.u.echo.id = 6;
+	ev.detail.u.echo.seq = 2;
 	// Garbage the reader must not show: owner none means "not filled".
 	ev.task.pid = 999;
 	std::strcpy(ev.task.comm, "bogus");

@@ -114,7 +114,8 @@ void test_kv_sender(void **)
 			    "netns=4026531840 pkt_netns=4026531840 cgroup=5650 syscall=sendto "
 			    "ts_boot=5000000000000 ttl=64 icmp_len=64 ifindex=2 ns_ppid=1037836 "
 			    "start_time=4998996386541 mnt_ns=4026531841 pid_ns=4026531836 "
-			    "uts_ns=4026531838 syscall_nr=44\n");
+			    "uts_ns=4026531838 syscall_nr=44 csum_check=none detail=echo icmp_id=6 "
+			    "icmp_seq=2\n");
 }
 
 void test_kv_no_owner(void **)
@@ -125,7 +126,8 @@ void test_kv_no_owner(void **)
 			    "flags=0x8 ip_len=84 owner=none ctx=softirq pid=0 tid=0 ppid=0 ns_pid=0 "
 			    "ns_tid=0 uid=0 gid=0 comm= netns=0 pkt_netns=4026531840 cgroup=0 "
 			    "syscall= ts_boot=5000008895534 ttl=117 icmp_len=64 ifindex=2 ns_ppid=0 "
-			    "start_time=0 mnt_ns=0 pid_ns=0 uts_ns=0 syscall_nr=-1\n");
+			    "start_time=0 mnt_ns=0 pid_ns=0 uts_ns=0 syscall_nr=-1 csum_check=none "
+			    "detail=echo icmp_id=6 icmp_seq=2\n");
 }
 
 // Whatever comm holds, the line stays space-separated key=value tokens.
@@ -146,7 +148,7 @@ void test_kv_tokens(void **)
 		assert_true(tok.find('=', eq + 1) == std::string::npos);
 		++n;
 	}
-	assert_int_equal(n, 38);
+	assert_int_equal(n, 42);
 }
 
 // --- JSON ---
@@ -165,14 +167,15 @@ void test_json_equals_tracee_line(void **)
 		"\"ctx\":\"task\",\"family\":4,\"type\":8,\"code\":0,\"rest\":393218,"
 		"\"flags\":8,\"ttl\":64,\"ip_len\":84,\"icmp_len\":64,\"ifindex\":2,"
 		"\"pkt_netns\":4026531840,\"task_netns\":4026531840,\"uts_ns\":4026531838,"
-		"\"gid\":1000,\"syscall_nr\":44,\"ts_boot_ns\":5000000000000}}");
+		"\"gid\":1000,\"syscall_nr\":44,\"ts_boot_ns\":5000000000000,"
+		"\"csum_check\":\"none\",\"detail\":{\"kind\":\"echo\",\"id\":6,\"seq\":2}}}");
 	want += '\n';
 	assert_string_equal(json(sample_echo_request()).c_str(), want.c_str());
 }
 
 // Same keys, order, nesting and value types as tracee, for every kind of
 // record; "icmptrace" only last.
-void check_shape(const icmpt_event &ev, bool v6)
+void check_shape(const icmpt_event &ev, bool v6, size_t detail_members)
 {
 	std::vector<std::string> want = json_shape(seed_line());
 	std::vector<std::string> got = json_shape(json(ev));
@@ -181,7 +184,8 @@ void check_shape(const icmpt_event &ev, bool v6)
 		got.pop_back();
 		++mine;
 	}
-	assert_int_equal(mine, 19);	// the object and its 18 members
+	// The object, its 19 members, and what "detail"/"inner" hold.
+	assert_int_equal(mine, 20 + detail_members);
 	if (v6) {
 		// tracee's ProtoICMPv6 has typeCode and checksum only.
 		std::erase(want, std::string("args[].value.id=number"));
@@ -194,9 +198,9 @@ void check_shape(const icmpt_event &ev, bool v6)
 
 void test_json_shape(void **)
 {
-	check_shape(sample_echo_request(), false);
-	check_shape(sample_echo_reply(), false);
-	check_shape(sample_icmpv6_unreach(), true);
+	check_shape(sample_echo_request(), false, 4);	// detail{kind,id,seq}
+	check_shape(sample_echo_reply(), false, 4);
+	check_shape(sample_icmpv6_unreach(), true, 2);	// detail{kind}
 }
 
 void test_json_no_owner(void **)
@@ -221,7 +225,8 @@ void test_json_no_owner(void **)
 		"\"family\":4,\"type\":0,\"code\":0,\"rest\":393218,\"flags\":8,\"ttl\":117,"
 		"\"ip_len\":84,\"icmp_len\":64,\"ifindex\":2,\"pkt_netns\":4026531840,"
 		"\"task_netns\":0,\"uts_ns\":0,\"gid\":0,\"syscall_nr\":-1,"
-		"\"ts_boot_ns\":5000008895534}}\n");
+		"\"ts_boot_ns\":5000008895534,\"csum_check\":\"none\","
+		"\"detail\":{\"kind\":\"echo\",\"id\":6,\"seq\":2}}}\n");
 }
 
 void test_json_icmpv6(void **)
