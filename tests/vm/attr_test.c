@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attribution: every record names the task that owns the packet, says how
+ * that was known, and never blames whichever task softirq interrupted.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vmlib.h"
+
+#define V6_A "2001:db8:18::1"
+#define V6_B "2001:db8:18::2"
+#define MAX_RECS 512
+/* What a container runtime's systemd scope looks like (docker). */
+#define CONTAINER_ID "4c01db0b339c2b9d5f2bb6b7ba2b1a9a3de1e52d8bd17ea1c7f5f3b6a3a2c1d0"
+
+/* Echo requests from a ping socket in netns A to B; 0 when all answered. */
+static int ping_from_a(const char *comm, uint16_t id, uint16_t seq0, int count,
+		       int gap_ms)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(id) };
+	struct timeval tv = { .tv_sec = 3 };
+	int fd, i, got = 0;
+
+	if (vm_netns_enter(VM_NS_A))
+		return 10;
+	prctl(PR_SET_NAME, comm);
+	fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof(src)))
+		return 11;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	inet_pton(AF_INET, VM_ADDR_B, &dst.sin_addr);
+	for (i = 0; i < count; i++) {
+		uint8_t req[16] = { 8, 0, 0, 0, 0, 0, (seq0 + i) >> 8, (seq0 + i) & 0xff };
+		uint8_t rep[64];
+
+		if (sendto(fd, req, sizeof(req), 0, (struct sockaddr *)&dst,
+			   sizeof(dst)) != sizeof(req))
+			return 12;
+		if (recv(fd, rep, sizeof(rep), 0) >= 8)
+			got++;
+		usleep(gap_ms * 1000);
+	}
+	return got == count ? 0 : 20 + got;
+}
+
+/* A UDP datagram from A to a closed port of B; returns 0 when it was sent. */
+static int udp_to_closed_port(int family, uint16_t sport)
+{
+	struct sockaddr_storage src = { 0 }, dst = { 0 };
+	socklen_t len;
+	int fd;
+
+	if (vm_netns_enter(VM_NS_A))
+		return 10;
+	prctl(PR_SET_NAME, "icmpt-udp");
+	if (family == AF_INET) {
+		struct sockaddr_in *s = (void *)&src, *d = (void *)&dst;
+
+		s->sin_family = d->sin_family = AF_INET;
+		s->sin_port = htons(sport);
+		d->sin_port = htons(9);
+		inet_pton(AF_INET, VM_ADDR_B, &d->sin_addr);
+		len = sizeof(*s);
+	} else {
+		struct sockaddr_in6 *s = (void *)&src, *d = (void *)&dst;
+
+		s->sin6_family = d->sin6_family = AF_INET6;
+		s->sin6_port = htons(sport);
+		d->sin6_port = htons(9);
+		inet_pton(AF_INET6, V6_B, &d->sin6_addr);
+		len = sizeof(*s);
+	}
+	fd = socket(family, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&src, len))
+		return 11;
+	if (sendto(fd, "hello", 5, 0, (struct sockaddr *)&dst, len) != 5)
+		return 12;
+	/* Let the error arrive before the socket goes away. */
+	usleep(500 * 1000);
+	close(fd);
+	return 0;
+}
+
+static int count_matching(const struct vm_rec *recs, int n, const char *dir,
+			  int type, int id, const char *owner, long long pid)
+{
+	int i, c = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *d = vm_rec_get(&recs[i], "dir");
+		const char *o = vm_rec_get(&recs[i], "owner");
+
+		if (d && !strcmp(d, dir) && vm_rec_num(&recs[i], "type") == type &&
+		    (id < 0 || vm_rec_num(&recs[i], "id") == id) &&
+		    o && !strcmp(o, owner) && vm_rec_num(&recs[i], "pid") == pid)
+			c++;
+	}
+	return c;
+}
+
+static const struct vm_rec *find_rec(const struct vm_rec *recs, int n,
+				     const char *dir, int family, int type,
+				     int code)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *d = vm_rec_get(&recs[i], "dir");
+
+		if (d && !strcmp(d, dir) && vm_rec_num(&recs[i], "family") == family &&
+		    vm_rec_num(&recs[i], "type") == type &&
+		    vm_rec_num(&recs[i], "code") == code)
+			return &recs[i];
+	}
+	return NULL;
+}
+
+/* A record's value, "" when the key is missing (never NULL to strcmp). */
+static const char *val(const struct vm_rec *r, const char *key)
+{
+	const char *v = vm_rec_get(r, key);
+
+	return v ? v : "";
+}
+
+FIXTURE(attr) {
+	struct vm_reader rd;
+	struct vm_rec recs[MAX_RECS];
+	int n;
+};
+
+FIXTURE_SETUP(attr)
+{
+	static const char *const args[] = { "--format", "kv", NULL };
+
+	ASSERT_EQ(0, vm_netns_pair_up());
+	ASSERT_EQ(0, vm_sh("ip -n " VM_NS_A " addr add " V6_A "/64 dev icmpt-va nodad &&"
+			   "ip -n " VM_NS_B " addr add " V6_B "/64 dev icmpt-vb nodad"));
+	ASSERT_EQ(0, vm_reader_start(&self->rd, args)) TH_LOG("%s", self->rd.err);
+}
+
+FIXTURE_TEARDOWN(attr)
+{
+	if (self->rd.pid > 0)
+		vm_reader_stop(&self->rd);
+	vm_netns_pair_down();
+}
+
+static void stop_and_parse(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(attr) *self, int want)
+{
+	vm_reader_collect(&self->rd, want, 10000);
+	EXPECT_EQ(0, vm_reader_stop(&self->rd)) TH_LOG("%s", self->rd.err);
+	self->n = vm_reader_records(&self->rd, self->recs, MAX_RECS);
+}
+
+/* Two pingers at once, on both CPUs: each reply goes to its own requester. */
+TEST_F_TIMEOUT(attr, concurrent_pingers, 120)
+{
+	pid_t p1, p2;
+	int s1, s2;
+
+	p1 = fork();
+	if (p1 == 0)
+		_exit(ping_from_a("icmpt-ping1", 0x2001, 1, 8, 20));
+	p2 = fork();
+	if (p2 == 0)
+		_exit(ping_from_a("icmpt-ping2", 0x2002, 1, 8, 20));
+	waitpid(p1, &s1, 0);
+	waitpid(p2, &s2, 0);
+	ASSERT_EQ(0, WEXITSTATUS(s1));
+	ASSERT_EQ(0, WEXITSTATUS(s2));
+	stop_and_parse(_metadata, self, 64);
+
+	EXPECT_EQ(8, count_matching(self->recs, self->n, "out", 8, 0x2001, "sender", p1));
+	EXPECT_EQ(8, count_matching(self->recs, self->n, "out", 8, 0x2002, "sender", p2));
+	EXPECT_EQ(8, count_matching(self->recs, self->n, "in", 0, 0x2001, "matched", p1));
+	EXPECT_EQ(8, count_matching(self->recs, self->n, "in", 0, 0x2002, "matched", p2));
+	/* Nothing of B's is blamed on either pinger, nor on anyone. */
+	EXPECT_EQ(16, count_matching(self->recs, self->n, "in", 8, -1, "none", 0));
+	EXPECT_EQ(16, count_matching(self->recs, self->n, "out", 0, -1, "kernel", 0));
+}
+
+/* A pinger that is PID 1 of its own PID namespace: both views of its ids. */
+TEST_F_TIMEOUT(attr, pid_namespace, 90)
+{
+	struct stat ours;
+	int pfd[2], st;
+	pid_t mid, host_pid = 0;
+	const struct vm_rec *r;
+
+	ASSERT_EQ(0, stat("/proc/self/ns/pid", &ours));
+	ASSERT_EQ(0, pipe(pfd));
+	mid = fork();
+	if (mid == 0) {
+		pid_t inner;
+		int ist;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(30);
+		inner = fork();
+		if (inner == 0)
+			_exit(ping_from_a("icmpt-pidns", 0x3003, 50, 1, 0));
+		/* The host's view of the child, for the parent test. */
+		if (write(pfd[1], &inner, sizeof(inner)) != sizeof(inner))
+			_exit(31);
+		waitpid(inner, &ist, 0);
+		_exit(WEXITSTATUS(ist));
+	}
+	waitpid(mid, &st, 0);
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	ASSERT_EQ((ssize_t)sizeof(host_pid), read(pfd[0], &host_pid, sizeof(host_pid)));
+	stop_and_parse(_metadata, self, 4);
+
+	r = find_rec(self->recs, self->n, "out", 4, 8, 0);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(host_pid, vm_rec_num(r, "pid"));
+	EXPECT_EQ(1, vm_rec_num(r, "ns_pid"));
+	EXPECT_EQ(1, vm_rec_num(r, "ns_tid"));
+	EXPECT_EQ(mid, vm_rec_num(r, "ppid"));
+	EXPECT_EQ(0, vm_rec_num(r, "ns_ppid"));	/* the parent is outside */
+	EXPECT_NE((long long)ours.st_ino, vm_rec_num(r, "pid_ns"));
+	EXPECT_NE(0, vm_rec_num(r, "pid_ns"));
+	/* The reply, matched to the pinger, carries the same two views. */
+	r = find_rec(self->recs, self->n, "in", 4, 0, 0);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(host_pid, vm_rec_num(r, "pid"));
+	EXPECT_EQ(1, vm_rec_num(r, "ns_pid"));
+}
+
+static void udp_unreachable(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(attr) *self, int family)
+{
+	int fam = family == AF_INET ? 4 : 6;
+	int type = fam == 4 ? 3 : 1, code = fam == 4 ? 3 : 4;
+	const struct vm_rec *r;
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	if (pid == 0)
+		_exit(udp_to_closed_port(family, 40000 + fam));
+	waitpid(pid, &st, 0);
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	stop_and_parse(_metadata, self, 2);
+
+	/* B's kernel built the error ... */
+	r = find_rec(self->recs, self->n, "out", fam, type, code);
+	ASSERT_NE(NULL, r) TH_LOG("no port unreachable leaving B: %s", self->rd.out);
+	EXPECT_STREQ("kernel", val(r, "owner"));
+	EXPECT_EQ(0, vm_rec_num(r, "pid"));
+	/* ... and in A it belongs to the socket that sent the datagram. */
+	r = find_rec(self->recs, self->n, "in", fam, type, code);
+	ASSERT_NE(NULL, r);
+	EXPECT_STREQ("socket", val(r, "owner"));
+	EXPECT_EQ(pid, vm_rec_num(r, "pid"));
+	EXPECT_STREQ("icmpt-udp", val(r, "comm"));
+	EXPECT_STREQ(fam == 4 ? VM_ADDR_B : V6_B, val(r, "src"));
+}
+
+TEST_F_TIMEOUT(attr, udp_port_unreachable_v4, 90)
+{
+	udp_unreachable(_metadata, self, AF_INET);
+}
+
+TEST_F_TIMEOUT(attr, udp_port_unreachable_v6, 90)
+{
+	udp_unreachable(_metadata, self, AF_INET6);
+}
+
+/* A pinger in a cgroup named like a docker container's scope. */
+TEST_F_TIMEOUT(attr, docker_cgroup, 90)
+{
+	const char *cg = "/sys/fs/cgroup/system.slice/docker-" CONTAINER_ID ".scope";
+	struct stat st;
+	const struct vm_rec *r;
+	pid_t pid;
+	int pfd[2], status;
+	char go;
+
+	if (vm_sh("mkdir -p %s", cg))
+		SKIP(return, "no cgroup v2 hierarchy to make a container cgroup in");
+	ASSERT_EQ(0, stat(cg, &st));
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	if (pid == 0) {
+		/* Wait until the parent has moved us into the cgroup. */
+		if (read(pfd[0], &go, 1) != 1)
+			_exit(40);
+		_exit(ping_from_a("icmpt-docker", 0x4004, 7, 1, 0));
+	}
+	ASSERT_EQ(0, vm_sh("echo %d > %s/cgroup.procs", pid, cg));
+	ASSERT_EQ(1, write(pfd[1], "g", 1));
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	stop_and_parse(_metadata, self, 4);
+	vm_sh("rmdir %s", cg);
+
+	r = find_rec(self->recs, self->n, "out", 4, 8, 0);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(pid, vm_rec_num(r, "pid"));
+	/* The cgroup v2 id is the inode number of the cgroup's directory. */
+	EXPECT_EQ((long long)st.st_ino, vm_rec_num(r, "cgroup"));
+	EXPECT_STREQ(CONTAINER_ID, val(r, "container"));
+}
+
+TEST_HARNESS_MAIN
