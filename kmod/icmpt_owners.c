@@ -100,9 +100,16 @@ void icmpt_owner_put(const struct icmpt_owner_key *key,
 			s = &set[i];
 	}
 
+	/*
+	 * Not preemptible while the entry is claimed: a preempted writer
+	 * would leave it odd, and icmpt_owners_forget_netns() waiting.
+	 */
+	preempt_disable();
 	seq = READ_ONCE(s->seq);
-	if ((seq & 1) || cmpxchg(&s->seq, seq, seq + 1) != seq)
+	if ((seq & 1) || cmpxchg(&s->seq, seq, seq + 1) != seq) {
+		preempt_enable();
 		return;		/* another writer has it */
+	}
 	/* cmpxchg() is a full barrier: readers see the odd seq first. */
 	s->key = *key;
 	if (task)
@@ -112,6 +119,7 @@ void icmpt_owner_put(const struct icmpt_owner_key *key,
 	WRITE_ONCE(s->stamp, jiffies);
 	/* Pairs with the acquire in icmpt_owner_get(). */
 	smp_store_release(&s->seq, seq + 2);
+	preempt_enable();
 }
 
 bool icmpt_owner_get(const struct icmpt_owner_key *key, struct icmpt_task *task)
