@@ -6,6 +6,9 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/mm_types.h>
+#include <linux/bitmap.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/icmptrace.h>
 
 struct sk_buff;
@@ -61,6 +64,8 @@ void icmpt_owners_forget_netns(u32 netns);
 
 /* icmpt_attr.c */
 u8 icmpt_ctx(void);
+bool icmpt_attribute_remembers(const struct nf_hook_state *state,
+			       const struct icmpt_packet *pkt);
 u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
 		   u8 ctx, const struct icmpt_packet *pkt,
 		   const struct icmpt_detail *det, struct icmpt_task *task);
@@ -69,5 +74,55 @@ void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
 
 /* icmpt_task.c */
 void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task);
+
+/* icmpt_filter.c: the session's filter, read locklessly by the hooks. */
+struct icmpt_filter_icmp {
+	u8 family;		/* 4 or 6 */
+	u8 type;
+	DECLARE_BITMAP(codes, 256);
+};
+
+struct icmpt_filter {
+	struct rcu_head rcu;
+	u32 portid;		/* netlink socket of the session that owns it */
+	u32 owner_pid;		/* tgid that set it, for status */
+	u8 families;		/* ICMPT_F_V4/V6, 0: any */
+	u8 dirs;		/* ICMPT_F_IN/OUT, 0: any */
+	bool needs_owner;	/* some owner kind is present */
+	unsigned int nr_icmp, nr_pid, nr_comm, nr_uid, nr_cgroup, nr_netns;
+	DECLARE_BITMAP(types[2], 256);	/* [0] v4, [1] v6: type has an entry */
+	struct icmpt_filter_icmp icmp[ICMPT_FILTER_MAX];
+	u32 pid[ICMPT_FILTER_MAX];
+	char comm[ICMPT_FILTER_MAX][TASK_COMM_LEN];
+	u32 uid[ICMPT_FILTER_MAX];
+	u64 cgroup[ICMPT_FILTER_MAX];
+	u32 netns[ICMPT_FILTER_MAX];
+};
+
+/* Per-CPU counters, written by the hook with bottom halves disabled. */
+struct icmpt_cpu_stats {
+	u64 seen;
+	u64 filtered;
+	u64 unattributed;
+};
+
+extern bool icmpt_enabled;
+extern struct icmpt_filter __rcu *icmpt_filter;
+
+bool icmpt_filter_packet(const struct icmpt_filter *f, u8 dir, u32 netns,
+			 const struct icmpt_packet *pkt);
+bool icmpt_filter_owner(const struct icmpt_filter *f, u8 owner,
+			const struct icmpt_task *task);
+struct icmpt_cpu_stats *icmpt_cpu_stats(unsigned int cpu);
+int icmpt_filter_install(struct icmpt_filter *f);
+int icmpt_filter_clear(u32 portid);
+void icmpt_filter_exit(void);
+
+/* icmpt_genl.c */
+int icmpt_genl_init(void);
+void icmpt_genl_exit(void);
+
+/* icmpt_dev.c: tgid of the process that holds the device, 0 if none. */
+u32 icmpt_dev_reader(void);
 
 #endif /* ICMPT_H */

@@ -115,6 +115,15 @@ static u8 icmpt_attribute_in(u32 netns, const struct icmpt_packet *pkt,
 	return ICMPT_OWNER_NONE;
 }
 
+/* Whether icmpt_attribute() must run even for a packet filtered out. */
+bool icmpt_attribute_remembers(const struct nf_hook_state *state,
+			       const struct icmpt_packet *pkt)
+{
+	return state->hook == NF_INET_LOCAL_OUT &&
+	       (pkt->flags & ICMPT_PKT_HAS_ECHO) &&
+	       icmpt_is_echo(pkt->family, pkt->type, false);
+}
+
 u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
 		   u8 ctx, const struct icmpt_packet *pkt,
 		   const struct icmpt_detail *det, struct icmpt_task *task)

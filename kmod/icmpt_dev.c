@@ -17,6 +17,12 @@
  * steal records from the first: one reader at a time (EBUSY).
  */
 static atomic_t icmpt_dev_busy = ATOMIC_INIT(0);
+static atomic_t icmpt_dev_tgid = ATOMIC_INIT(0);	/* for status only */
+
+u32 icmpt_dev_reader(void)
+{
+	return atomic_read(&icmpt_dev_tgid);
+}
 
 static int icmpt_dev_open(struct inode *inode, struct file *file)
 {
@@ -25,11 +31,13 @@ static int icmpt_dev_open(struct inode *inode, struct file *file)
 		return -EPERM;
 	if (atomic_cmpxchg(&icmpt_dev_busy, 0, 1))
 		return -EBUSY;
+	atomic_set(&icmpt_dev_tgid, task_tgid_nr(current));
 	return nonseekable_open(inode, file);
 }
 
 static int icmpt_dev_release(struct inode *inode, struct file *file)
 {
+	atomic_set(&icmpt_dev_tgid, 0);
 	atomic_set(&icmpt_dev_busy, 0);
 	return 0;
 }

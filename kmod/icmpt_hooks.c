@@ -35,7 +35,11 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 	struct icmpt_event *ev;
 	struct icmpt_ring *r;
 	const struct net_device *dev;
-	u8 ctx, owner;
+	const struct icmpt_filter *f;
+	struct icmpt_cpu_stats *st;
+	u8 ctx, dir, owner = ICMPT_OWNER_NONE;
+	unsigned int cpu;
+	bool keep;
 	u64 pos;
 
 	if (unlikely(skb->len <= off))
@@ -47,15 +51,35 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 		return;
 
 	ctx = icmpt_ctx();
-	dev = state->hook == NF_INET_LOCAL_IN ? state->in : state->out;
-	owner = icmpt_attribute(skb, state, ctx, &pkt, &det, &task);
+	dir = state->hook == NF_INET_LOCAL_IN ? ICMPT_DIR_IN : ICMPT_DIR_OUT;
+	dev = dir == ICMPT_DIR_IN ? state->in : state->out;
+
+	/* netfilter runs every hook under rcu_read_lock() (nf_hook()). */
+	f = rcu_dereference(icmpt_filter);
+	keep = !f || icmpt_filter_packet(f, dir, state->net->ns.inum, &pkt);
+	/* A request filtered out is still remembered, for its reply. */
+	if (keep || icmpt_attribute_remembers(state, &pkt))
+		owner = icmpt_attribute(skb, state, ctx, &pkt, &det, &task);
+	if (keep && f)
+		keep = icmpt_filter_owner(f, owner, &task);
 
 	/*
 	 * The ring of this CPU is ours alone while bottom halves are off:
-	 * no softirq, and (!RT) no preemption, can enter it half-way.
+	 * no softirq, and (!RT) no preemption, can enter it half-way.  The
+	 * counters of this CPU are counted here too, so that on each CPU
+	 * seen = recorded + filtered + dropped.
 	 */
 	local_bh_disable();
-	r = icmpt_ring_get(smp_processor_id());
+	cpu = smp_processor_id();
+	st = icmpt_cpu_stats(cpu);
+	WRITE_ONCE(st->seen, st->seen + 1);
+	if (!keep) {
+		WRITE_ONCE(st->filtered, st->filtered + 1);
+		goto out;
+	}
+	if (owner == ICMPT_OWNER_NONE)
+		WRITE_ONCE(st->unattributed, st->unattributed + 1);
+	r = icmpt_ring_get(cpu);
 	ev = icmpt_ring_reserve(r, sizeof(*ev), &pos);
 	if (ev) {
 		memset(ev, 0, sizeof(*ev));	/* no stale bytes reach the reader */
@@ -63,9 +87,8 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 		ev->hdr.type = ICMPT_REC_PACKET;
 		ev->ts_real_ns = ktime_get_real_ns();
 		ev->ts_boot_ns = ktime_get_boottime_ns();
-		ev->cpu = smp_processor_id();
-		ev->direction = state->hook == NF_INET_LOCAL_IN ?
-				ICMPT_DIR_IN : ICMPT_DIR_OUT;
+		ev->cpu = cpu;
+		ev->direction = dir;
 		ev->ctx = ctx;
 		ev->owner = owner;
 		ev->ifindex = dev ? dev->ifindex : 0;
@@ -75,6 +98,7 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 		ev->task = task;
 		icmpt_ring_commit(r, pos, sizeof(*ev));
 	}
+out:
 	local_bh_enable();
 }
 
@@ -83,6 +107,8 @@ static unsigned int icmpt_hook_v4(void *priv, struct sk_buff *skb,
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
+	if (!READ_ONCE(icmpt_enabled))
+		return NF_ACCEPT;
 	if (iph->protocol == IPPROTO_ICMP) {
 		icmpt_record(skb, state);
 	} else if (state->hook == NF_INET_LOCAL_OUT &&
@@ -102,6 +128,8 @@ static unsigned int icmpt_hook_v6(void *priv, struct sk_buff *skb,
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	u8 nexthdr = ip6h->nexthdr;
 
+	if (!READ_ONCE(icmpt_enabled))
+		return NF_ACCEPT;
 	/* ICMPv6, or extension headers the parser walks to find out. */
 	if (nexthdr == IPPROTO_ICMPV6 || nexthdr == NEXTHDR_HOP ||
 	    nexthdr == NEXTHDR_ROUTING || nexthdr == NEXTHDR_FRAGMENT ||

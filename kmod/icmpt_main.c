@@ -42,10 +42,15 @@ static int __init icmpt_init(void)
 	err = icmpt_hooks_init();
 	if (err)
 		goto err_dev;
+	err = icmpt_genl_init();
+	if (err)
+		goto err_hooks;
 	pr_info("tracing ICMP into %u rings of %llu KiB\n",
 		icmpt_nr_rings, icmpt_data_size >> 10);
 	return 0;
 
+err_hooks:
+	icmpt_hooks_exit();
 err_dev:
 	icmpt_dev_exit();
 err_rings:
@@ -57,12 +62,15 @@ err_owners:
 
 static void __exit icmpt_exit(void)
 {
-	/* No producer runs after this, so the rings can go. */
+	/* No control operation runs after this. */
+	icmpt_genl_exit();
+	/* No producer runs after this, so the rings and the filter can go. */
 	icmpt_hooks_exit();
 	/* A mapped or open device holds a module reference: none is left. */
 	icmpt_dev_exit();
 	icmpt_rings_exit();
 	icmpt_owners_exit();
+	icmpt_filter_exit();
 }
 
 module_init(icmpt_init);

@@ -427,4 +427,141 @@ struct icmpt_info {
 #define ICMPT_IOC_MAGIC		0xB7
 #define ICMPT_IOC_INFO		_IOR(ICMPT_IOC_MAGIC, 1, struct icmpt_info)
 
+/*
+ * Generic netlink control: family ICMPT_GENL_NAME
+ * ================================================
+ *
+ * Configuration, statistics and in-kernel filters.  Every command checks
+ * its attributes strictly: an attribute the command does not take, one of
+ * the wrong length, a string without its NUL, trailing bytes, or a
+ * non-zero reserved byte in the genl header fail with EINVAL (or ERANGE for
+ * a value out of range) and an extack message.  Unknown commands fail with
+ * EOPNOTSUPP.  The family exists only in the initial network namespace.
+ *
+ * Permissions.  GET_CONFIG and GET_STATS are open to every user: they are
+ * counts and sizes, no more than /proc/net/snmp already shows everyone.
+ * Everything else, GET_FILTER included (it names the processes an admin
+ * watches), needs CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM), as opening /dev/icmptrace does: the configuration and
+ * the filter apply to the whole host, every namespace, so root in a user
+ * namespace (GENL_UNS_ADMIN_PERM) must not change them.  Otherwise EPERM.
+ *
+ * Readers and sessions.  There is one stream: one set of per-CPU rings
+ * with one consumer position each, so one reader maps /dev/icmptrace at a
+ * time (EBUSY for the next).  There is one filter, and it belongs to the
+ * netlink socket that set it (its session): SET_FILTER from another socket
+ * fails with EBUSY while the owner's socket is open; the filter goes away
+ * with CLEAR_FILTER from its owner or when the owner's socket is closed,
+ * for whatever reason, including kill -9 (NETLINK_URELEASE).  The reader
+ * opens the device first, then sets its filter; so two readers starting
+ * and stopping in any order never see each other's filter: the second one
+ * fails with EBUSY before it touches the filter, and everything the first
+ * held is released when its file descriptors close.  Control tools (stats,
+ * status) may run any number at a time.  Per-reader rings would cost a copy
+ * of every record per reader on the packet path and memory per reader;
+ * the attribute set leaves room for them.
+ *
+ * Filters.  A filter is a set of conditions of several kinds.  A packet is
+ * recorded when it satisfies every kind present (AND), and a kind is
+ * satisfied by any one of its values (OR).  An absent kind matches all;
+ * an empty SET_FILTER matches everything (and claims the session).
+ *   ICMPT_A_F_FAMILY   mask of ICMPT_F_V4/ICMPT_F_V6
+ *   ICMPT_A_F_DIR      mask of ICMPT_F_IN/ICMPT_F_OUT
+ *   ICMPT_A_F_ICMP     (family, type, code or any); several entries with
+ *                      one (family, type) add codes.  A non-first fragment
+ *                      (no ICMP header) never matches.
+ *   ICMPT_A_F_NETNS    inode of the packet's network namespace (pkt_netns)
+ *   ICMPT_A_F_PID      host tgid or tid of the owner (task.pid/task.tid)
+ *   ICMPT_A_F_COMM     owner's comm, exact
+ *   ICMPT_A_F_UID      owner's uid in the initial user namespace
+ *   ICMPT_A_F_CGROUP   owner's cgroup v2 id (the inode of its directory)
+ * Each repeatable kind takes at most ICMPT_FILTER_MAX values (E2BIG).
+ * Owner kinds (pid, comm, uid, cgroup) match only records with a task
+ * (owner sender, matched or socket): never an unattributed or
+ * kernel-built one.  The filter runs in the hook before a ring record is
+ * reserved, lock-free (RCU); packet-only kinds run before attribution.
+ *
+ * Statistics (GET_STATS), per CPU and in total, counted since the module
+ * loaded while tracing is enabled:
+ *   seen = recorded + filtered + dropped, exactly, on each CPU once no
+ *   packet is in flight;  dropped = dropped_full + dropped_bad_consumer +
+ *   dropped_nested (the producer page's counters);  unattributed counts
+ *   the records that passed the filter without an owner (owner none),
+ *   recorded or dropped.  ICMP packets the parser rejects outright (no
+ *   IP header) are not seen.
+ */
+#define ICMPT_GENL_NAME		"icmptrace"
+#define ICMPT_GENL_VERSION	1
+#define ICMPT_FILTER_MAX	64
+
+enum icmpt_cmd {
+	ICMPT_CMD_UNSPEC,
+	ICMPT_CMD_GET_CONFIG,	/* any user; reply: config attributes */
+	ICMPT_CMD_SET_CONFIG,	/* admin; ICMPT_A_ENABLED */
+	ICMPT_CMD_GET_STATS,	/* any user; reply: ICMPT_A_STATS_* */
+	ICMPT_CMD_SET_FILTER,	/* admin; ICMPT_A_F_*: replace the filter */
+	ICMPT_CMD_CLEAR_FILTER,	/* admin; no attributes; owner only */
+	ICMPT_CMD_GET_FILTER,	/* admin; reply: ICMPT_A_F_* and owner, or none */
+	__ICMPT_CMD_MAX,
+};
+#define ICMPT_CMD_MAX (__ICMPT_CMD_MAX - 1)
+
+enum icmpt_attr {
+	ICMPT_A_UNSPEC,
+	ICMPT_A_PAD,		/* alignment of u64 attributes in replies */
+	ICMPT_A_ENABLED,	/* u8 0/1: the hooks record (SET_CONFIG) */
+	ICMPT_A_ABI_VERSION,	/* u32 ICMPT_ABI_VERSION (replies only) */
+	ICMPT_A_GENL_VERSION,	/* u32 ICMPT_GENL_VERSION (replies only) */
+	ICMPT_A_NR_RINGS,	/* u32 */
+	ICMPT_A_RING_SIZE,	/* u64 data bytes of one ring */
+	ICMPT_A_EVENT_SIZE,	/* u32 sizeof(struct icmpt_event) */
+	ICMPT_A_READERS,	/* u32 processes holding /dev/icmptrace (0/1) */
+	ICMPT_A_FILTER_ACTIVE,	/* u8 a filter is set */
+	ICMPT_A_STATS_TOTAL,	/* nested enum icmpt_stat_attr */
+	ICMPT_A_STATS_CPU,	/* nested enum icmpt_stat_attr, one per CPU */
+	ICMPT_A_F_FAMILY,	/* u8 mask ICMPT_F_V4 | ICMPT_F_V6 */
+	ICMPT_A_F_DIR,		/* u8 mask ICMPT_F_IN | ICMPT_F_OUT */
+	ICMPT_A_F_ICMP,		/* nested enum icmpt_icmp_attr, repeatable */
+	ICMPT_A_F_PID,		/* u32, repeatable */
+	ICMPT_A_F_COMM,		/* NUL-terminated string <= 15 chars, repeatable */
+	ICMPT_A_F_UID,		/* u32, repeatable */
+	ICMPT_A_F_CGROUP,	/* u64, repeatable */
+	ICMPT_A_F_NETNS,	/* u32 inode, repeatable */
+	ICMPT_A_F_OWNER_PORTID,	/* u32 GET_FILTER: netlink port of the session */
+	ICMPT_A_F_OWNER_PID,	/* u32 GET_FILTER: tgid that set it */
+	ICMPT_A_READER_PID,	/* u32 GET_FILTER: tgid holding the device, 0: none */
+	__ICMPT_A_MAX,
+};
+#define ICMPT_A_MAX (__ICMPT_A_MAX - 1)
+
+#define ICMPT_F_V4	0x01	/* ICMPT_A_F_FAMILY */
+#define ICMPT_F_V6	0x02
+#define ICMPT_F_IN	0x01	/* ICMPT_A_F_DIR */
+#define ICMPT_F_OUT	0x02
+
+enum icmpt_icmp_attr {
+	ICMPT_ICMP_A_UNSPEC,
+	ICMPT_ICMP_A_FAMILY,	/* u8 4 or 6, required */
+	ICMPT_ICMP_A_TYPE,	/* u8, required */
+	ICMPT_ICMP_A_CODE,	/* u8; absent: any code */
+	__ICMPT_ICMP_A_MAX,
+};
+#define ICMPT_ICMP_A_MAX (__ICMPT_ICMP_A_MAX - 1)
+
+enum icmpt_stat_attr {		/* all u64 except CPU */
+	ICMPT_STAT_A_UNSPEC,
+	ICMPT_STAT_A_PAD,
+	ICMPT_STAT_A_CPU,	/* u32, per-CPU entries only */
+	ICMPT_STAT_A_SEEN,
+	ICMPT_STAT_A_RECORDED,
+	ICMPT_STAT_A_FILTERED,
+	ICMPT_STAT_A_DROPPED,
+	ICMPT_STAT_A_UNATTRIBUTED,
+	ICMPT_STAT_A_DROPPED_FULL,
+	ICMPT_STAT_A_DROPPED_BAD_CONSUMER,
+	ICMPT_STAT_A_DROPPED_NESTED,
+	__ICMPT_STAT_A_MAX,
+};
+#define ICMPT_STAT_A_MAX (__ICMPT_STAT_A_MAX - 1)
+
 #endif /* _UAPI_LINUX_ICMPTRACE_H */
