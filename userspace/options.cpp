@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include <linux/icmptrace.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -45,6 +47,52 @@ OutputFormat parse_format(const std::string &s)
 	if (s == "kv")
 		return OutputFormat::Kv;
 	throw UsageError{"invalid format '" + s + "': expected text, json or kv"};
+}
+
+std::vector<std::string> split_list(const std::string &s)
+{
+	std::vector<std::string> out;
+	size_t start = 0, end;
+	do {
+		end = s.find(',', start);
+		out.push_back(s.substr(start, end - start));
+		start = end + 1;
+	} while (end != std::string::npos);
+	return out;
+}
+
+// The filter flags; false if name is none of them.
+template <typename Value, typename NoValue>
+bool parse_filter_flag(const std::string &name, Value value, NoValue no_value, FilterArgs &f)
+{
+	try {
+		if (name == "-4" || name == "-6") {
+			no_value();
+			f.families |= name == "-4" ? ICMPT_F_V4 : ICMPT_F_V6;
+		} else if (name == "--in" || name == "--out") {
+			no_value();
+			f.dirs |= name == "--in" ? ICMPT_F_IN : ICMPT_F_OUT;
+		} else if (name == "--type") {
+			f.types.push_back(value());
+		} else if (name == "--pid") {
+			for (const std::string &v : split_list(value()))
+				f.pids.push_back(parse_u32(v, "pid"));
+		} else if (name == "--comm") {
+			f.comms.push_back(parse_comm(value()));
+		} else if (name == "--uid") {
+			for (const std::string &v : split_list(value()))
+				f.uids.push_back(parse_uid(v));
+		} else if (name == "--container") {
+			f.containers.push_back(value());
+		} else if (name == "--netns") {
+			f.netns.push_back(value());
+		} else {
+			return false;
+		}
+	} catch (const FilterError &e) {
+		throw UsageError{e.what()};
+	}
+	return true;
 }
 
 } // namespace
@@ -100,15 +148,23 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 			} else if (name == "--backlog") {
 				no_value();
 				o.backlog = true;
+			} else if (parse_filter_flag(name, value, no_value, o.filter)) {
+				// one of the filter flags
 			} else if (!a.empty() && a[0] == '-') {
 				throw UsageError{"unknown option '" + name + "'"};
 			} else {
 				throw UsageError{"unexpected argument '" + a + "'"};
 			}
 		}
+		// Type names depend on -4/-6, wherever they are: check them now.
+		for (const std::string &t : o.filter.types)
+			parse_icmp_types(t, o.filter.families);
 	} catch (const UsageError &e) {
 		r.action = ParsedArgs::Action::UsageError;
 		r.error = e.msg;
+	} catch (const FilterError &e) {
+		r.action = ParsedArgs::Action::UsageError;
+		r.error = e.what();
 	}
 	return r;
 }
@@ -129,15 +185,39 @@ Options:
       --backlog         also print records already in the rings at start
   -h, --help            show this help
 
+Filters, evaluated in the kernel before a record is written; kinds combine
+with AND, the values of one kind with OR.  They hold for this run only and
+go away when it ends, however it ends:
+  -4, -6                IPv4 / IPv6 only
+      --in, --out       received / sent only
+      --type LIST       ICMP types: names (echo-request, echo-reply,
+                        dest-unreach, time-exceeded, packet-too-big, redirect,
+                        param-problem, router-advert, neighbor-solicit, ...)
+                        or numbers, optionally /CODE, v4: or v6: to pick a
+                        family: --type echo-request,dest-unreach/3,v6:1
+      --pid PID[,PID]   owner's process (tgid) or thread id
+      --comm NAME       owner's process name, exactly (up to 15 bytes)
+      --uid UID[,UID]   owner's user id or name
+      --container ID    owner's container: the cgroup whose name contains ID
+      --netns NS        packet's network namespace: a path (/run/netns/NAME,
+                        /proc/PID/ns/net) or an inode number
+  Owner filters (pid, comm, uid, container) never match packets without an
+  owner (received requests, kernel-built replies).
+
+Commands:
+  icmptrace stats [--format kv]   per-CPU and total counters
+  icmptrace status                module, configuration, filter, readers
+  icmptrace enable | disable      turn recording on or off
+
 SIGINT/SIGTERM stop cleanly; a summary "N records, M dropped" goes to stderr.
 
 Exit codes:
   0  success
   1  other runtime error
   2  wrong option or argument
-  3  device not found: the icmptrace module is not loaded
+  3  device or netlink family not found: the icmptrace module is not loaded
   4  permission denied: needs root
-  5  device busy: another reader is running (one reader at a time)
+  5  busy: another reader is running, or another session holds the filter
   6  ABI mismatch or bad device info (module and reader do not match)
 )";
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "filter_spec.hpp"
 #include "formatters.hpp"
 
 namespace icmptrace {
@@ -19,6 +20,7 @@ struct Options {
 	std::optional<uint64_t> count;				// -c N
 	std::optional<std::chrono::milliseconds> timeout;	// -t SECONDS
 	bool backlog = false;					// --backlog
+	FilterArgs filter;			// -4/-6, --in/--out, --type, --pid, ...
 };
 
 struct ParsedArgs {
