@@ -7,13 +7,13 @@ void format_event(OutputFormat f, const icmpt_event &ev, const FormatContext &ct
 {
 	switch (f) {
 	case OutputFormat::Text:
-		format_text(ev, out);
+		format_text(ev, ctx, out);
 		return;
 	case OutputFormat::Json:
 		format_json(ev, ctx, out);
 		return;
 	case OutputFormat::Kv:
-		format_kv(ev, out);
+		format_kv(ev, ctx, out);
 		return;
 	}
 }

@@ -142,13 +142,18 @@ void format_json(const icmpt_event &ev, const FormatContext &ctx, std::string &o
 	o.num("hostThreadId", t.tid);
 	o.num("hostParentProcessId", t.ppid);
 	o.num("userId", t.uid);
-	o.num("mountNamespace", t.mnt_ns);
+	o.num("mountNamespace", t.mnt_ns ? t.mnt_ns : ctx.mnt_ns);
 	o.num("pidNamespace", t.pid_ns);
 	o.str("processName", comm_of(t));
 	o.raw("executable", "{\"path\":\"\"}");
 	o.str("hostName", ctx.hostname);
-	o.str("containerId", "");
-	o.raw("container", "{}");
+	o.str("containerId", ctx.container_id);
+	// tracee's Container{id,name,image,imageDigest}, all omitempty: only the
+	// id is known without asking the runtime.
+	JsonObject ctr(o.begin("container"));
+	if (!ctx.container_id.empty())
+		ctr.str("id", ctx.container_id);
+	ctr.close();
 	o.raw("kubernetes", "{}");
 	o.str("eventId", v6 ? "2005" : "2004");
 	o.str("eventName", v6 ? "net_packet_icmpv6" : "net_packet_icmp");
@@ -158,9 +163,9 @@ void format_json(const icmpt_event &ev, const FormatContext &ctx, std::string &o
 	o.str("syscall", event_syscall(ev));
 	o.raw("stackAddresses", "[0]");
 	o.raw("contextFlags", "{\"containerStarted\":false,\"isCompat\":false}");
-	o.num("threadEntityId", 0);
-	o.num("processEntityId", 0);
-	o.num("parentEntityId", 0);
+	o.num("threadEntityId", ctx.thread_entity_id);
+	o.num("processEntityId", ctx.process_entity_id);
+	o.num("parentEntityId", ctx.parent_entity_id);
 	append_args(ev, o.begin("args"));
 	append_icmptrace(ev, o.begin("icmptrace"));
 	o.close();

@@ -37,7 +37,7 @@ private:
 
 } // namespace
 
-void format_kv(const icmpt_event &ev, std::string &out)
+void format_kv(const icmpt_event &ev, const FormatContext &ctx, std::string &out)
 {
 	const icmpt_packet &p = ev.pkt;
 	const icmpt_task t = effective_task(ev);
@@ -78,7 +78,7 @@ void format_kv(const icmpt_event &ev, std::string &out)
 	kv.add("ifindex", ev.ifindex);
 	kv.add("ns_ppid", t.ns_ppid);
 	kv.add("start_time", t.start_time_ns);
-	kv.add("mnt_ns", t.mnt_ns);
+	kv.add("mnt_ns", t.mnt_ns ? t.mnt_ns : ctx.mnt_ns);
 	kv.add("pid_ns", t.pid_ns);
 	kv.add("uts_ns", t.uts_ns);
 	kv.add("syscall_nr", std::to_string(ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr));
@@ -92,6 +92,10 @@ void format_kv(const icmpt_event &ev, std::string &out)
 	}
 	for (const DetailField &f : inner_fields(ev))
 		kv.add(("inner_" + f.key).c_str(), f.value);
+	// Derived by the reader, last so the keys above keep their places.
+	// Both may be empty ("container="): a key is always there.
+	kv.add("container", ctx.container_id);
+	kv.add("hostname", escape_token(ctx.hostname));
 	out += '\n';
 }
 

@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "container_id.hpp"
 #include "detail_fields.hpp"
 #include "escape.hpp"
 #include "event_fields.hpp"
@@ -24,7 +25,7 @@ void append_time(const icmpt_event &ev, std::string &out)
 
 } // namespace
 
-void format_text(const icmpt_event &ev, std::string &out)
+void format_text(const icmpt_event &ev, const FormatContext &ctx, std::string &out)
 {
 	const icmpt_packet &p = ev.pkt;
 	char buf[64];
@@ -57,6 +58,9 @@ void format_text(const icmpt_event &ev, std::string &out)
 		const icmpt_task &t = ev.task;
 		out += " pid=" + std::to_string(t.pid) + " tid=" + std::to_string(t.tid) +
 		       " uid=" + std::to_string(t.uid) + " comm=" + escape_token(comm_of(t));
+		// docker's short id: enough to tell containers apart on one host.
+		if (!ctx.container_id.empty())
+			out += " ctr=" + std::string(short_container_id(ctx.container_id));
 	}
 	out += " owner=";
 	out += owner_name(ev.owner);

@@ -3,22 +3,38 @@
 
 #include <linux/icmptrace.h>
 
+#include <cstdint>
 #include <string>
 
 namespace icmptrace {
 
 enum class OutputFormat { Text, Json, Kv };
 
-// Things a line needs that are not in the record.
+// What a line shows that is not in the record: derived per record by
+// RecordContext (record_context.hpp); empty/0 where unknown.
 struct FormatContext {
-	std::string hostname;	// tracee's hostName
+	std::string hostname{};		// tracee's hostName
+	std::string container_id{};	// tracee's containerId, 64 hex digits
+	uint64_t mnt_ns = 0;		// mountNamespace when the record has 0
+	uint32_t thread_entity_id = 0;	// tracee's threadEntityId...
+	uint32_t process_entity_id = 0;
+	uint32_t parent_entity_id = 0;
 };
 
 // "09:14:03.123456 cpu1 out 10.0.0.1 > 10.0.0.2 EchoRequest id=6 ..."
 // (local time of ts_real_ns).
-void format_text(const icmpt_event &ev, std::string &out);
+void format_text(const icmpt_event &ev, const FormatContext &ctx, std::string &out);
 // key=value pairs of every field, for scripts.
-void format_kv(const icmpt_event &ev, std::string &out);
+void format_kv(const icmpt_event &ev, const FormatContext &ctx, std::string &out);
+// The same with nothing derived.
+inline void format_text(const icmpt_event &ev, std::string &out)
+{
+	format_text(ev, FormatContext{}, out);
+}
+inline void format_kv(const icmpt_event &ev, std::string &out)
+{
+	format_kv(ev, FormatContext{}, out);
+}
 // tracee's net_packet_icmp(v6) JSON plus a trailing "icmptrace" object.
 void format_json(const icmpt_event &ev, const FormatContext &ctx, std::string &out);
 

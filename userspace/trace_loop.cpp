@@ -25,7 +25,8 @@ bool write_batch(const std::vector<icmpt_event> &batch, size_t n, const LoopConf
 {
 	std::string text;
 	for (size_t i = 0; i < n; ++i)
-		format_event(cfg.format, batch[i], cfg.context, text);
+		format_event(cfg.format, batch[i],
+			     cfg.context ? cfg.context(batch[i]) : FormatContext{}, text);
 	if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
 		if (errno == EPIPE)
 			return false;

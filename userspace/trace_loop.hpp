@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -16,7 +17,8 @@ namespace icmptrace {
 
 struct LoopConfig {
 	OutputFormat format = OutputFormat::Text;
-	FormatContext context;
+	// What each line shows beyond its record; none derived if empty.
+	std::function<FormatContext(const icmpt_event &)> context;
 	std::optional<uint64_t> count;				// stop after N records
 	std::optional<std::chrono::milliseconds> timeout;	// stop after this long
 };

@@ -101,7 +101,8 @@ void test_frag_needed(void **)
 	std::string k = kv(ev);
 	has(k, " csum_check=ok detail=error mtu=1000 orig_len=0 inner_version=4 "
 	       "inner_proto=17 inner_src=198.18.0.1 inner_dst=198.18.1.2 inner_ttl=1 "
-	       "inner_ip_len=1400 inner_ip_id=77 inner_sport=40000 inner_dport=33434\n");
+	       "inner_ip_len=1400 inner_ip_id=77 inner_sport=40000 inner_dport=33434 "
+	       "container= hostname=\n");
 	lacks(k, "pointer=");
 	has(json(ev), ",\"csum_check\":\"ok\",\"detail\":{\"kind\":\"error\",\"mtu\":1000,"
 		      "\"orig_len\":0},\"inner\":{\"version\":4,\"proto\":17,"
@@ -122,7 +123,8 @@ void test_time_exceeded_inner_echo(void **)
 			    "TimeExceeded(TTLExceeded) inner=icmp 198.18.0.1>198.18.1.2 "
 			    "EchoRequest id=5 seq=9 inner_flags=truncated");
 	std::string k = kv(ev);
-	has(k, " inner_type=8 inner_code=0 inner_id=5 inner_seq=9 inner_flags=truncated\n");
+	has(k, " inner_type=8 inner_code=0 inner_id=5 inner_seq=9 inner_flags=truncated "
+	       "container= hostname=\n");
 	lacks(k, "mtu=");
 	lacks(k, "inner_sport");
 }
@@ -151,7 +153,8 @@ void test_timestamp(void **)
 	ev.detail.u.tstamp = {7, 8, 1000, 2000, 3000};
 	assert_string_equal(text_body(ev).c_str(),
 			    "TimestampReply id=7 seq=8 orig=1000 recv=2000 xmit=3000");
-	has(kv(ev), " detail=tstamp icmp_id=7 icmp_seq=8 orig=1000 recv=2000 xmit=3000\n");
+	has(kv(ev), " detail=tstamp icmp_id=7 icmp_seq=8 orig=1000 recv=2000 xmit=3000 "
+		    "container= hostname=\n");
 	has(json(ev), "\"detail\":{\"kind\":\"tstamp\",\"id\":7,\"seq\":8,\"orig\":1000,"
 		      "\"recv\":2000,\"xmit\":3000}}}");
 }
@@ -188,7 +191,7 @@ void test_neighbor(void **)
 	assert_string_equal(text_body(ev).c_str(),
 			    "NeighborAdvertisement target=fe80::1 na=SO tlla=02:00:00:00:00:ab");
 	has(kv(ev), " detail=neigh target=fe80::1 na_flags=0x60 lladdr=02:00:00:00:00:ab "
-		    "lladdr_type=target nr_opts=1\n");
+		    "lladdr_type=target nr_opts=1 container= hostname=\n");
 
 	ev = v6_event(135, 0, ICMPT_DET_NDP_NEIGH);
 	v6(ev.detail.u.neigh.target, "2001:db8::2");
@@ -227,7 +230,7 @@ void test_anomalies(void **)
 	has(s, " fragment csum=");
 	lacks(s, "inner=");
 	std::string k = kv(ev);
-	has(k, " csum_check=none detail=error\n");
+	has(k, " csum_check=none detail=error container= hostname=\n");
 
 	ev = sample_echo_request();
 	ev.pkt.flags |= ICMPT_PKT_MORE_FRAGS;
