@@ -8,6 +8,7 @@
 #include "device.hpp"
 #include "error.hpp"
 #include "options.hpp"
+#include "session.hpp"
 #include "record_context.hpp"
 #include "signal_fd.hpp"
 #include "summary.hpp"
@@ -24,7 +25,10 @@ int trace(const Options &o)
 	// A closed stdout must end us via EPIPE, with a summary, not kill us.
 	::signal(SIGPIPE, SIG_IGN);
 
+	FilterSpec filter = resolve_filter_args(o.filter);
 	Device dev(o.device);
+	// After the device, so a second reader fails before touching the filter.
+	auto session = start_filter_session(filter);
 	std::vector<RingConsumer> rings;
 	rings.reserve(dev.rings().size());
 	for (size_t i = 0; i < dev.rings().size(); ++i)
@@ -52,6 +56,8 @@ int trace(const Options &o)
 
 int run_cli(const std::vector<std::string> &args)
 {
+	if (!args.empty() && is_control_command(args[0]))
+		return run_control_command(args);
 	ParsedArgs p = parse_args(args);
 	switch (p.action) {
 	case ParsedArgs::Action::Help:
