@@ -215,9 +215,10 @@ Exit codes:
   0  success
   1  other runtime error
   2  wrong option or argument
-  3  device or netlink family not found: the icmptrace module is not loaded
+  3  device not found, or no icmptrace netlink family: the module is not loaded
   4  permission denied: needs root
-  5  busy: another reader is running, or another session holds the filter
+  5  device busy: another reader is running (one reader at a time), or
+     another session holds the filter
   6  ABI mismatch or bad device info (module and reader do not match)
 )";
 }
