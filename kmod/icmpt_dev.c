@@ -50,7 +50,11 @@ static int icmpt_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	bool writable = vma->vm_flags & VM_WRITE;
 	int err;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * MAP_SHARED: VM_MAYSHARE.  (VM_SHARED is cleared for a MAP_SHARED
+	 * mapping of a file opened read-only, which must work too.)
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
