@@ -314,3 +314,105 @@ int vm_pcap_read(const char *path, struct vm_cap *caps, int max)
 	fclose(f);
 	return n;
 }
+
+/* IPv6: skip hop-by-hop, destination and fragment headers to the payload. */
+static void pkt_v6_walk(struct vm_pkt *p)
+{
+	const uint8_t *ip = p->ip;
+	unsigned int nh = ip[6], off = 40;
+
+	while ((nh == 0 || nh == 60 || nh == 44) && off + 8 <= p->caplen) {
+		if (nh == 44) {
+			p->frag_off = (ip[off + 2] << 8 | ip[off + 3]) & 0xfff8;
+			p->more_frags = ip[off + 3] & 1;
+			p->ip_id = (uint32_t)ip[off + 4] << 24 | ip[off + 5] << 16 |
+				   ip[off + 6] << 8 | ip[off + 7];
+			nh = ip[off];
+			off += 8;
+			continue;
+		}
+		nh = ip[off];
+		off += (ip[off + 1] + 1) * 8;
+	}
+	p->proto = nh;
+	p->l4_off = off;
+}
+
+int vm_pcap_read_pkts(const char *path, struct vm_pkt *pkts, int max)
+{
+	static uint8_t buf[65536 + 16];
+	FILE *f = fopen(path, "rb");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	if (fread(buf, 1, 24, f) != 24) {
+		fclose(f);
+		return -1;
+	}
+	while (n < max && fread(buf, 1, 16, f) == 16) {
+		struct vm_pkt *p = &pkts[n];
+		uint32_t incl;
+		int et;
+
+		memcpy(&incl, buf + 8, 4);
+		if (incl > 65536 || fread(buf, 1, incl, f) != incl)
+			break;
+		if (incl < 14 + 20)
+			continue;
+		et = buf[12] << 8 | buf[13];
+		if (et != 0x0800 && et != 0x86dd)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->caplen = incl - 14 < sizeof(p->ip) ? incl - 14 : sizeof(p->ip);
+		memcpy(p->ip, buf + 14, p->caplen);
+		if (et == 0x0800) {
+			p->family = 4;
+			inet_ntop(AF_INET, p->ip + 12, p->src, sizeof(p->src));
+			inet_ntop(AF_INET, p->ip + 16, p->dst, sizeof(p->dst));
+			p->ttl = p->ip[8];
+			p->ip_len = p->ip[2] << 8 | p->ip[3];
+			p->ip_id = p->ip[4] << 8 | p->ip[5];
+			p->frag_off = ((p->ip[6] << 8 | p->ip[7]) & 0x1fff) * 8;
+			p->more_frags = !!(p->ip[6] & 0x20);
+			p->proto = p->ip[9];
+			p->l4_off = (p->ip[0] & 15) * 4;
+		} else {
+			if (p->caplen < 40)
+				continue;
+			p->family = 6;
+			inet_ntop(AF_INET6, p->ip + 8, p->src, sizeof(p->src));
+			inet_ntop(AF_INET6, p->ip + 24, p->dst, sizeof(p->dst));
+			p->ttl = p->ip[7];
+			p->ip_len = 40 + (p->ip[4] << 8 | p->ip[5]);
+			pkt_v6_walk(p);
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+int vm_kv_get(const char *line, const char *key, char *val, size_t n)
+{
+	size_t kl = strlen(key);
+	const char *p = line;
+
+	while (*p && *p != '\n') {
+		const char *end = p + strcspn(p, " \n");
+
+		if ((size_t)(end - p) > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+			size_t vl = end - p - kl - 1;
+
+			if (vl >= n)
+				return -1;
+			memcpy(val, p + kl + 1, vl);
+			val[vl] = 0;
+			return 0;
+		}
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	return -1;
+}

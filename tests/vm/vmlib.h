@@ -69,4 +69,25 @@ struct vm_cap {
 };
 int vm_pcap_read(const char *path, struct vm_cap *caps, int max);
 
+/*
+ * For decode_test: IPv4 and IPv6 datagrams of a pcap file (Ethernet), with
+ * the IP-level facts a test compares and the bytes from the IP header on.
+ */
+struct vm_pkt {
+	int family;			/* 4 or 6 */
+	char src[48], dst[48];
+	int ttl;			/* TTL or hop limit */
+	unsigned int ip_len;		/* v4 total length, v6 40 + payload */
+	unsigned int ip_id;		/* v4 id, v6 fragment id */
+	unsigned int frag_off;		/* fragment offset, bytes */
+	int more_frags;
+	int proto;			/* after IPv6 fragment/hop-by-hop headers */
+	unsigned int l4_off;		/* of the ICMP header in ip[] */
+	unsigned int caplen;		/* bytes of ip[] present */
+	uint8_t ip[1600];
+};
+int vm_pcap_read_pkts(const char *path, struct vm_pkt *pkts, int max);
+/* The value of key in a kv line into val; 0 if found, -1 if not. */
+int vm_kv_get(const char *line, const char *key, char *val, size_t n);
+
 #endif /* ICMPT_VMLIB_H */
