@@ -343,7 +343,7 @@ TEST_F_TIMEOUT(echo, tcpdump_agrees, 120)
 
 	unlink(pcap);
 	ASSERT_EQ(0, vm_sh("ip netns exec " VM_NS_B " tcpdump -i icmpt-vb --immediate-mode -U -n -w %s icmp "
-			   ">/tmp/icmpt-tcpdump.log 2>&1 & "
+			   ">/tmp/icmpt-tcpdump.log 2>&1 & echo $! >/tmp/icmpt-tcpdump.pid; "
 			   "for i in $(seq 100); do grep -q listening /tmp/icmpt-tcpdump.log && exit 0;"
 			   " sleep 0.1; done; exit 1", pcap));
 	ASSERT_EQ(0, vm_reader_start(&self->rd, args));
@@ -353,7 +353,7 @@ TEST_F_TIMEOUT(echo, tcpdump_agrees, 120)
 	vm_reader_stop(&self->rd);
 	/* Let tcpdump write all it received before it is stopped. */
 	vm_sh("for i in $(seq 50); do [ $(stat -c %%s %s) -gt 400 ] && break; sleep 0.1; done;"
-	      "pkill -INT -x tcpdump; sleep 1", pcap);
+	      "kill -INT $(cat /tmp/icmpt-tcpdump.pid); sleep 1", pcap);
 
 	n = vm_reader_records(&self->rd, self->recs, MAX_RECS);
 	nc = vm_pcap_read(pcap, caps, 64);

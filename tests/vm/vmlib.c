@@ -19,14 +19,18 @@
 
 int vm_sh(const char *fmt, ...)
 {
-	char cmd[1024];
+	char *cmd;
 	va_list ap;
-	int st;
+	int st, n;
 
+	/* As long as it needs to be: a command cut short runs something else. */
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	n = vasprintf(&cmd, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return -1;
 	st = system(cmd);
+	free(cmd);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -116,6 +120,9 @@ int vm_rec_parse(struct vm_rec *r, const char *line)
 		while (*p == ' ')
 			p++;
 	}
+	/* A line with more keys than fit is an error, not silently cut. */
+	if (*p && *p != '\n')
+		return -1;
 	return r->n ? 0 : -1;
 }
 

@@ -29,7 +29,7 @@ unsigned long vm_netns_inode(const char *name);
 int vm_netns_enter(const char *name);
 
 /* One record of the reader's kv output. */
-#define VM_KV_MAX 48
+#define VM_KV_MAX 80
 struct vm_rec {
 	int n;
 	char key[VM_KV_MAX][24];
