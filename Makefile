@@ -69,3 +69,11 @@ dkms-uninstall:
 
 deb:
 	scripts/build-deb
+
+# Measurements; not in make check or CI.
+#   make bench         what icmptrace costs, as ratios side by side in one VM run on
+#                      KERNEL, 5 runs each; reader formatting on the host with callgrind
+#                      counts.  Writes bench/results.md (scripts/bench)
+.PHONY: bench
+bench:
+	scripts/bench --kernel $(KERNEL)
