@@ -77,3 +77,10 @@ deb:
 .PHONY: bench
 bench:
 	scripts/bench --kernel $(KERNEL)
+
+# Not in make check or CI: the VM suite once on a locally built 6.1 with KASAN,
+# lockdep, kmemleak, DEBUG_ATOMIC_SLEEP and panic_on_warn.  The first run builds that
+# kernel (scripts/build-debug-kernel: 30-60 min on two cores).  scripts/check-debug
+.PHONY: check-debug
+check-debug:
+	scripts/check-debug
