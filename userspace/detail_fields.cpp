@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "append.hpp"
 #include "event_fields.hpp"
 #include "icmp_type_code.hpp"
 
@@ -62,12 +63,6 @@ const char *proto_name(uint8_t p)
 	case 136: return "udplite";
 	}
 	return nullptr;
-}
-
-std::string proto_text(uint8_t p)
-{
-	const char *n = proto_name(p);
-	return n ? n : "proto" + std::to_string(p);
 }
 
 void ndp_opts(Fields &f, const icmpt_ndp_opts &o)
@@ -289,35 +284,57 @@ namespace {
 
 // " inner=udp 198.18.0.1:40000>198.18.1.2:33434", " inner=icmp A>B
 // EchoRequest id=1 seq=2", " inner=? flags=truncated".
-std::string inner_text(const icmpt_event &ev)
+void append_inner_endpoint(std::string &out, const icmpt_inner &in, const uint8_t (&addr)[16],
+			   uint16_t port)
+{
+	if (!(in.flags & ICMPT_INNER_PORTS)) {
+		append_addr(out, in.version, addr);
+		return;
+	}
+	// [v6]:port keeps the port apart from the address.
+	if (in.version == 6)
+		out += '[';
+	append_addr(out, in.version, addr);
+	if (in.version == 6)
+		out += ']';
+	out += ':';
+	append_uint(out, port);
+}
+
+void append_inner_text(const icmpt_event &ev, std::string &out)
 {
 	const icmpt_inner &in = ev.detail.inner;
-	std::string s = " inner=";
+	out += " inner=";
 
 	if (!(in.flags & ICMPT_INNER_IP)) {
-		s += "?";
+		out += '?';
 	} else {
-		std::string src = format_addr(in.version, in.saddr);
-		std::string dst = format_addr(in.version, in.daddr);
-		if (in.flags & ICMPT_INNER_PORTS) {
-			// [v6]:port keeps the port apart from the address.
-			if (in.version == 6) {
-				src = "[" + src + "]";
-				dst = "[" + dst + "]";
-			}
-			src += ":" + std::to_string(in.sport);
-			dst += ":" + std::to_string(in.dport);
+		if (const char *n = proto_name(in.proto)) {
+			out += n;
+		} else {
+			out += "proto";
+			append_uint(out, in.proto);
 		}
-		s += proto_text(in.proto) + " " + src + ">" + dst;
-		if (in.flags & ICMPT_INNER_ICMP)
-			s += " " + icmp_type_code(in.version, in.icmp_type, in.icmp_code);
-		if (in.flags & ICMPT_INNER_ECHO)
-			s += " id=" + std::to_string(in.id) + " seq=" + std::to_string(in.seq);
+		out += ' ';
+		append_inner_endpoint(out, in, in.saddr, in.sport);
+		out += '>';
+		append_inner_endpoint(out, in, in.daddr, in.dport);
+		if (in.flags & ICMPT_INNER_ICMP) {
+			out += ' ';
+			append_icmp_type_code(out, in.version, in.icmp_type, in.icmp_code);
+		}
+		if (in.flags & ICMPT_INNER_ECHO) {
+			out += " id=";
+			append_uint(out, in.id);
+			out += " seq=";
+			append_uint(out, in.seq);
+		}
 	}
 	std::string anomalies = inner_flag_names(in.flags);
-	if (!anomalies.empty())
-		s += " inner_flags=" + anomalies;
-	return s;
+	if (!anomalies.empty()) {
+		out += " inner_flags=";
+		out += anomalies;
+	}
 }
 
 // Short text names: ids already printed for echo, and a few renames.
@@ -337,20 +354,30 @@ const char *text_key(const std::string &key)
 	return key.c_str();
 }
 
+// R, S, O of a neighbour advertisement as letters, "-" for none.
+std::string na_letters(uint8_t fl)
+{
+	std::string value;
+	if (fl & ICMPT_NA_ROUTER)
+		value += 'R';
+	if (fl & ICMPT_NA_SOLICITED)
+		value += 'S';
+	if (fl & ICMPT_NA_OVERRIDE)
+		value += 'O';
+	return value.empty() ? "-" : value;
+}
+
 } // namespace
 
-std::string detail_text(const icmpt_event &ev)
+void append_detail_text(const icmpt_event &ev, std::string &out)
 {
-	std::string s;
 	const bool echo_shown = ev.pkt.flags & ICMPT_PKT_HAS_ECHO;
-	const std::vector<DetailField> fields = detail_fields(ev);
-
 	if (echo_shown && ev.detail.kind == ICMPT_DET_ECHO)
-		return s;	// id and seq are on the line already
+		return;	// id and seq are on the line already
+	const std::vector<DetailField> fields = detail_fields(ev);
 	for (size_t i = 0; i < fields.size(); ++i) {
 		const DetailField &f = fields[i];
 		const char *key = text_key(f.key);
-		std::string value = f.value;
 		if (!key)
 			continue;
 		// RFC 4884 length only when the sender set it.
@@ -359,22 +386,20 @@ std::string detail_text(const icmpt_event &ev)
 		if (f.key == "lladdr")	// lladdr_type follows it
 			key = i + 1 < fields.size() && fields[i + 1].value == "target" ? "tlla"
 										 : "slla";
-		if (f.key == "na_flags") {	// R, S, O as letters
-			const uint8_t fl = ev.detail.u.neigh.flags;
-			key = "na";
-			value = std::string(fl & ICMPT_NA_ROUTER ? "R" : "") +
-				(fl & ICMPT_NA_SOLICITED ? "S" : "") +
-				(fl & ICMPT_NA_OVERRIDE ? "O" : "");
-			if (value.empty())
-				value = "-";
-		}
-		s += ' ';
-		s += key;
-		s += '=';
-		s += value;
+		const bool na = f.key == "na_flags";
+		out += ' ';
+		out += na ? "na" : key;
+		out += '=';
+		out += na ? na_letters(ev.detail.u.neigh.flags) : f.value;
 	}
 	if (ev.pkt.flags & ICMPT_PKT_HAS_INNER && !(ev.pkt.flags & ICMPT_PKT_FRAGMENT))
-		s += inner_text(ev);
+		append_inner_text(ev, out);
+}
+
+std::string detail_text(const icmpt_event &ev)
+{
+	std::string s;
+	append_detail_text(ev, s);
 	return s;
 }
 

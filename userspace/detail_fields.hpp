@@ -37,5 +37,7 @@ const char *csum_check_name(uint32_t pkt_flags);
 // " mtu=1280 inner=udp 198.18.0.1:40000>198.18.1.2:33434" and the like:
 // a leading space per item, "" when there is nothing to add.
 std::string detail_text(const icmpt_event &ev);
+// The same, appended to out.
+void append_detail_text(const icmpt_event &ev, std::string &out);
 
 } // namespace icmptrace

@@ -1,7 +1,8 @@
 #include "escape.hpp"
 
 #include <cstdint>
-#include <cstdio>
+
+#include "append.hpp"
 
 namespace icmptrace {
 namespace {
@@ -35,10 +36,12 @@ size_t utf8_seq_len(std::string_view s, size_t i)
 
 void append_u_escape(std::string &out, unsigned v)
 {
-	char buf[8];
-	std::snprintf(buf, sizeof(buf), "\\u%04x", v);
-	out += buf;
+	out += "\\u";
+	append_hex(out, v, 4);
 }
+
+// Printable ASCII that JSON takes as is: the common case, copied in runs.
+bool json_plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
 
 } // namespace
 
@@ -46,6 +49,14 @@ void append_json_string(std::string &out, std::string_view s)
 {
 	out += '"';
 	for (size_t i = 0; i < s.size();) {
+		size_t run = i;
+		while (run < s.size() && json_plain(static_cast<unsigned char>(s[run])))
+			++run;
+		if (run > i) {
+			out.append(s.data() + i, run - i);
+			i = run;
+			continue;
+		}
 		unsigned char c = static_cast<unsigned char>(s[i]);
 		size_t n = utf8_seq_len(s, i);
 		if (n == 0) {
@@ -81,19 +92,23 @@ void append_json_string(std::string &out, std::string_view s)
 	out += '"';
 }
 
-std::string escape_token(std::string_view s)
+void append_token(std::string &out, std::string_view s)
 {
-	std::string out;
 	for (char ch : s) {
 		unsigned char c = static_cast<unsigned char>(ch);
 		if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '=' || c == '"') {
-			char buf[8];
-			std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-			out += buf;
+			out += "\\x";
+			append_hex(out, c, 2);
 		} else {
 			out += ch;
 		}
 	}
+}
+
+std::string escape_token(std::string_view s)
+{
+	std::string out;
+	append_token(out, s);
 	return out;
 }
 

@@ -14,5 +14,7 @@ void append_json_string(std::string &out, std::string_view s);
 // One whitespace-free token for the text and kv formats: bytes outside
 // printable ASCII, and '\\', '=', '"', become \xHH.
 std::string escape_token(std::string_view s);
+// The same, appended to out.
+void append_token(std::string &out, std::string_view s);
 
 } // namespace icmptrace

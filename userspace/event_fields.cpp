@@ -1,10 +1,9 @@
 #include "event_fields.hpp"
 
-#include <arpa/inet.h>
-
 #include <cstdio>
 #include <cstring>
 
+#include "append.hpp"
 #include "syscall_names.hpp"
 
 namespace icmptrace {
@@ -49,13 +48,73 @@ const char *ctx_name(uint8_t ctx)
 	return "unknown";
 }
 
+namespace {
+
+void append_ip4(std::string &out, const uint8_t *a)
+{
+	for (int i = 0; i < 4; ++i) {
+		if (i)
+			out += '.';
+		append_uint(out, a[i]);
+	}
+}
+
+// inet_ntop's IPv6 text (glibc resolv/inet_ntop.c, which tests compare
+// against): the first longest run of two or more zero words becomes "::",
+// and ::a.b.c.d / ::ffff:a.b.c.d end in dotted quad.
+void append_ip6(std::string &out, const uint8_t (&a)[16])
+{
+	unsigned w[8];
+	for (int i = 0; i < 8; ++i)
+		w[i] = unsigned(a[2 * i]) << 8 | a[2 * i + 1];
+	int best = -1, best_len = 0;
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && w[j] == 0)
+			++j;
+		if (j - i > best_len) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j == i ? i + 1 : j;
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; ++i) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				out += ':';
+			continue;
+		}
+		if (i)
+			out += ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+			append_ip4(out, a + 12);
+			return;
+		}
+		append_hex(out, w[i]);
+	}
+	if (best >= 0 && best + best_len == 8)
+		out += ':';
+}
+
+} // namespace
+
+void append_addr(std::string &out, uint8_t family, const uint8_t (&addr)[16])
+{
+	if (family == 4)
+		append_ip4(out, addr);
+	else if (family == 6)
+		append_ip6(out, addr);
+	else
+		out += '?';
+}
+
 std::string format_addr(uint8_t family, const uint8_t (&addr)[16])
 {
-	char buf[INET6_ADDRSTRLEN];
-	int af = family == 4 ? AF_INET : family == 6 ? AF_INET6 : -1;
-	if (af < 0 || !inet_ntop(af, addr, buf, sizeof(buf)))
-		return "?";
-	return buf;
+	std::string s;
+	append_addr(s, family, addr);
+	return s;
 }
 
 std::string_view comm_of(const icmpt_task &t)

@@ -17,6 +17,8 @@ const char *ctx_name(uint8_t ctx);		// "task", "softirq", "other"
 
 // inet_ntop of saddr/daddr for family 4 or 6; "?" for anything else.
 std::string format_addr(uint8_t family, const uint8_t (&addr)[16]);
+// The same, appended to out.
+void append_addr(std::string &out, uint8_t family, const uint8_t (&addr)[16]);
 
 // comm up to its NUL (at most 16 bytes, even if the kernel sent no NUL).
 std::string_view comm_of(const icmpt_task &t);

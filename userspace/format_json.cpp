@@ -3,6 +3,7 @@
 // what tracee has no field for.
 #include <string_view>
 
+#include "append.hpp"
 #include "detail_fields.hpp"
 #include "escape.hpp"
 #include "event_fields.hpp"
@@ -12,44 +13,52 @@
 namespace icmptrace {
 namespace {
 
-// Writes `"key":value` pairs, adding commas between members.
+// Writes `"key":value` pairs, adding commas between members.  Keys are
+// this file's (or detail_fields') literals: plain ASCII, never escaped.
 class JsonObject {
 public:
 	explicit JsonObject(std::string &out) : out_(out) { out_ += '{'; }
 	void close() { out_ += '}'; }
 
-	void num(const char *key, uint64_t v) { name(key); out_ += std::to_string(v); }
-	void inum(const char *key, int64_t v) { name(key); out_ += std::to_string(v); }
-	void str(const char *key, std::string_view v)
+	void num(std::string_view key, uint64_t v) { name(key); append_uint(out_, v); }
+	void inum(std::string_view key, int64_t v) { name(key); append_int(out_, v); }
+	void str(std::string_view key, std::string_view v)
 	{
 		name(key);
 		append_json_string(out_, v);
 	}
-	void boolean(const char *key, bool v) { name(key); out_ += v ? "true" : "false"; }
 	// Raw JSON text (nested literal or object written by the caller).
-	void raw(const char *key, std::string_view json) { name(key); out_ += json; }
-	std::string &begin(const char *key) { name(key); return out_; }
+	void raw(std::string_view key, std::string_view json) { name(key); out_ += json; }
+	std::string &begin(std::string_view key) { name(key); return out_; }
 
 private:
-	void name(const char *key)
+	void name(std::string_view key)
 	{
-		if (!first_)
-			out_ += ',';
+		out_ += first_ ? std::string_view("\"") : std::string_view(",\"");
 		first_ = false;
-		append_json_string(out_, key);
-		out_ += ':';
+		out_ += key;
+		out_ += "\":";
 	}
 	std::string &out_;
 	bool first_ = true;
 };
 
-void append_arg(std::string &out, const char *name, const char *type)
+// `{"name":"NAME","type":"TYPE","value":` of one tracee argument.
+void append_arg(std::string &out, std::string_view name, std::string_view type)
 {
-	out += "{\"name\":";
-	append_json_string(out, name);
-	out += ",\"type\":";
-	append_json_string(out, type);
-	out += ",\"value\":";
+	out += "{\"name\":\"";
+	out += name;
+	out += "\",\"type\":\"";
+	out += type;
+	out += "\",\"value\":";
+}
+
+// A JSON string of an address (digits, dots and colons: nothing to escape).
+void append_addr_string(std::string &out, uint8_t family, const uint8_t (&addr)[16])
+{
+	out += '"';
+	append_addr(out, family, addr);
+	out += '"';
 }
 
 void append_args(const icmpt_event &ev, std::string &out)
@@ -58,10 +67,10 @@ void append_args(const icmpt_event &ev, std::string &out)
 	const bool v6 = p.family == 6;
 	out += '[';
 	append_arg(out, "src", "const char*");
-	append_json_string(out, format_addr(p.family, p.saddr));
+	append_addr_string(out, p.family, p.saddr);
 	out += "},";
 	append_arg(out, "dst", "const char*");
-	append_json_string(out, format_addr(p.family, p.daddr));
+	append_addr_string(out, p.family, p.daddr);
 	out += "},";
 	append_arg(out, v6 ? "proto_icmpv6" : "proto_icmp",
 		   v6 ? "trace.ProtoICMPv6" : "trace.ProtoICMP");
@@ -81,9 +90,9 @@ void append_fields(JsonObject &o, const std::vector<DetailField> &fields)
 {
 	for (const DetailField &f : fields) {
 		if (f.number)
-			o.raw(f.key.c_str(), f.value);
+			o.raw(f.key, f.value);
 		else
-			o.str(f.key.c_str(), f.value);
+			o.str(f.key, f.value);
 	}
 }
 

@@ -1,5 +1,6 @@
-#include <cstdio>
+#include <string_view>
 
+#include "append.hpp"
 #include "detail_fields.hpp"
 #include "escape.hpp"
 #include "event_fields.hpp"
@@ -12,25 +13,43 @@ namespace {
 class KvLine {
 public:
 	explicit KvLine(std::string &out) : out_(out) {}
-	void add(const char *key, const std::string &value)
+	void add(std::string_view key, std::string_view value) { key_(key); out_ += value; }
+	void add(std::string_view key, const char *value) { add(key, std::string_view(value)); }
+	void add(std::string_view key, uint64_t value) { key_(key); append_uint(out_, value); }
+	void add_int(std::string_view key, int64_t value) { key_(key); append_int(out_, value); }
+	void add_hex(std::string_view key, uint64_t value, int width)
+	{
+		key_(key);
+		out_ += "0x";
+		append_hex(out_, value, width);
+	}
+	void add_token(std::string_view key, std::string_view value)
+	{
+		key_(key);
+		append_token(out_, value);
+	}
+	void add_addr(std::string_view key, uint8_t family, const uint8_t (&addr)[16])
+	{
+		key_(key);
+		append_addr(out_, family, addr);
+	}
+	// "PREFIXkey=value", for the detail and inner keys.
+	void add(std::string_view prefix, std::string_view key, std::string_view value)
+	{
+		key_(prefix, key);
+		out_ += value;
+	}
+
+private:
+	void key_(std::string_view key, std::string_view more = {})
 	{
 		if (!first_)
 			out_ += ' ';
 		first_ = false;
 		out_ += key;
+		out_ += more;
 		out_ += '=';
-		out_ += value;
 	}
-	void add(const char *key, uint64_t value) { add(key, std::to_string(value)); }
-	void add_hex(const char *key, uint64_t value, int width)
-	{
-		char buf[32];
-		std::snprintf(buf, sizeof(buf), "0x%0*llx", width,
-			      static_cast<unsigned long long>(value));
-		add(key, std::string(buf));
-	}
-
-private:
 	std::string &out_;
 	bool first_ = true;
 };
@@ -47,8 +66,8 @@ void format_kv(const icmpt_event &ev, const FormatContext &ctx, std::string &out
 	kv.add("cpu", ev.cpu);
 	kv.add("dir", direction_short(ev.direction));
 	kv.add("family", p.family);
-	kv.add("src", format_addr(p.family, p.saddr));
-	kv.add("dst", format_addr(p.family, p.daddr));
+	kv.add_addr("src", p.family, p.saddr);
+	kv.add_addr("dst", p.family, p.daddr);
 	kv.add("type", p.type);
 	kv.add("code", p.code);
 	kv.add("csum", p.checksum);
@@ -66,7 +85,7 @@ void format_kv(const icmpt_event &ev, const FormatContext &ctx, std::string &out
 	kv.add("ns_tid", t.ns_tid);
 	kv.add("uid", t.uid);
 	kv.add("gid", t.gid);
-	kv.add("comm", escape_token(comm_of(t)));
+	kv.add_token("comm", comm_of(t));
 	kv.add("netns", t.net_ns);
 	kv.add("pkt_netns", ev.pkt_netns);
 	kv.add("cgroup", t.cgroup_id);
@@ -81,21 +100,21 @@ void format_kv(const icmpt_event &ev, const FormatContext &ctx, std::string &out
 	kv.add("mnt_ns", t.mnt_ns ? t.mnt_ns : ctx.mnt_ns);
 	kv.add("pid_ns", t.pid_ns);
 	kv.add("uts_ns", t.uts_ns);
-	kv.add("syscall_nr", std::to_string(ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr));
+	kv.add_int("syscall_nr", ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr);
 	// The decoded body: only the keys its type has.  id/seq of the body
 	// are icmp_id/icmp_seq (id/seq above are the echo header's, 0 else).
 	kv.add("csum_check", csum_check_name(p.flags));
 	kv.add("detail", detail_kind_name(ev.detail.kind));
 	for (const DetailField &f : detail_fields(ev)) {
 		const bool idseq = f.key == "id" || f.key == "seq";
-		kv.add((idseq ? "icmp_" + f.key : f.key).c_str(), f.value);
+		kv.add(idseq ? "icmp_" : "", f.key, f.value);
 	}
 	for (const DetailField &f : inner_fields(ev))
-		kv.add(("inner_" + f.key).c_str(), f.value);
+		kv.add("inner_", f.key, f.value);
 	// Derived by the reader, last so the keys above keep their places.
 	// Both may be empty ("container="): a key is always there.
 	kv.add("container", ctx.container_id);
-	kv.add("hostname", escape_token(ctx.hostname));
+	kv.add_token("hostname", ctx.hostname);
 	out += '\n';
 }
 

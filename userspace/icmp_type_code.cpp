@@ -2,6 +2,8 @@
 
 #include <span>
 
+#include "append.hpp"
+
 namespace icmptrace {
 namespace {
 
@@ -84,21 +86,43 @@ const TypeInfo v6_types[] = {
 	{137, "Redirect", {}, false},
 };
 
-std::string format(std::span<const TypeInfo> table, uint8_t type, uint8_t code)
+void append_format(std::string &out, std::span<const TypeInfo> table, uint8_t type,
+		   uint8_t code)
 {
 	const TypeInfo *info = nullptr;
 	for (const TypeInfo &t : table)
 		if (t.type == type)
 			info = &t;
-	if (!info)
-		return std::to_string(type) + "(" + std::to_string(code) + ")";
-	const std::string name = info->name;
-	if (!info->has_code_table)
-		return code == 0 ? name : name + "(Code: " + std::to_string(code) + ")";
-	for (const CodeName &c : info->codes)
-		if (c.code == code)
-			return name + "(" + c.name + ")";
-	return name + "(Code: " + std::to_string(code) + ")";
+	if (!info) {
+		append_uint(out, type);
+		out += '(';
+		append_uint(out, code);
+		out += ')';
+		return;
+	}
+	out += info->name;
+	if (!info->has_code_table && code == 0)
+		return;
+	if (info->has_code_table) {
+		for (const CodeName &c : info->codes) {
+			if (c.code == code) {
+				out += '(';
+				out += c.name;
+				out += ')';
+				return;
+			}
+		}
+	}
+	out += "(Code: ";
+	append_uint(out, code);
+	out += ')';
+}
+
+std::string format(std::span<const TypeInfo> table, uint8_t type, uint8_t code)
+{
+	std::string s;
+	append_format(s, table, type, code);
+	return s;
 }
 
 } // namespace
@@ -115,7 +139,16 @@ std::string icmpv6_type_code(uint8_t type, uint8_t code)
 
 std::string icmp_type_code(uint8_t family, uint8_t type, uint8_t code)
 {
-	return family == 6 ? icmpv6_type_code(type, code) : icmpv4_type_code(type, code);
+	std::string s;
+	append_icmp_type_code(s, family, type, code);
+	return s;
+}
+
+void append_icmp_type_code(std::string &out, uint8_t family, uint8_t type, uint8_t code)
+{
+	append_format(out, family == 6 ? std::span<const TypeInfo>(v6_types)
+				       : std::span<const TypeInfo>(v4_types),
+		      type, code);
 }
 
 } // namespace icmptrace

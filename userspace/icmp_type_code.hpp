@@ -12,5 +12,7 @@ std::string icmpv4_type_code(uint8_t type, uint8_t code);
 std::string icmpv6_type_code(uint8_t type, uint8_t code);
 // family 6 -> ICMPv6 names, anything else ICMPv4.
 std::string icmp_type_code(uint8_t family, uint8_t type, uint8_t code);
+// The same, appended to out.
+void append_icmp_type_code(std::string &out, uint8_t family, uint8_t type, uint8_t code);
 
 } // namespace icmptrace

@@ -1,5 +1,7 @@
 // text, kv and JSON lines, compared as full strings; JSON also against the
 // key order and value types of tracee's own net_packet_icmp line.
+#include <arpa/inet.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -90,6 +92,28 @@ void test_text_flags_and_comm(void **)
 			    "18:09:41.814910 cpu6 out 192.168.200.50 > 8.8.8.8 fragment "
 			    "csum=0x9549 len=84 flags=truncated,fragment pid=1094692 tid=1094692 "
 			    "uid=1000 comm=my\\x20prog\\x3d\\x22x\\x22\\x5c\\x01 owner=sender\n");
+}
+
+// format_addr writes IPv6 text itself: it must be inet_ntop's, for every
+// pattern of zero words (runs, ties, v4-mapped/compatible) and for IPv4.
+void test_addr_matches_inet_ntop(void **)
+{
+	const uint16_t words[] = {0, 1, 0xffff, 0xabc};
+	for (unsigned pattern = 0; pattern < (1u << 16); ++pattern) {
+		uint8_t a[16];
+		for (int i = 0; i < 8; ++i) {
+			const uint16_t w = words[pattern >> (2 * i) & 3];
+			a[2 * i] = static_cast<uint8_t>(w >> 8);
+			a[2 * i + 1] = static_cast<uint8_t>(w);
+		}
+		char want[INET6_ADDRSTRLEN];
+		assert_non_null(inet_ntop(AF_INET6, a, want, sizeof(want)));
+		assert_string_equal(format_addr(6, a).c_str(), want);
+		assert_non_null(inet_ntop(AF_INET, a, want, sizeof(want)));
+		assert_string_equal(format_addr(4, a).c_str(), want);
+	}
+	const uint8_t none[16] = {};
+	assert_string_equal(format_addr(5, none).c_str(), "?");
 }
 
 void test_flag_names(void **)
@@ -306,6 +330,7 @@ int main()
 		cmocka_unit_test(test_text_kernel_v6),
 		cmocka_unit_test(test_text_flags_and_comm),
 		cmocka_unit_test(test_flag_names),
+		cmocka_unit_test(test_addr_matches_inet_ntop),
 		cmocka_unit_test(test_kv_sender),
 		cmocka_unit_test(test_kv_no_owner),
 		cmocka_unit_test(test_kv_tokens),
