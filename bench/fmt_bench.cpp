@@ -5,8 +5,8 @@
 // container id: FormatContext{}), so this is the formatting path alone.
 //   fmt_bench text|json|kv RECORDS      prints "format=F records=N ns=T rate=R"
 // Records are a mix of the three samples of the unit tests (an attributed
-// echo request, an unattributed reply, an ICMPv6 error), refilled into
-// 2 rings of 4 MiB between timed passes.
+// echo request, an unattributed reply, an ICMPv6 error), 1 us apart, each
+// ring in time order, refilled into 2 rings of 4 MiB between timed passes.
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -64,9 +64,13 @@ int main(int argc, char **argv)
 		uint64_t n = 0;
 		for (bool room = true; room && done + n < total;) {
 			for (int i = 0; i < kRings && room; ++i) {
+				// One clock for all three samples: each ring in time
+				// order, as a CPU writes its own (the samples' stamps
+				// differ; each keeps its boot-to-real offset).
 				icmpt_event ev = samples[seq % 3];
-				ev.ts_boot_ns += seq * 1000;
-				ev.ts_real_ns += seq * 1000;
+				const uint64_t boot = samples[0].ts_boot_ns + seq * 1000;
+				ev.ts_real_ns += boot - ev.ts_boot_ns;
+				ev.ts_boot_ns = boot;
 				ev.cpu = i;
 				ev.pkt.seq = static_cast<uint16_t>(seq);
 				room = rings[i]->push(packet_record(ev));

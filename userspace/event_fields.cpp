@@ -1,5 +1,6 @@
 #include "event_fields.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -50,13 +51,21 @@ const char *ctx_name(uint8_t ctx)
 
 namespace {
 
-void append_ip4(std::string &out, const uint8_t *a)
+// Dotted quad into p; returns its end.
+char *put_ip4(char *p, const uint8_t *a)
 {
 	for (int i = 0; i < 4; ++i) {
 		if (i)
-			out += '.';
-		append_uint(out, a[i]);
+			*p++ = '.';
+		p = std::to_chars(p, p + 3, a[i]).ptr;
 	}
+	return p;
+}
+
+void append_ip4(std::string &out, const uint8_t *a)
+{
+	char buf[16];
+	out.append(buf, put_ip4(buf, a));
 }
 
 // inet_ntop's IPv6 text (glibc resolv/inet_ntop.c, which tests compare
