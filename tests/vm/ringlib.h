@@ -268,6 +268,24 @@ static inline int rl_flood_start(pid_t *pids, int ncpu, const char *netns, const
 				if (sendto(fd, buf, len, 0, (struct sockaddr *)&sin,
 					   sizeof(sin)) == (ssize_t)len && sent)
 					__atomic_add_fetch(&sent[cpu], 1, __ATOMIC_RELAXED);
+				/*
+				 * On loopback every send also runs the receive
+				 * softirq.  Two CPUs doing nothing else, under
+				 * emulation, starve RCU's kthread into a stall
+				 * (5.10, 6.1-rt): a short sleep now and then
+				 * lets it run, at well under 1% of the rate.
+				 */
+				if ((i & 63) == 63)
+					usleep(20);
+				/*
+				 * An endless flood (count 0) is background
+				 * traffic while modules come and go: at 16 a
+				 * millisecond at most, so the guest still runs
+				 * rmmod's jump-label patching and RCU; 5.10
+				 * under emulation locked up without it.
+				 */
+				if (!count && (i & 15) == 15)
+					usleep(1000);
 			}
 			_exit(0);
 		}
