@@ -282,44 +282,32 @@ uint16_t vm_csum(const void *data, size_t len)
 	return (uint16_t)~sum;
 }
 
+/* The IPv4 ICMP packets of a capture, as echo_test compares them. */
 int vm_pcap_read(const char *path, struct vm_cap *caps, int max)
 {
-	uint8_t buf[65536 + 16];
-	FILE *f = fopen(path, "rb");
-	int n = 0;
+	struct vm_pkt *pkts = calloc(max, sizeof(*pkts));
+	int i, n = 0, got;
 
-	if (!f)
+	if (!pkts)
 		return -1;
-	if (fread(buf, 1, 24, f) != 24) {
-		fclose(f);
-		return -1;
-	}
-	while (n < max && fread(buf, 1, 16, f) == 16) {
-		uint32_t incl;
-		const uint8_t *ip;
-		unsigned int ihl;
+	got = vm_pcap_read_pkts(path, pkts, max);
+	for (i = 0; i < got; i++) {
+		const struct vm_pkt *p = &pkts[i];
+		const uint8_t *h = p->ip + p->l4_off;
 
-		memcpy(&incl, buf + 8, 4);
-		if (incl > 65536 || fread(buf, 1, incl, f) != incl)
-			break;
-		/* Ethernet II with IPv4 carrying ICMP: the only kind captured. */
-		if (incl < 14 + 20 + 8 || buf[12] != 0x08 || buf[13] != 0x00)
+		if (p->family != 4 || p->proto != 1 || p->l4_off + 8 > p->caplen)
 			continue;
-		ip = buf + 14;
-		ihl = (ip[0] & 15) * 4;
-		if (ip[9] != 1 || incl < 14 + ihl + 8)
-			continue;
-		inet_ntop(AF_INET, ip + 12, caps[n].src, sizeof(caps[n].src));
-		inet_ntop(AF_INET, ip + 16, caps[n].dst, sizeof(caps[n].dst));
-		caps[n].type = ip[ihl];
-		caps[n].code = ip[ihl + 1];
-		caps[n].csum = ip[ihl + 2] << 8 | ip[ihl + 3];
-		caps[n].id = ip[ihl + 4] << 8 | ip[ihl + 5];
-		caps[n].seq = ip[ihl + 6] << 8 | ip[ihl + 7];
+		snprintf(caps[n].src, sizeof(caps[n].src), "%s", p->src);
+		snprintf(caps[n].dst, sizeof(caps[n].dst), "%s", p->dst);
+		caps[n].type = h[0];
+		caps[n].code = h[1];
+		caps[n].csum = h[2] << 8 | h[3];
+		caps[n].id = h[4] << 8 | h[5];
+		caps[n].seq = h[6] << 8 | h[7];
 		n++;
 	}
-	fclose(f);
-	return n;
+	free(pkts);
+	return got < 0 ? got : n;
 }
 
 /* IPv6: skip hop-by-hop, destination and fragment headers to the payload. */
