@@ -42,11 +42,35 @@ struct page *icmpt_ring_page(unsigned int ring, unsigned long idx);
 int icmpt_dev_init(void);
 void icmpt_dev_exit(void);
 
-/* icmpt_hooks.c */
+/* icmpt_hooks.c: what the classify step decided about one packet. */
+struct icmpt_sample {
+	struct icmpt_packet pkt;
+	struct icmpt_detail det;
+	struct icmpt_task task;
+	u32 netns;		/* of the packet */
+	int ifindex;
+	u8 dir;			/* ICMPT_DIR_* */
+	u8 ctx;			/* ICMPT_CTX_* */
+	u8 owner;		/* ICMPT_OWNER_* */
+	bool keep;		/* the filter lets it through */
+};
+
 int icmpt_hooks_init(void);
 void icmpt_hooks_exit(void);
+void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
+		      unsigned int cpu);
 
-/* icmpt_owners.c: key of a remembered sender; all padding explicit, zero. */
+/* icmpt_stats.c: counters written by the hooks with bottom halves off. */
+struct icmpt_cpu_stats {
+	u64 seen;
+	u64 filtered;
+	u64 unattributed;
+};
+
+extern bool icmpt_enabled;
+struct icmpt_cpu_stats *icmpt_cpu_stats(unsigned int cpu);
+
+/* icmpt_owner_cache.c: key of a remembered sender; all padding explicit, zero. */
 struct icmpt_owner_key {
 	u32 netns;		/* inode number of the network namespace */
 	u8 family;		/* 4 or 6 */
@@ -62,7 +86,7 @@ void icmpt_owner_put(const struct icmpt_owner_key *key,
 bool icmpt_owner_get(const struct icmpt_owner_key *key, struct icmpt_task *task);
 void icmpt_owners_forget_netns(u32 netns);
 
-/* icmpt_attr.c */
+/* icmpt_owner.c: which task a packet belongs to. */
 u8 icmpt_ctx(void);
 bool icmpt_attribute_remembers(const struct nf_hook_state *state,
 			       const struct icmpt_packet *pkt);
@@ -99,21 +123,12 @@ struct icmpt_filter {
 	u32 netns[ICMPT_FILTER_MAX];
 };
 
-/* Per-CPU counters, written by the hook with bottom halves disabled. */
-struct icmpt_cpu_stats {
-	u64 seen;
-	u64 filtered;
-	u64 unattributed;
-};
-
-extern bool icmpt_enabled;
-extern struct icmpt_filter __rcu *icmpt_filter;
+extern struct icmpt_filter __rcu *icmpt_active_filter;
 
 bool icmpt_filter_packet(const struct icmpt_filter *f, u8 dir, u32 netns,
 			 const struct icmpt_packet *pkt);
 bool icmpt_filter_owner(const struct icmpt_filter *f, u8 owner,
 			const struct icmpt_task *task);
-struct icmpt_cpu_stats *icmpt_cpu_stats(unsigned int cpu);
 int icmpt_filter_install(struct icmpt_filter *f);
 int icmpt_filter_clear(u32 portid);
 void icmpt_filter_exit(void);

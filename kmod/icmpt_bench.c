@@ -5,8 +5,8 @@
  * packaged and tested never has it).  It adds one root-only parameter:
  *
  *   echo "solo N" > /sys/module/icmptrace/parameters/bench
- *	writes N synthetic records into the ring of the writer's CPU, as the
- *	hooks write them (reserve, clear, fill, commit; two clock reads), and
+ *	writes N synthetic records into the ring of the writer's CPU with
+ *	the hooks' own icmpt_event_fill() (reserve, fill, commit), and
  *	plays an infinitely fast reader itself: when the ring is full it
  *	moves consumer_pos to producer_pos.  Measures the producer alone.
  *	Only with no reader attached.
@@ -35,42 +35,38 @@
 static char icmpt_bench_result[192] = "none";
 static DEFINE_MUTEX(icmpt_bench_lock);
 
-static void icmpt_bench_fill(struct icmpt_event *ev, unsigned int cpu, u64 i)
+/* A synthetic outgoing echo request, as the classify step describes one. */
+static void icmpt_bench_sample(struct icmpt_sample *s)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->hdr.len = sizeof(*ev);
-	ev->hdr.type = ICMPT_REC_PACKET;
-	ev->ts_real_ns = ktime_get_real_ns();
-	ev->ts_boot_ns = ktime_get_boottime_ns();
-	ev->cpu = cpu;
-	ev->direction = ICMPT_DIR_OUT;
-	ev->ctx = ICMPT_CTX_TASK;
-	ev->owner = ICMPT_OWNER_NONE;
-	ev->pkt.family = 4;
-	ev->pkt.ttl = 64;
-	ev->pkt.proto = 1;
-	ev->pkt.type = 8;
-	ev->pkt.flags = ICMPT_PKT_HAS_ECHO;
-	ev->pkt.id = 0xbe;
-	ev->pkt.seq = (u16)i;
-	ev->pkt.ip_len = 84;
-	ev->pkt.icmp_len = 64;
-	ev->pkt.saddr[0] = 127;
-	ev->pkt.saddr[3] = 1;
-	ev->pkt.daddr[0] = 127;
-	ev->pkt.daddr[3] = 1;
-	ev->task.syscall_nr = -1;
-	ev->detail.kind = ICMPT_DET_ECHO;
-	ev->detail.u.echo.id = 0xbe;
-	ev->detail.u.echo.seq = (u16)i;
-	ev->detail.caplen = 84;
-	ev->detail.icmp_off = 20;
+	memset(s, 0, sizeof(*s));
+	s->dir = ICMPT_DIR_OUT;
+	s->ctx = ICMPT_CTX_TASK;
+	s->owner = ICMPT_OWNER_NONE;
+	s->keep = true;
+	s->pkt.family = 4;
+	s->pkt.ttl = 64;
+	s->pkt.proto = 1;
+	s->pkt.type = 8;
+	s->pkt.flags = ICMPT_PKT_HAS_ECHO;
+	s->pkt.id = 0xbe;
+	s->pkt.ip_len = 84;
+	s->pkt.icmp_len = 64;
+	s->pkt.saddr[0] = 127;
+	s->pkt.saddr[3] = 1;
+	s->pkt.daddr[0] = 127;
+	s->pkt.daddr[3] = 1;
+	s->task.syscall_nr = -1;
+	s->det.kind = ICMPT_DET_ECHO;
+	s->det.u.echo.id = 0xbe;
+	s->det.caplen = 84;
+	s->det.icmp_off = 20;
 }
 
 static int icmpt_bench_set(const char *val, const struct kernel_param *kp)
 {
 	char mode[8];
 	u64 n, i, written = 0, dropped = 0, t0, t1;
+	struct icmpt_sample s;
 	unsigned int cpu = 0;
 	bool solo;
 
@@ -83,6 +79,7 @@ static int icmpt_bench_set(const char *val, const struct kernel_param *kp)
 	else
 		return -EINVAL;
 
+	icmpt_bench_sample(&s);
 	mutex_lock(&icmpt_bench_lock);
 	t0 = ktime_get_ns();
 	for (i = 0; i < n;) {
@@ -108,7 +105,9 @@ static int icmpt_bench_set(const char *val, const struct kernel_param *kp)
 				dropped++;
 				continue;
 			}
-			icmpt_bench_fill(ev, cpu, i);
+			s.pkt.seq = (u16)i;
+			s.det.u.echo.seq = (u16)i;
+			icmpt_event_fill(ev, &s, cpu);
 			icmpt_ring_commit(r, pos, sizeof(*ev));
 			written++;
 		}

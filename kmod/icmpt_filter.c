@@ -1,25 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The filter of the current session and the per-CPU counters.  The hooks
- * read the filter under the RCU read lock netfilter holds around every
- * hook (nf_hook()); writers swap it under a spinlock, since the netlink
- * release notifier that drops a dead session's filter may not sleep.
+ * The filter of the current session.  The hooks read it under the RCU
+ * read lock netfilter holds around every hook (nf_hook()); writers swap it
+ * under a spinlock, since the netlink release notifier that drops a dead
+ * session's filter may not sleep.
  */
-#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include "icmpt.h"
 
-bool icmpt_enabled = true;
-struct icmpt_filter __rcu *icmpt_filter;
+struct icmpt_filter __rcu *icmpt_active_filter;
 static DEFINE_SPINLOCK(icmpt_filter_lock);
-static DEFINE_PER_CPU(struct icmpt_cpu_stats, icmpt_stats);
-
-struct icmpt_cpu_stats *icmpt_cpu_stats(unsigned int cpu)
-{
-	return per_cpu_ptr(&icmpt_stats, cpu);
-}
 
 static bool icmpt_filter_icmp_match(const struct icmpt_filter *f,
 				    const struct icmpt_packet *pkt)
@@ -99,13 +91,13 @@ int icmpt_filter_install(struct icmpt_filter *f)
 	struct icmpt_filter *old;
 
 	spin_lock(&icmpt_filter_lock);
-	old = rcu_dereference_protected(icmpt_filter,
+	old = rcu_dereference_protected(icmpt_active_filter,
 					lockdep_is_held(&icmpt_filter_lock));
 	if (old && old->portid != f->portid) {
 		spin_unlock(&icmpt_filter_lock);
 		return -EBUSY;
 	}
-	rcu_assign_pointer(icmpt_filter, f);
+	rcu_assign_pointer(icmpt_active_filter, f);
 	spin_unlock(&icmpt_filter_lock);
 	if (old)
 		kfree_rcu(old, rcu);
@@ -118,13 +110,13 @@ int icmpt_filter_clear(u32 portid)
 	struct icmpt_filter *old;
 
 	spin_lock(&icmpt_filter_lock);
-	old = rcu_dereference_protected(icmpt_filter,
+	old = rcu_dereference_protected(icmpt_active_filter,
 					lockdep_is_held(&icmpt_filter_lock));
 	if (!old || old->portid != portid) {
 		spin_unlock(&icmpt_filter_lock);
 		return old ? -EBUSY : -ENOENT;
 	}
-	RCU_INIT_POINTER(icmpt_filter, NULL);
+	RCU_INIT_POINTER(icmpt_active_filter, NULL);
 	spin_unlock(&icmpt_filter_lock);
 	kfree_rcu(old, rcu);
 	return 0;
@@ -133,6 +125,6 @@ int icmpt_filter_clear(u32 portid)
 /* After the hooks and the family are gone: nobody reads the filter. */
 void icmpt_filter_exit(void)
 {
-	kfree(rcu_dereference_protected(icmpt_filter, true));
-	RCU_INIT_POINTER(icmpt_filter, NULL);
+	kfree(rcu_dereference_protected(icmpt_active_filter, true));
+	RCU_INIT_POINTER(icmpt_active_filter, NULL);
 }

@@ -101,7 +101,7 @@ static int icmpt_get_config(struct sk_buff *skb, struct genl_info *info)
 	      nla_put_u32(msg, ICMPT_A_EVENT_SIZE, sizeof(struct icmpt_event)) ||
 	      nla_put_u32(msg, ICMPT_A_READERS, icmpt_dev_reader() ? 1 : 0) ||
 	      nla_put_u8(msg, ICMPT_A_FILTER_ACTIVE,
-			 rcu_access_pointer(icmpt_filter) ? 1 : 0);
+			 rcu_access_pointer(icmpt_active_filter) ? 1 : 0);
 	return icmpt_reply_send(msg, hdr, info, err);
 }
 
@@ -414,7 +414,7 @@ static int icmpt_get_filter(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	err = nla_put_u32(msg, ICMPT_A_READER_PID, icmpt_dev_reader());
 	rcu_read_lock();
-	f = rcu_dereference(icmpt_filter);
+	f = rcu_dereference(icmpt_active_filter);
 	if (f && !err)
 		err = icmpt_put_filter(msg, f);
 	rcu_read_unlock();

@@ -56,84 +56,109 @@ static void icmpt_csum_long(const struct sk_buff *skb, unsigned int off,
 	pkt->flags |= icmpt_csum_verdict(pkt, sum);
 }
 
-static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
+/* The one way a packet record is written: hooks and micro-benchmark. */
+void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
+		      unsigned int cpu)
+{
+	memset(ev, 0, sizeof(*ev));	/* no stale bytes reach the reader */
+	ev->hdr.len = sizeof(*ev);
+	ev->hdr.type = ICMPT_REC_PACKET;
+	ev->ts_real_ns = ktime_get_real_ns();
+	ev->ts_boot_ns = ktime_get_boottime_ns();
+	ev->cpu = cpu;
+	ev->direction = s->dir;
+	ev->ctx = s->ctx;
+	ev->owner = s->owner;
+	ev->ifindex = s->ifindex;
+	ev->pkt_netns = s->netns;
+	ev->pkt = s->pkt;
+	ev->detail = s->det;
+	ev->task = s->task;
+}
+
+/*
+ * Classify: parse the packet, apply the filter, find the owner.  False if
+ * the packet is not ICMP the parser can describe.
+ */
+static bool icmpt_classify(struct sk_buff *skb,
+			   const struct nf_hook_state *state,
+			   struct icmpt_sample *s)
 {
 	unsigned int off = skb_network_offset(skb);
 	unsigned int len, caplen;
 	u8 snap[ICMPT_SNAPLEN];
-	struct icmpt_packet pkt;
-	struct icmpt_detail det;
-	struct icmpt_task task;
-	const u8 *data;
-	struct icmpt_event *ev;
-	struct icmpt_ring *r;
 	const struct net_device *dev;
 	const struct icmpt_filter *f;
-	struct icmpt_cpu_stats *st;
-	u8 ctx, dir, owner = ICMPT_OWNER_NONE;
-	unsigned int cpu;
-	bool keep;
-	u64 pos;
+	const u8 *data;
 
 	if (unlikely(skb->len <= off))
-		return;
+		return false;
 	len = skb->len - off;
 	caplen = min_t(unsigned int, len, sizeof(snap));
 	data = skb_header_pointer(skb, off, caplen, snap);
-	if (!data || icmpt_parse(&pkt, &det, data, caplen, len))
-		return;
-	icmpt_csum_long(skb, off, caplen, &pkt, &det, snap);
+	if (!data || icmpt_parse(&s->pkt, &s->det, data, caplen, len))
+		return false;
+	icmpt_csum_long(skb, off, caplen, &s->pkt, &s->det, snap);
 
-	ctx = icmpt_ctx();
-	dir = state->hook == NF_INET_LOCAL_IN ? ICMPT_DIR_IN : ICMPT_DIR_OUT;
-	dev = dir == ICMPT_DIR_IN ? state->in : state->out;
+	s->ctx = icmpt_ctx();
+	s->dir = state->hook == NF_INET_LOCAL_IN ? ICMPT_DIR_IN : ICMPT_DIR_OUT;
+	dev = s->dir == ICMPT_DIR_IN ? state->in : state->out;
+	s->ifindex = dev ? dev->ifindex : 0;
+	s->netns = state->net->ns.inum;
+	s->owner = ICMPT_OWNER_NONE;
 
 	/* netfilter runs every hook under rcu_read_lock() (nf_hook()). */
-	f = rcu_dereference(icmpt_filter);
-	keep = !f || icmpt_filter_packet(f, dir, state->net->ns.inum, &pkt);
+	f = rcu_dereference(icmpt_active_filter);
+	s->keep = !f || icmpt_filter_packet(f, s->dir, s->netns, &s->pkt);
 	/* A request filtered out is still remembered, for its reply. */
-	if (keep || icmpt_attribute_remembers(state, &pkt))
-		owner = icmpt_attribute(skb, state, ctx, &pkt, &det, &task);
-	if (keep && f)
-		keep = icmpt_filter_owner(f, owner, &task);
+	if (s->keep || icmpt_attribute_remembers(state, &s->pkt))
+		s->owner = icmpt_attribute(skb, state, s->ctx, &s->pkt,
+					   &s->det, &s->task);
+	if (s->keep && f)
+		s->keep = icmpt_filter_owner(f, s->owner, &s->task);
+	return true;
+}
 
-	/*
-	 * The ring of this CPU is ours alone while bottom halves are off:
-	 * no softirq, and (!RT) no preemption, can enter it half-way.  The
-	 * counters of this CPU are counted here too, so that on each CPU
-	 * seen = recorded + filtered + dropped.
-	 */
+/*
+ * Emit: count the packet and, if kept, write its record.  The ring of this
+ * CPU is ours alone while bottom halves are off: no softirq, and (!RT) no
+ * preemption, can enter it half-way.  The counters of this CPU are counted
+ * here too, so that on each CPU seen = recorded + filtered + dropped.
+ */
+static void icmpt_emit(const struct icmpt_sample *s)
+{
+	struct icmpt_cpu_stats *st;
+	struct icmpt_event *ev;
+	struct icmpt_ring *r;
+	unsigned int cpu;
+	u64 pos;
+
 	local_bh_disable();
 	cpu = smp_processor_id();
 	st = icmpt_cpu_stats(cpu);
 	WRITE_ONCE(st->seen, st->seen + 1);
-	if (!keep) {
+	if (!s->keep) {
 		WRITE_ONCE(st->filtered, st->filtered + 1);
 		goto out;
 	}
-	if (owner == ICMPT_OWNER_NONE)
+	if (s->owner == ICMPT_OWNER_NONE)
 		WRITE_ONCE(st->unattributed, st->unattributed + 1);
 	r = icmpt_ring_get(cpu);
 	ev = icmpt_ring_reserve(r, sizeof(*ev), &pos);
 	if (ev) {
-		memset(ev, 0, sizeof(*ev));	/* no stale bytes reach the reader */
-		ev->hdr.len = sizeof(*ev);
-		ev->hdr.type = ICMPT_REC_PACKET;
-		ev->ts_real_ns = ktime_get_real_ns();
-		ev->ts_boot_ns = ktime_get_boottime_ns();
-		ev->cpu = cpu;
-		ev->direction = dir;
-		ev->ctx = ctx;
-		ev->owner = owner;
-		ev->ifindex = dev ? dev->ifindex : 0;
-		ev->pkt_netns = state->net->ns.inum;
-		ev->pkt = pkt;
-		ev->detail = det;
-		ev->task = task;
+		icmpt_event_fill(ev, s, cpu);
 		icmpt_ring_commit(r, pos, sizeof(*ev));
 	}
 out:
 	local_bh_enable();
+}
+
+static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	struct icmpt_sample s;
+
+	if (icmpt_classify(skb, state, &s))
+		icmpt_emit(&s);
 }
 
 static unsigned int icmpt_hook_v4(void *priv, struct sk_buff *skb,
