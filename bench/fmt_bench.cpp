@@ -17,10 +17,10 @@
 #include <memory>
 #include <vector>
 
-#include "ring_consumer.hpp"
+#include "ring/ring_consumer.hpp"
 #include "sample_events.hpp"
 #include "synthetic_ring.hpp"
-#include "trace_loop.hpp"
+#include "cli/trace_loop.hpp"
 
 using namespace icmptrace;
 using namespace icmptrace::test;

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "ring_view.hpp"
-#include "unique_fd.hpp"
+#include "ring/ring_view.hpp"
+#include "util/unique_fd.hpp"
 
 namespace icmptrace::test {
 

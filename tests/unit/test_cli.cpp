@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
-#include "device.hpp"
-#include "error.hpp"
-#include "exit_codes.hpp"
-#include "options.hpp"
+#include "cli/cli.hpp"
+#include "ring/device.hpp"
+#include "util/error.hpp"
+#include "util/exit_codes.hpp"
+#include "cli/options.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
 

@@ -13,16 +13,16 @@
 #include <string>
 #include <thread>
 
-#include "cgroup_resolver.hpp"
-#include "container_id.hpp"
-#include "entity_id.hpp"
-#include "formatters.hpp"
-#include "lru_cache.hpp"
-#include "proc_task.hpp"
-#include "record_context.hpp"
+#include "context/cgroup_resolver.hpp"
+#include "context/container_id.hpp"
+#include "context/entity_id.hpp"
+#include "format/formatters.hpp"
+#include "util/lru_cache.hpp"
+#include "context/proc_task.hpp"
+#include "context/record_context.hpp"
 #include "sample_events.hpp"
-#include "unique_fd.hpp"
-#include "uts_names.hpp"
+#include "util/unique_fd.hpp"
+#include "context/uts_names.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
 

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "formatters.hpp"
+#include "format/formatters.hpp"
 #include "json_shape.hpp"
 #include "sample_events.hpp"
 #include "cmocka_includes.hpp"

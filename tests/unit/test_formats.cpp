@@ -9,8 +9,8 @@
 #include <sstream>
 #include <string>
 
-#include "event_fields.hpp"
-#include "formatters.hpp"
+#include "format/event_fields.hpp"
+#include "format/formatters.hpp"
 #include "json_shape.hpp"
 #include "sample_events.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.

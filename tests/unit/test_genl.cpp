@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "filter_spec.hpp"
-#include "genl_msg.hpp"
-#include "options.hpp"
+#include "control/filter_spec.hpp"
+#include "control/genl_msg.hpp"
+#include "cli/options.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
 

@@ -1,7 +1,7 @@
 // typeCode strings must equal gopacket's ICMPv4TypeCode/ICMPv6TypeCode.String().
 #include <cstdio>
 
-#include "icmp_type_code.hpp"
+#include "format/icmp_type_code.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
 

@@ -2,7 +2,7 @@
 #include <cstring>
 #include <vector>
 
-#include "record.hpp"
+#include "ring/record.hpp"
 #include "sample_events.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"

@@ -2,9 +2,9 @@
 #include <cstring>
 #include <vector>
 
-#include "ring_consumer.hpp"
+#include "ring/ring_consumer.hpp"
 #include "sample_events.hpp"
-#include "summary.hpp"
+#include "cli/summary.hpp"
 #include "synthetic_ring.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"

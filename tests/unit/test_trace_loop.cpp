@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "ring_consumer.hpp"
+#include "ring/ring_consumer.hpp"
 #include "sample_events.hpp"
 #include "synthetic_ring.hpp"
-#include "trace_loop.hpp"
-#include "unique_fd.hpp"
+#include "cli/trace_loop.hpp"
+#include "util/unique_fd.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
 

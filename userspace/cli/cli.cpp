@@ -1,0 +1,83 @@
+#include "cli/cli.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "ring/device.hpp"
+#include "util/error.hpp"
+#include "cli/options.hpp"
+#include "control/session.hpp"
+#include "context/record_context.hpp"
+#include "cli/signal_fd.hpp"
+#include "cli/summary.hpp"
+#include "cli/trace_loop.hpp"
+
+namespace icmptrace {
+namespace {
+
+int trace(const Options &o)
+{
+	// Before opening anything: a signal during setup stays pending and
+	// ends the loop at once, through the normal shutdown.
+	SignalFd signals;
+	// A closed stdout must end us via EPIPE, with a summary, not kill us.
+	::signal(SIGPIPE, SIG_IGN);
+
+	FilterSpec filter = resolve_filter_args(o.filter);
+	Device dev(o.device);
+	// After the device, so a second reader fails before touching the filter.
+	auto session = start_filter_session(filter);
+	std::vector<RingConsumer> rings;
+	rings.reserve(dev.rings().size());
+	for (size_t i = 0; i < dev.rings().size(); ++i)
+		rings.emplace_back(static_cast<uint32_t>(i), dev.rings()[i], o.backlog);
+
+	if (isatty(STDOUT_FILENO))
+		std::setvbuf(stdout, nullptr, _IOLBF, 0);
+
+	LoopConfig cfg;
+	cfg.format = o.format;
+	RecordContext context;
+	cfg.context = [&context](const icmpt_event &ev) { return context.derive(ev); };
+	cfg.count = o.count;
+	cfg.timeout = o.timeout;
+
+	std::fprintf(stderr, "icmptrace: listening on %s, %u rings of %llu KiB\n",
+		     o.device.c_str(), dev.info().nr_rings,
+		     static_cast<unsigned long long>(dev.info().data_size / 1024));
+	LoopResult res = run_trace_loop(dev.fd(), signals.fd(), rings, cfg, stdout, stderr);
+	std::fputs(format_summary(res.records, collect_totals(rings)).c_str(), stderr);
+	return kExitOk;
+}
+
+} // namespace
+
+int run_cli(const std::vector<std::string> &args)
+{
+	if (!args.empty() && is_control_command(args[0]))
+		return run_control_command(args);
+	ParsedArgs p = parse_args(args);
+	switch (p.action) {
+	case ParsedArgs::Action::Help:
+		std::fputs(help_text().c_str(), stdout);
+		return kExitOk;
+	case ParsedArgs::Action::UsageError:
+		std::fprintf(stderr, "icmptrace: %s\n%s\n", p.error.c_str(), kUsageHint);
+		return kExitUsage;
+	case ParsedArgs::Action::Run:
+		break;
+	}
+	try {
+		return trace(p.options);
+	} catch (const Error &e) {
+		std::fprintf(stderr, "icmptrace: %s\n", e.what());
+		return e.code();
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "icmptrace: %s\n", e.what());
+		return kExitRuntime;
+	}
+}
+
+} // namespace icmptrace

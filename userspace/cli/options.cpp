@@ -1,0 +1,226 @@
+#include "cli/options.hpp"
+
+#include <linux/icmptrace.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <string_view>
+
+namespace icmptrace {
+namespace {
+
+struct UsageError {
+	std::string msg;
+};
+
+uint64_t parse_count(const std::string &s)
+{
+	if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+		throw UsageError{"invalid count '" + s + "': expected a positive integer"};
+	errno = 0;
+	unsigned long long v = std::strtoull(s.c_str(), nullptr, 10);
+	if (errno == ERANGE || v == 0)
+		throw UsageError{"invalid count '" + s + "': expected a positive integer"};
+	return v;
+}
+
+std::chrono::milliseconds parse_timeout(const std::string &s)
+{
+	char *end = nullptr;
+	errno = 0;
+	double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
+	// Upper bound keeps the millisecond count far from overflow.
+	if (s.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v) ||
+	    v <= 0 || v > 1e9)
+		throw UsageError{"invalid timeout '" + s + "': expected seconds > 0"};
+	auto ms = static_cast<int64_t>(std::ceil(v * 1000.0));
+	return std::chrono::milliseconds(ms);
+}
+
+OutputFormat parse_format(const std::string &s)
+{
+	if (s == "text")
+		return OutputFormat::Text;
+	if (s == "json")
+		return OutputFormat::Json;
+	if (s == "kv")
+		return OutputFormat::Kv;
+	throw UsageError{"invalid format '" + s + "': expected text, json or kv"};
+}
+
+std::vector<std::string> split_list(const std::string &s)
+{
+	std::vector<std::string> out;
+	size_t start = 0, end;
+	do {
+		end = s.find(',', start);
+		out.push_back(s.substr(start, end - start));
+		start = end + 1;
+	} while (end != std::string::npos);
+	return out;
+}
+
+// The filter flags; false if name is none of them.
+template <typename Value, typename NoValue>
+bool parse_filter_flag(const std::string &name, Value value, NoValue no_value, FilterArgs &f)
+{
+	try {
+		if (name == "-4" || name == "-6") {
+			no_value();
+			f.families |= name == "-4" ? ICMPT_F_V4 : ICMPT_F_V6;
+		} else if (name == "--in" || name == "--out") {
+			no_value();
+			f.dirs |= name == "--in" ? ICMPT_F_IN : ICMPT_F_OUT;
+		} else if (name == "--type") {
+			f.types.push_back(value());
+		} else if (name == "--pid") {
+			for (const std::string &v : split_list(value()))
+				f.pids.push_back(parse_u32(v, "pid"));
+		} else if (name == "--comm") {
+			f.comms.push_back(parse_comm(value()));
+		} else if (name == "--uid") {
+			for (const std::string &v : split_list(value()))
+				f.uids.push_back(parse_uid(v));
+		} else if (name == "--container") {
+			f.containers.push_back(value());
+		} else if (name == "--netns") {
+			f.netns.push_back(value());
+		} else {
+			return false;
+		}
+	} catch (const FilterError &e) {
+		throw UsageError{e.what()};
+	}
+	return true;
+}
+
+} // namespace
+
+ParsedArgs parse_args(const std::vector<std::string> &args)
+{
+	ParsedArgs r;
+	Options &o = r.options;
+	try {
+		for (size_t i = 0; i < args.size(); ++i) {
+			const std::string &a = args[i];
+			std::string name = a, inline_value;
+			bool has_inline = false;
+			// --name=value and -Xvalue forms
+			if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
+				name = a.substr(0, a.find('='));
+				inline_value = a.substr(a.find('=') + 1);
+				has_inline = true;
+			} else if (a.size() > 2 && a[0] == '-' && a[1] != '-') {
+				name = a.substr(0, 2);
+				inline_value = a.substr(2);
+				has_inline = true;
+			}
+			auto value = [&]() -> std::string {
+				if (has_inline)
+					return inline_value;
+				if (i + 1 >= args.size())
+					throw UsageError{"option '" + name + "' needs a value"};
+				return args[++i];
+			};
+			auto no_value = [&]() {
+				if (has_inline)
+					throw UsageError{"option '" + name + "' takes no value"};
+			};
+
+			if (name == "-h" || name == "--help") {
+				no_value();
+				r.action = ParsedArgs::Action::Help;
+				return r;
+			} else if (name == "-c" || name == "--count") {
+				o.count = parse_count(value());
+			} else if (name == "-t" || name == "--timeout") {
+				o.timeout = parse_timeout(value());
+			} else if (name == "-d" || name == "--device") {
+				o.device = value();
+				if (o.device.empty())
+					throw UsageError{"empty device path"};
+			} else if (name == "--format") {
+				o.format = parse_format(value());
+			} else if (name == "--json") {
+				no_value();
+				o.format = OutputFormat::Json;
+			} else if (name == "--backlog") {
+				no_value();
+				o.backlog = true;
+			} else if (parse_filter_flag(name, value, no_value, o.filter)) {
+				// one of the filter flags
+			} else if (!a.empty() && a[0] == '-') {
+				throw UsageError{"unknown option '" + name + "'"};
+			} else {
+				throw UsageError{"unexpected argument '" + a + "'"};
+			}
+		}
+		// Type names depend on -4/-6, wherever they are: check them now.
+		for (const std::string &t : o.filter.types)
+			parse_icmp_types(t, o.filter.families);
+	} catch (const UsageError &e) {
+		r.action = ParsedArgs::Action::UsageError;
+		r.error = e.msg;
+	} catch (const FilterError &e) {
+		r.action = ParsedArgs::Action::UsageError;
+		r.error = e.what();
+	}
+	return r;
+}
+
+std::string help_text()
+{
+	return R"(Usage: icmptrace [OPTIONS]
+Print every ICMP packet this host sends or receives, with the task that sent
+it, as recorded by the icmptrace kernel module (/dev/icmptrace).
+
+Options:
+  -c, --count N         stop after N records
+  -t, --timeout SECONDS stop after SECONDS (decimals allowed)
+  -d, --device PATH     device to read (default /dev/icmptrace)
+      --format FORMAT   text (default), json (tracee net_packet_icmp lines)
+                        or kv (key=value pairs of every field)
+      --json            same as --format json
+      --backlog         also print records already in the rings at start
+  -h, --help            show this help
+
+Filters, evaluated in the kernel before a record is written; kinds combine
+with AND, the values of one kind with OR.  They hold for this run only and
+go away when it ends, however it ends:
+  -4, -6                IPv4 / IPv6 only
+      --in, --out       received / sent only
+      --type LIST       ICMP types: names (echo-request, echo-reply,
+                        dest-unreach, time-exceeded, packet-too-big, redirect,
+                        param-problem, router-advert, neighbor-solicit, ...)
+                        or numbers, optionally /CODE, v4: or v6: to pick a
+                        family: --type echo-request,dest-unreach/3,v6:1
+      --pid PID[,PID]   owner's process (tgid) or thread id
+      --comm NAME       owner's process name, exactly (up to 15 bytes)
+      --uid UID[,UID]   owner's user id or name
+      --container ID    owner's container: the cgroup whose name contains ID
+      --netns NS        packet's network namespace: a path (/run/netns/NAME,
+                        /proc/PID/ns/net) or an inode number
+  Owner filters (pid, comm, uid, container) never match packets without an
+  owner (received requests, kernel-built replies).
+
+Commands:
+  icmptrace stats [--format kv]   per-CPU and total counters
+  icmptrace status                module, configuration, filter, readers
+  icmptrace enable | disable      turn recording on or off
+
+SIGINT/SIGTERM stop cleanly; a summary "N records, M dropped" goes to stderr.
+
+Exit codes:
+  0  success
+  1  other runtime error
+  2  wrong option or argument
+  3  device not found, or no icmptrace netlink family: the module is not loaded
+  4  permission denied: needs root
+  5  device busy: another reader is running (one reader at a time), or
+     another session holds the filter
+  6  ABI mismatch or bad device info (module and reader do not match)
+)";
+}
+
+} // namespace icmptrace

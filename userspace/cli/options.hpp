@@ -1,0 +1,38 @@
+// Command line of icmptrace.  Parsing is pure (no I/O) so it is unit-tested.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "control/filter_spec.hpp"
+#include "format/formatters.hpp"
+
+namespace icmptrace {
+
+constexpr const char *kDefaultDevice = "/dev/icmptrace";
+
+struct Options {
+	std::string device = kDefaultDevice;
+	OutputFormat format = OutputFormat::Text;
+	std::optional<uint64_t> count;				// -c N
+	std::optional<std::chrono::milliseconds> timeout;	// -t SECONDS
+	bool backlog = false;					// --backlog
+	FilterArgs filter;			// -4/-6, --in/--out, --type, --pid, ...
+};
+
+struct ParsedArgs {
+	enum class Action { Run, Help, UsageError } action = Action::Run;
+	Options options;
+	std::string error;	// for UsageError
+};
+
+// args excludes argv[0].
+ParsedArgs parse_args(const std::vector<std::string> &args);
+
+std::string help_text();
+constexpr const char *kUsageHint = "Try 'icmptrace --help' for more information.";
+
+} // namespace icmptrace

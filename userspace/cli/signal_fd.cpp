@@ -1,0 +1,33 @@
+#include "cli/signal_fd.hpp"
+
+#include <sys/signalfd.h>
+
+#include <cerrno>
+
+#include "util/error.hpp"
+
+namespace icmptrace {
+
+SignalFd::SignalFd()
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (int err = pthread_sigmask(SIG_BLOCK, &mask, &old_mask_))
+		throw Error(kExitRuntime, errno_message("pthread_sigmask", err));
+	fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+	if (!fd_.valid()) {
+		int err = errno;
+		pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+		throw Error(kExitRuntime, errno_message("signalfd", err));
+	}
+}
+
+SignalFd::~SignalFd()
+{
+	fd_.reset();
+	pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+}
+
+} // namespace icmptrace

@@ -1,0 +1,46 @@
+#include "cli/summary.hpp"
+
+namespace icmptrace {
+
+std::vector<RingTotals> collect_totals(const std::vector<RingConsumer> &rings)
+{
+	std::vector<RingTotals> out;
+	for (const RingConsumer &r : rings)
+		out.push_back({r.index(), r.drops_since_start(), r.corrupt_events()});
+	return out;
+}
+
+std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings)
+{
+	uint64_t dropped = 0, corrupt = 0;
+	for (const RingTotals &r : rings) {
+		dropped += r.drops.total();
+		corrupt += r.corrupt;
+	}
+	std::string s = "icmptrace: " + std::to_string(records) + " records, " +
+			std::to_string(dropped) + " dropped";
+	if (corrupt)
+		s += ", " + std::to_string(corrupt) + " corrupt-ring events";
+	s += '\n';
+	for (const RingTotals &r : rings) {
+		if (!r.drops.total() && !r.corrupt)
+			continue;
+		s += "icmptrace:   cpu" + std::to_string(r.ring) + ": " +
+		     std::to_string(r.drops.total()) + " dropped (ring full " +
+		     std::to_string(r.drops.ring_full) + ", bad consumer_pos " +
+		     std::to_string(r.drops.bad_consumer) + ", nested " +
+		     std::to_string(r.drops.nested) + ")";
+		if (r.corrupt)
+			s += ", " + std::to_string(r.corrupt) + " corrupt-ring events";
+		s += '\n';
+	}
+	if (dropped)
+		s += "icmptrace: WARNING: the kernel dropped " + std::to_string(dropped) +
+		     " records; the output above is incomplete\n";
+	if (corrupt)
+		s += "icmptrace: WARNING: " + std::to_string(corrupt) +
+		     " corrupt-ring events; records in the skipped bytes are lost\n";
+	return s;
+}
+
+} // namespace icmptrace

@@ -1,0 +1,24 @@
+// The end-of-run report on stderr: records, drops since start, corruption.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ring/ring_consumer.hpp"
+
+namespace icmptrace {
+
+struct RingTotals {
+	uint32_t ring = 0;	// ring i is CPU id i
+	DropCounts drops;	// since the reader started
+	uint64_t corrupt = 0;	// corrupt-ring events (resyncs)
+};
+
+std::vector<RingTotals> collect_totals(const std::vector<RingConsumer> &rings);
+
+// "icmptrace: N records, M dropped" then, only for rings with trouble, one
+// line per CPU and a plain warning.  Every line ends in '\n'.
+std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings);
+
+} // namespace icmptrace

@@ -1,0 +1,43 @@
+// The reader's main loop: poll the device, drain every ring, order the batch
+// by CLOCK_BOOTTIME, print.  Takes plain fds and FILE*s so a test can run it
+// on synthetic rings with an eventfd in place of the device.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "format/formatters.hpp"
+#include "ring/ring_consumer.hpp"
+
+namespace icmptrace {
+
+struct LoopConfig {
+	OutputFormat format = OutputFormat::Text;
+	// What each line shows beyond its record; none derived if empty.
+	std::function<FormatContext(const icmpt_event &)> context;
+	std::optional<uint64_t> count;				// stop after N records
+	std::optional<std::chrono::milliseconds> timeout;	// stop after this long
+};
+
+struct LoopResult {
+	uint64_t records = 0;		// records printed
+	bool output_closed = false;	// stdout went away (EPIPE): stopped early
+	int signal = 0;			// signal that stopped us, 0 if none
+};
+
+// wait_fd: readable when some ring holds records (the device fd).
+// stop_fd: readable when we must stop (signalfd); -1 for none.
+// Corrupt-ring reports go to err as they happen.
+LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &rings,
+			  const LoopConfig &cfg, FILE *out, FILE *err);
+
+// One pass over every ring: appends records ordered by ts_boot_ns (stable,
+// so one ring's order is kept for equal stamps), reports corruption to err.
+void drain_all(std::vector<RingConsumer> &rings, std::vector<icmpt_event> &batch,
+	       FILE *err);
+
+} // namespace icmptrace

@@ -1,0 +1,59 @@
+#include "context/record_context.hpp"
+
+#include "context/entity_id.hpp"
+#include "context/proc_task.hpp"
+
+namespace icmptrace {
+
+std::optional<uint64_t> plausible_start_ns(uint32_t pid, uint64_t thread_start_ns)
+{
+	std::optional<ProcStat> st = read_proc_stat(pid);
+	if (!st)
+		return std::nullopt;
+	const uint64_t ns = ticks_to_ns(st->start_ticks, clock_ticks_per_sec());
+	if (ns > thread_start_ns)
+		return std::nullopt;
+	return ns;
+}
+
+const RecordContext::TaskFacts &RecordContext::facts(const icmpt_task &t, std::string &hostname)
+{
+	const std::pair<uint32_t, uint64_t> key(t.tid, t.start_time_ns);
+	if (const TaskFacts *f = tasks_.find(key)) {
+		hostname = uts_.name(t.uts_ns, nullptr);
+		return *f;
+	}
+	TaskFacts f;
+	std::optional<ProcTask> task = ProcTask::open(t.pid, t.tid, t.start_time_ns);
+	hostname = uts_.name(t.uts_ns, task ? &*task : nullptr);
+	if (task) {
+		f.alive = true;
+		f.mnt_ns = task->ns_inode("mnt");
+	}
+	if (t.tid != t.pid)
+		f.leader_start_ns = plausible_start_ns(t.pid, t.start_time_ns);
+	f.parent_start_ns = plausible_start_ns(t.ppid, t.start_time_ns);
+	return tasks_.put(key, f);
+}
+
+FormatContext RecordContext::derive(const icmpt_event &ev)
+{
+	FormatContext c;
+	const icmpt_task &t = ev.task;
+	// No task (unattributed, or built by the kernel in softirq): the packet
+	// is this host's, and tracee names the host too.
+	if (ev.owner == ICMPT_OWNER_NONE || t.tid == 0) {
+		c.hostname = uts_.name(uts_.own_ns(), nullptr);
+		return c;
+	}
+	c.container_id = cgroups_.container(t.cgroup_id).id;
+	const TaskFacts &f = facts(t, c.hostname);
+	c.mnt_ns = t.mnt_ns ? t.mnt_ns : f.mnt_ns;
+	EntityIds e = entity_ids(t, f.leader_start_ns, f.parent_start_ns);
+	c.thread_entity_id = e.thread;
+	c.process_entity_id = e.process;
+	c.parent_entity_id = e.parent;
+	return c;
+}
+
+} // namespace icmptrace

@@ -1,0 +1,56 @@
+// What a line shows beyond the record, derived on the reader's side:
+// container id (from the cgroup id), hostName (UTS namespace), the mount
+// namespace (the module cannot read it) and tracee's entity ids.  Anything
+// that needs the owning task alive is checked against the record's tid and
+// start time first, and stays empty/0 when the task is gone: a reused pid
+// must never lend its facts to a record.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include <linux/icmptrace.h>
+
+#include "context/cgroup_resolver.hpp"
+#include "context/format_context.hpp"
+#include "util/lru_cache.hpp"
+#include "context/uts_names.hpp"
+
+namespace icmptrace {
+
+class RecordContext {
+public:
+	static constexpr size_t kTaskCapacity = 4096;
+
+	RecordContext() = default;
+	FormatContext derive(const icmpt_event &ev);
+
+private:
+	// Facts of one task instance (tid, start): they do not change, so
+	// they are looked up once, dead or alive.
+	struct TaskFacts {
+		bool alive = false;
+		uint64_t mnt_ns = 0;
+		std::optional<uint64_t> leader_start_ns;
+		std::optional<uint64_t> parent_start_ns;
+	};
+	struct KeyHash {
+		size_t operator()(const std::pair<uint32_t, uint64_t> &k) const
+		{
+			return std::hash<uint64_t>()(k.second * 0x9e3779b97f4a7c15ULL ^ k.first);
+		}
+	};
+	const TaskFacts &facts(const icmpt_task &t, std::string &hostname);
+
+	CgroupResolver cgroups_;
+	UtsNames uts_;
+	LruCache<std::pair<uint32_t, uint64_t>, TaskFacts, KeyHash> tasks_{kTaskCapacity};
+};
+
+// The start of a process that, by its start time, can be the one the record
+// names: a leader or parent starts no later than the thread itself, while a
+// process that reused the id started after that id's first owner was gone.
+std::optional<uint64_t> plausible_start_ns(uint32_t pid, uint64_t thread_start_ns);
+
+} // namespace icmptrace

@@ -1,0 +1,48 @@
+// A connection to the icmptrace generic netlink family: configuration,
+// statistics, and the filter session of this run.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "control/genl_msg.hpp"
+
+struct nl_sock;
+
+namespace icmptrace {
+
+class Control {
+public:
+	// Throws Error(kExitNoDevice) when the kernel lacks the family.
+	Control();
+	~Control();
+	Control(const Control &) = delete;
+	Control &operator=(const Control &) = delete;
+
+	KernelConfig get_config();
+	KernelStats get_stats();
+	FilterState get_filter();
+	void set_enabled(bool on);
+	// The filter belongs to this object's socket: closing it (destructor,
+	// exit, kill) removes it in the kernel.
+	void set_filter(const FilterSpec &f);
+	void clear_filter();
+
+private:
+	// Sends cmd (attributes added by fill) and returns the reply message,
+	// empty for an ack-only command.  Kernel errors become Error.
+	std::vector<unsigned char> request(uint8_t cmd, const std::function<int(nl_msg *)> &fill);
+
+	struct SockDeleter {
+		void operator()(nl_sock *s) const;
+	};
+	std::unique_ptr<nl_sock, SockDeleter> sock_;
+	int family_ = 0;
+};
+
+// "icmptrace stats|status|enable|disable ...": returns the exit code.
+bool is_control_command(const std::string &arg);
+int run_control_command(const std::vector<std::string> &args);
+
+} // namespace icmptrace

@@ -1,0 +1,153 @@
+// icmptrace stats | status | enable | disable
+#include <linux/icmptrace.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "control/control.hpp"
+#include "util/error.hpp"
+#include "util/exit_codes.hpp"
+
+namespace icmptrace {
+namespace {
+
+const char *kControlUsage =
+	"Usage: icmptrace stats [--format text|kv]   per-CPU and total counters\n"
+	"       icmptrace status                     module, configuration, filter, readers\n"
+	"       icmptrace enable | disable           turn recording on or off (root)\n";
+
+std::string row_kv(const StatsRow &r)
+{
+	char buf[512];
+	std::snprintf(buf, sizeof(buf),
+		      "cpu=%s seen=%llu recorded=%llu filtered=%llu dropped=%llu "
+		      "unattributed=%llu dropped_full=%llu dropped_bad_consumer=%llu "
+		      "dropped_nested=%llu\n",
+		      r.cpu ? std::to_string(*r.cpu).c_str() : "total",
+		      (unsigned long long)r.seen, (unsigned long long)r.recorded,
+		      (unsigned long long)r.filtered, (unsigned long long)r.dropped,
+		      (unsigned long long)r.unattributed, (unsigned long long)r.dropped_full,
+		      (unsigned long long)r.dropped_bad_consumer,
+		      (unsigned long long)r.dropped_nested);
+	return buf;
+}
+
+std::string row_text(const StatsRow &r)
+{
+	char buf[256];
+	std::snprintf(buf, sizeof(buf), "%-6s %14llu %14llu %14llu %14llu %14llu\n",
+		      r.cpu ? std::to_string(*r.cpu).c_str() : "total",
+		      (unsigned long long)r.seen, (unsigned long long)r.recorded,
+		      (unsigned long long)r.filtered, (unsigned long long)r.dropped,
+		      (unsigned long long)r.unattributed);
+	return buf;
+}
+
+int stats(const std::vector<std::string> &args)
+{
+	bool kv = false;
+	for (size_t i = 1; i < args.size(); ++i) {
+		if (args[i] == "--format=kv" || (args[i] == "--format" && i + 1 < args.size() &&
+						 args[i + 1] == "kv")) {
+			kv = true;
+			i += args[i] == "--format";
+		} else if (args[i] == "--format=text" ||
+			   (args[i] == "--format" && i + 1 < args.size() &&
+			    args[i + 1] == "text")) {
+			kv = false;
+			i += args[i] == "--format";
+		} else {
+			std::fprintf(stderr, "icmptrace: stats: unexpected argument '%s'\n%s",
+				     args[i].c_str(), kControlUsage);
+			return kExitUsage;
+		}
+	}
+	Control ctl;
+	KernelStats s = ctl.get_stats();
+	std::string out;
+	if (!kv)
+		out += "cpu              seen       recorded       filtered        dropped"
+		       "   unattributed\n";
+	for (const StatsRow &r : s.cpus)
+		out += kv ? row_kv(r) : row_text(r);
+	out += kv ? row_kv(s.total) : row_text(s.total);
+	std::fputs(out.c_str(), stdout);
+	return kExitOk;
+}
+
+int status()
+{
+	std::unique_ptr<Control> ctl;
+	try {
+		ctl = std::make_unique<Control>();
+	} catch (const Error &e) {
+		if (e.code() != kExitNoDevice)
+			throw;
+		std::printf("module: not loaded (no generic netlink family " ICMPT_GENL_NAME ")\n");
+		return kExitNoDevice;
+	}
+	KernelConfig c = ctl->get_config();
+	std::printf("module: loaded, generic netlink family " ICMPT_GENL_NAME
+		    " version %u, record ABI %u\n",
+		    c.genl_version, c.abi_version);
+	if (c.genl_version != ICMPT_GENL_VERSION || c.abi_version != ICMPT_ABI_VERSION)
+		std::printf("warning: this reader speaks family version %u, ABI %u\n",
+			    ICMPT_GENL_VERSION, ICMPT_ABI_VERSION);
+	std::printf("tracing: %s\n", c.enabled ? "enabled" : "disabled");
+	std::printf("rings: %u x %llu KiB, records of %u bytes\n", c.nr_rings,
+		    (unsigned long long)(c.ring_size / 1024), c.event_size);
+	try {
+		FilterState f = ctl->get_filter();
+		if (f.reader_pid)
+			std::printf("readers: 1 (pid %u)\n", f.reader_pid);
+		else
+			std::printf("readers: 0\n");
+		if (f.active)
+			std::printf("filter: %s (session of pid %u, netlink port %u)\n",
+				    describe_filter(f.spec).c_str(), f.owner_pid, f.owner_portid);
+		else
+			std::printf("filter: none\n");
+	} catch (const Error &e) {
+		if (e.code() != kExitPermission)
+			throw;
+		std::printf("readers: %u\n", c.readers);
+		std::printf("filter: %s (details need CAP_NET_ADMIN)\n",
+			    c.filter_active ? "set" : "none");
+	}
+	return kExitOk;
+}
+
+} // namespace
+
+bool is_control_command(const std::string &arg)
+{
+	return arg == "stats" || arg == "status" || arg == "enable" || arg == "disable";
+}
+
+int run_control_command(const std::vector<std::string> &args)
+{
+	try {
+		const std::string &cmd = args.at(0);
+		if (cmd == "stats")
+			return stats(args);
+		if (args.size() > 1) {
+			std::fprintf(stderr, "icmptrace: %s: unexpected argument '%s'\n%s",
+				     cmd.c_str(), args[1].c_str(), kControlUsage);
+			return kExitUsage;
+		}
+		if (cmd == "status")
+			return status();
+		Control ctl;
+		ctl.set_enabled(cmd == "enable");
+		return kExitOk;
+	} catch (const Error &e) {
+		std::fprintf(stderr, "icmptrace: %s\n", e.what());
+		return e.code();
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "icmptrace: %s\n", e.what());
+		return kExitRuntime;
+	}
+}
+
+} // namespace icmptrace

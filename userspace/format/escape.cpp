@@ -1,0 +1,115 @@
+#include "format/escape.hpp"
+
+#include <cstdint>
+
+#include "util/append.hpp"
+
+namespace icmptrace {
+namespace {
+
+bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// Length of the valid UTF-8 sequence at s[i], 0 if it is not one.
+size_t utf8_seq_len(std::string_view s, size_t i)
+{
+	auto at = [&](size_t k) -> unsigned char {
+		return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0;
+	};
+	unsigned char c = at(0);
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return is_cont(at(1)) ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		unsigned char lo = c == 0xE0 ? 0xA0 : 0x80;
+		unsigned char hi = c == 0xED ? 0x9F : 0xBF;	// no surrogates
+		return at(1) >= lo && at(1) <= hi && is_cont(at(2)) ? 3 : 0;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
+		unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;	// <= U+10FFFF
+		return at(1) >= lo && at(1) <= hi && is_cont(at(2)) && is_cont(at(3))
+			       ? 4 : 0;
+	}
+	return 0;
+}
+
+void append_u_escape(std::string &out, unsigned v)
+{
+	out += "\\u";
+	append_hex(out, v, 4);
+}
+
+// Printable ASCII that JSON takes as is: the common case, copied in runs.
+bool json_plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
+} // namespace
+
+void append_json_string(std::string &out, std::string_view s)
+{
+	out += '"';
+	for (size_t i = 0; i < s.size();) {
+		size_t run = i;
+		while (run < s.size() && json_plain(static_cast<unsigned char>(s[run])))
+			++run;
+		if (run > i) {
+			out.append(s.data() + i, run - i);
+			i = run;
+			continue;
+		}
+		unsigned char c = static_cast<unsigned char>(s[i]);
+		size_t n = utf8_seq_len(s, i);
+		if (n == 0) {
+			out += "\\ufffd";
+			++i;
+			continue;
+		}
+		if (n > 1) {
+			// U+2028/2029 are valid JSON but break JavaScript
+			// consumers; Go escapes them too.
+			if (n == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+			    (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8)
+				append_u_escape(out, 0x2028 | (s[i + 2] & 1));
+			else
+				out.append(s.substr(i, n));
+			i += n;
+			continue;
+		}
+		switch (c) {
+		case '"': out += "\\\""; break;
+		case '\\': out += "\\\\"; break;
+		case '\n': out += "\\n"; break;
+		case '\r': out += "\\r"; break;
+		case '\t': out += "\\t"; break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				append_u_escape(out, c);
+			else
+				out += static_cast<char>(c);
+		}
+		++i;
+	}
+	out += '"';
+}
+
+void append_token(std::string &out, std::string_view s)
+{
+	for (char ch : s) {
+		unsigned char c = static_cast<unsigned char>(ch);
+		if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '=' || c == '"') {
+			out += "\\x";
+			append_hex(out, c, 2);
+		} else {
+			out += ch;
+		}
+	}
+}
+
+std::string escape_token(std::string_view s)
+{
+	std::string out;
+	append_token(out, s);
+	return out;
+}
+
+} // namespace icmptrace

@@ -1,0 +1,196 @@
+#include "format/event_fields.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
+#include "util/append.hpp"
+#include "context/syscall_names.hpp"
+
+namespace icmptrace {
+
+const char *direction_short(uint8_t dir)
+{
+	switch (dir) {
+	case ICMPT_DIR_IN: return "in";
+	case ICMPT_DIR_OUT: return "out";
+	}
+	return "unknown";
+}
+
+const char *direction_tracee(uint8_t dir)
+{
+	switch (dir) {
+	case ICMPT_DIR_IN: return "ingress";
+	case ICMPT_DIR_OUT: return "egress";
+	}
+	return "unknown";
+}
+
+const char *owner_name(uint8_t owner)
+{
+	switch (owner) {
+	case ICMPT_OWNER_NONE: return "none";
+	case ICMPT_OWNER_SENDER: return "sender";
+	case ICMPT_OWNER_KERNEL: return "kernel";
+	case ICMPT_OWNER_MATCHED: return "matched";
+	case ICMPT_OWNER_SOCKET: return "socket";
+	}
+	return "unknown";
+}
+
+const char *ctx_name(uint8_t ctx)
+{
+	switch (ctx) {
+	case ICMPT_CTX_TASK: return "task";
+	case ICMPT_CTX_SOFTIRQ: return "softirq";
+	case ICMPT_CTX_OTHER: return "other";
+	}
+	return "unknown";
+}
+
+namespace {
+
+// Dotted quad into p; returns its end.
+char *put_ip4(char *p, const uint8_t *a)
+{
+	for (int i = 0; i < 4; ++i) {
+		if (i)
+			*p++ = '.';
+		p = std::to_chars(p, p + 3, a[i]).ptr;
+	}
+	return p;
+}
+
+void append_ip4(std::string &out, const uint8_t *a)
+{
+	char buf[16];
+	out.append(buf, put_ip4(buf, a));
+}
+
+// inet_ntop's IPv6 text (glibc resolv/inet_ntop.c, which tests compare
+// against): the first longest run of two or more zero words becomes "::",
+// and ::a.b.c.d / ::ffff:a.b.c.d end in dotted quad.
+void append_ip6(std::string &out, const uint8_t (&a)[16])
+{
+	unsigned w[8];
+	for (int i = 0; i < 8; ++i)
+		w[i] = unsigned(a[2 * i]) << 8 | a[2 * i + 1];
+	int best = -1, best_len = 0;
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && w[j] == 0)
+			++j;
+		if (j - i > best_len) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j == i ? i + 1 : j;
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; ++i) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				out += ':';
+			continue;
+		}
+		if (i)
+			out += ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+			append_ip4(out, a + 12);
+			return;
+		}
+		append_hex(out, w[i]);
+	}
+	if (best >= 0 && best + best_len == 8)
+		out += ':';
+}
+
+} // namespace
+
+void append_addr(std::string &out, uint8_t family, const uint8_t (&addr)[16])
+{
+	if (family == 4)
+		append_ip4(out, addr);
+	else if (family == 6)
+		append_ip6(out, addr);
+	else
+		out += '?';
+}
+
+std::string format_addr(uint8_t family, const uint8_t (&addr)[16])
+{
+	std::string s;
+	append_addr(s, family, addr);
+	return s;
+}
+
+std::string_view comm_of(const icmpt_task &t)
+{
+	return std::string_view(t.comm, strnlen(t.comm, sizeof(t.comm)));
+}
+
+icmpt_task effective_task(const icmpt_event &ev)
+{
+	icmpt_task t;
+	if (ev.owner == ICMPT_OWNER_NONE)
+		std::memset(&t, 0, sizeof(t));
+	else
+		t = ev.task;
+	return t;
+}
+
+uint64_t thread_start_epoch_ns(const icmpt_event &ev)
+{
+	if (ev.owner == ICMPT_OWNER_NONE || ev.task.start_time_ns == 0)
+		return 0;
+	// Modular arithmetic: right whichever clock is ahead.
+	return ev.task.start_time_ns + (ev.ts_real_ns - ev.ts_boot_ns);
+}
+
+const char *event_syscall(const icmpt_event &ev)
+{
+	if (ev.owner != ICMPT_OWNER_SENDER)
+		return "";
+	return syscall_name(ev.task.syscall_nr);
+}
+
+std::string packet_flag_names(uint32_t flags)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ICMPT_PKT_TRUNCATED, "truncated"},
+		{ICMPT_PKT_FRAGMENT, "fragment"},
+		{ICMPT_PKT_BAD_IP, "bad_ip"},
+		{ICMPT_PKT_HAS_ECHO, "echo"},
+#ifdef ICMPT_PKT_CSUM_OK	// flags of the detail parser, newer header
+		{ICMPT_PKT_CSUM_OK, "csum_ok"},
+		{ICMPT_PKT_CSUM_BAD, "csum_bad"},
+		{ICMPT_PKT_HAS_INNER, "inner"},
+		{ICMPT_PKT_IP_OPTS, "ip_opts"},
+		{ICMPT_PKT_EXT_HDRS, "ext_hdrs"},
+		{ICMPT_PKT_MORE_FRAGS, "more_frags"},
+#endif
+	};
+	uint32_t known = 0;
+	std::string out;
+	for (const auto &n : names) {
+		known |= n.bit;
+		if (!(flags & n.bit))
+			continue;
+		if (!out.empty())
+			out += ',';
+		out += n.name;
+	}
+	if (flags & ~known) {	// from a newer module: show, don't hide
+		char buf[16];
+		std::snprintf(buf, sizeof(buf), "0x%x", flags & ~known);
+		out += (out.empty() ? "" : ",") + std::string(buf);
+	}
+	return out;
+}
+
+} // namespace icmptrace

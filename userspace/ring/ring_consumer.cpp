@@ -1,0 +1,123 @@
+#include "ring/ring_consumer.hpp"
+
+#include <cstring>
+
+namespace icmptrace {
+
+std::string describe(const CorruptReport &r)
+{
+	std::string s = "ring " + std::to_string(r.ring) + ": corrupt ring at position " +
+			std::to_string(r.pos) + " (producer_pos " +
+			std::to_string(r.producer_pos) + "): " + r.reason;
+	if (r.len || r.type)
+		s += " [len=" + std::to_string(r.len) + " type=" + std::to_string(r.type) + "]";
+	s += "; skipped " + std::to_string(r.skipped_bytes) + " bytes";
+	return s;
+}
+
+RingConsumer::RingConsumer(uint32_t index, const RingView &view, bool keep_backlog)
+	: index_(index), view_(view)
+{
+	baseline_ = read_drops();
+	if (keep_backlog) {
+		// Only we write the consumer page; drain() validates what we find.
+		cons_ = __atomic_load_n(&view_.consumer->consumer_pos, __ATOMIC_RELAXED);
+	} else {
+		cons_ = load_producer_pos();
+		publish();
+	}
+}
+
+uint64_t RingConsumer::load_producer_pos() const
+{
+	// Pairs with the producer's smp_store_release(): record bytes below
+	// producer_pos are visible once we see the position.
+	return __atomic_load_n(&view_.producer->producer_pos, __ATOMIC_ACQUIRE);
+}
+
+void RingConsumer::publish()
+{
+	// Release: our reads of the records happen before the kernel may
+	// reuse their space.
+	__atomic_store_n(&view_.consumer->consumer_pos, cons_, __ATOMIC_RELEASE);
+}
+
+DropCounts RingConsumer::read_drops() const
+{
+	const icmpt_producer_page *p = view_.producer;
+	DropCounts d;
+	d.ring_full = __atomic_load_n(&p->dropped, __ATOMIC_RELAXED);
+	d.bad_consumer = __atomic_load_n(&p->dropped_bad_consumer, __ATOMIC_RELAXED);
+	d.nested = __atomic_load_n(&p->dropped_nested, __ATOMIC_RELAXED);
+	return d;
+}
+
+DropCounts RingConsumer::drops_since_start() const
+{
+	DropCounts now = read_drops();
+	DropCounts d;
+	d.ring_full = now.ring_full - baseline_.ring_full;
+	d.bad_consumer = now.bad_consumer - baseline_.bad_consumer;
+	d.nested = now.nested - baseline_.nested;
+	return d;
+}
+
+CorruptReport RingConsumer::resync(uint64_t prod, uint32_t len, uint16_t type,
+				   std::string reason)
+{
+	CorruptReport r;
+	r.ring = index_;
+	r.pos = cons_;
+	r.producer_pos = prod;
+	r.len = len;
+	r.type = type;
+	r.reason = std::move(reason);
+	r.skipped_bytes = prod - cons_;
+	++corrupt_;
+	// Nothing between here and prod can be trusted to be record-aligned;
+	// lose it rather than guess.
+	cons_ = prod;
+	return r;
+}
+
+DrainResult RingConsumer::drain(std::vector<icmpt_event> &out)
+{
+	DrainResult res;
+	const uint64_t prod = load_producer_pos();
+	const uint64_t mask = view_.data_size - 1;
+
+	// Unsigned distance: also catches a producer_pos behind us.
+	if (prod - cons_ > view_.data_size) {
+		res.corrupt = resync(prod, 0, 0,
+				     "producer_pos more than data_size away from the consumer");
+		publish();
+		return res;
+	}
+	while (cons_ != prod) {
+		const uint64_t avail = prod - cons_;
+		const unsigned char *rec = view_.data + (cons_ & mask);
+		icmpt_rec_hdr hdr;
+		if (avail < sizeof(hdr)) {
+			res.corrupt = resync(prod, 0, 0, "partial record header");
+			break;
+		}
+		std::memcpy(&hdr, rec, sizeof(hdr));
+		HeaderProblem problem = check_header(hdr, avail);
+		if (problem != HeaderProblem::None) {
+			res.corrupt = resync(prod, hdr.len, hdr.type, to_string(problem));
+			break;
+		}
+		if (hdr.type == ICMPT_REC_PACKET) {
+			out.push_back(decode_event(rec, hdr.len));
+			++res.packets;
+		} else {
+			++res.unknown;
+			++unknown_;
+		}
+		cons_ += hdr.len;
+	}
+	publish();
+	return res;
+}
+
+} // namespace icmptrace

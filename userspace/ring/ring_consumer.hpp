@@ -1,0 +1,76 @@
+// Consumer side of one per-CPU ring (protocol in the uapi header).  Works on
+// a RingView only, so tests drive it with synthetic rings in plain memory.
+#pragma once
+
+#include <linux/icmptrace.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ring/record.hpp"
+#include "ring/ring_view.hpp"
+
+namespace icmptrace {
+
+struct DropCounts {
+	uint64_t ring_full = 0;		// icmpt_producer_page.dropped
+	uint64_t bad_consumer = 0;	// .dropped_bad_consumer
+	uint64_t nested = 0;		// .dropped_nested
+	uint64_t total() const { return ring_full + bad_consumer + nested; }
+};
+
+// What the consumer found when it had to resync a ring.
+struct CorruptReport {
+	uint32_t ring = 0;
+	uint64_t pos = 0;		// consumer position of the bad header
+	uint64_t producer_pos = 0;
+	uint32_t len = 0;		// the header as read (0 if none was read)
+	uint16_t type = 0;
+	std::string reason;
+	uint64_t skipped_bytes = 0;	// bytes thrown away by the resync
+};
+std::string describe(const CorruptReport &r);
+
+struct DrainResult {
+	size_t packets = 0;		// packet records appended
+	size_t unknown = 0;		// records of unknown type, skipped by len
+	std::optional<CorruptReport> corrupt;
+};
+
+class RingConsumer {
+public:
+	// keep_backlog=false starts at producer_pos (skips what is already
+	// there); true starts at the consumer_pos found in the consumer page.
+	RingConsumer(uint32_t index, const RingView &view, bool keep_backlog);
+
+	// Appends every packet record in [cons, prod) to out, then publishes
+	// the new consumer_pos.  Never moves past producer_pos; on a garbage
+	// header it jumps to producer_pos and reports the corruption.
+	DrainResult drain(std::vector<icmpt_event> &out);
+
+	// Drop counters of the producer page minus their value at construction.
+	DropCounts drops_since_start() const;
+
+	uint32_t index() const { return index_; }
+	uint64_t position() const { return cons_; }
+	uint64_t corrupt_events() const { return corrupt_; }
+	uint64_t unknown_records() const { return unknown_; }
+
+private:
+	DropCounts read_drops() const;
+	uint64_t load_producer_pos() const;
+	void publish();
+	CorruptReport resync(uint64_t prod, uint32_t len, uint16_t type,
+			     std::string reason);
+
+	uint32_t index_;
+	RingView view_;
+	uint64_t cons_;			// our position; consumer_pos mirrors it
+	DropCounts baseline_;
+	uint64_t corrupt_ = 0;
+	uint64_t unknown_ = 0;
+};
+
+} // namespace icmptrace
