@@ -1,6 +1,9 @@
 // Argument parsing, exit codes of run_cli, and device info validation.
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -83,6 +86,56 @@ void test_usage_errors(void **)
 		assert_int_equal(p.action, ParsedArgs::Action::UsageError);
 		assert_string_equal(p.error.c_str(), c.error);
 	}
+}
+
+// run_cli in a child whose stdout is out_path and whose stderr is captured:
+// its exit status and what it wrote to stderr.
+struct ChildResult {
+	int status;
+	std::string err;
+};
+
+ChildResult run_cli_child(const Args &args, const char *out_path)
+{
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int out = open(out_path, O_WRONLY);
+		if (out < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(pfd[1], STDERR_FILENO) < 0)
+			_exit(99);
+		_exit(run_cli(args));
+	}
+	close(pfd[1]);
+	std::string err;
+	char buf[512];
+	ssize_t n;
+	while ((n = read(pfd[0], buf, sizeof(buf))) > 0)
+		err.append(buf, static_cast<size_t>(n));
+	close(pfd[0]);
+	int ws = 0;
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_true(WIFEXITED(ws));
+	return {WEXITSTATUS(ws), err};
+}
+
+// A help text that could not be written is a failure, not exit 0.
+void test_help_to_full_disk(void **)
+{
+	assert_int_equal(run_cli_child({"--help"}, "/dev/null").status, 0);
+	ChildResult r = run_cli_child({"--help"}, "/dev/full");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.c_str(), "No space left on device"));
+}
+
+// A mistyped -d path is not blamed on the module; the default path is.
+void test_missing_device_message(void **)
+{
+	ChildResult r = run_cli_child({"-d", "/nonexistent/icmptrace"}, "/dev/null");
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err.c_str(), "/nonexistent/icmptrace"));
+	assert_null(strstr(r.err.c_str(), "module"));
 }
 
 void test_exit_codes(void **)
@@ -176,6 +229,8 @@ int main()
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_help_to_full_disk),
+		cmocka_unit_test(test_missing_device_message),
 		cmocka_unit_test(test_validate_info),
 	};
 	return cmocka_run_group_tests_name("cli", tests, nullptr, nullptr);

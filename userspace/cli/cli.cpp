@@ -61,7 +61,11 @@ int run_cli(const std::vector<std::string> &args)
 	ParsedArgs p = parse_args(args);
 	switch (p.action) {
 	case ParsedArgs::Action::Help:
-		std::fputs(help_text().c_str(), stdout);
+		// --help >/dev/full must not claim success.
+		if (std::fputs(help_text().c_str(), stdout) < 0 || std::fflush(stdout) != 0) {
+			std::perror("icmptrace: writing the help text");
+			return kExitRuntime;
+		}
 		return kExitOk;
 	case ParsedArgs::Action::UsageError:
 		std::fprintf(stderr, "icmptrace: %s\n%s\n", p.error.c_str(), kUsageHint);

@@ -9,10 +9,9 @@
 
 #include "control/filter_spec.hpp"
 #include "format/formatters.hpp"
+#include "ring/device.hpp"
 
 namespace icmptrace {
-
-constexpr const char *kDefaultDevice = "/dev/icmptrace";
 
 struct Options {
 	std::string device = kDefaultDevice;

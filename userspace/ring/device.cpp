@@ -17,6 +17,11 @@ namespace {
 {
 	switch (err) {
 	case ENOENT:
+		// Only the default path says anything about the module: a path
+		// given with -d may simply be mistyped.
+		if (path != kDefaultDevice)
+			throw Error(kExitNoDevice, errno_message(path, err) +
+						   " (the device given with -d)");
 		throw Error(kExitNoDevice, path + " not found: is the icmptrace module "
 					   "loaded? (modprobe icmptrace)");
 	case ENODEV:

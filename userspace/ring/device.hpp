@@ -12,6 +12,9 @@
 
 namespace icmptrace {
 
+// Where the module's udev rule puts the device; -d names another.
+constexpr const char *kDefaultDevice = "/dev/icmptrace";
+
 // Throws Error(kExitAbi) unless info is something this reader can map.
 void validate_info(const icmpt_info &info, long page_size);
 
