@@ -120,6 +120,26 @@ void test_stop_fd_drains_first(void **)
 	assert_int_equal(r.records, 5);
 }
 
+// A pipe whose reader has gone ends a quiet loop at once, not at the next record.
+void test_closed_pipe_ends_quiet_loop(void **)
+{
+	SyntheticRing empty{4096};
+	std::vector<RingConsumer> rings;
+	rings.emplace_back(0, empty.view(), false);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	File out{fdopen(p[1], "w")}, err{std::tmpfile()};
+	UniqueFd idle(eventfd(0, EFD_CLOEXEC));
+	LoopConfig cfg;
+	cfg.timeout = 5s;	// the old loop waited this long
+	auto t0 = std::chrono::steady_clock::now();
+	LoopResult r = run_trace_loop(idle.get(), -1, rings, cfg, out.get(), err.get());
+	assert_true(std::chrono::steady_clock::now() - t0 < 1s);
+	assert_true(r.output_closed);
+	assert_int_equal(r.records, 0);
+}
+
 // A corrupt ring is reported on err and the other ring still delivers.
 void test_corrupt_reported(void **)
 {
@@ -147,6 +167,7 @@ int main()
 		cmocka_unit_test(test_orders_batch_by_boot_time),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_stop_fd_drains_first),
+		cmocka_unit_test(test_closed_pipe_ends_quiet_loop),
 		cmocka_unit_test(test_corrupt_reported),
 	};
 	return cmocka_run_group_tests_name("trace_loop", tests, nullptr, nullptr);

@@ -113,13 +113,20 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 				sleep_ms = static_cast<int>(std::min<int64_t>(left.count(), sleep_ms));
 		}
 		if (!stop) {
-			pollfd fds[2] = {{wait_fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-			int n = ::poll(fds, stop_fd >= 0 ? 2 : 1, sleep_ms);
+			// stdout asks for no event: poll still reports POLLERR on a
+			// pipe whose reader left (icmptrace | head -1 on a quiet host).
+			pollfd fds[3] = {{wait_fd, POLLIN, 0}, {fileno(out), 0, 0},
+					 {stop_fd, POLLIN, 0}};
+			int n = ::poll(fds, stop_fd >= 0 ? 3 : 2, sleep_ms);
 			if (n < 0 && errno != EINTR)
 				throw Error(kExitRuntime, errno_message("poll", errno));
 			if (n > 0 && (fds[0].revents & (POLLERR | POLLNVAL)))
 				throw Error(kExitRuntime, "poll: error on the device");
-			if (n > 0 && stop_fd >= 0 && (fds[1].revents & POLLIN)) {
+			if (n > 0 && (fds[1].revents & (POLLERR | POLLNVAL))) {
+				res.output_closed = true;
+				break;
+			}
+			if (n > 0 && stop_fd >= 0 && (fds[2].revents & POLLIN)) {
 				res.signal = read_signal(stop_fd);
 				stop = true;	// still print what the rings hold
 			}
