@@ -75,12 +75,8 @@ int run_cli(const std::vector<std::string> &args)
 	}
 	try {
 		return trace(p.options);
-	} catch (const Error &e) {
-		std::fprintf(stderr, "icmptrace: %s\n", e.what());
-		return e.code();
 	} catch (const std::exception &e) {
-		std::fprintf(stderr, "icmptrace: %s\n", e.what());
-		return kExitRuntime;
+		return report_error(e);
 	}
 }
 

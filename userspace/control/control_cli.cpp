@@ -141,12 +141,8 @@ int run_control_command(const std::vector<std::string> &args)
 		Control ctl;
 		ctl.set_enabled(cmd == "enable");
 		return kExitOk;
-	} catch (const Error &e) {
-		std::fprintf(stderr, "icmptrace: %s\n", e.what());
-		return e.code();
 	} catch (const std::exception &e) {
-		std::fprintf(stderr, "icmptrace: %s\n", e.what());
-		return kExitRuntime;
+		return report_error(e);
 	}
 }
 

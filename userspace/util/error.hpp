@@ -19,6 +19,10 @@ private:
 	ExitCode code_;
 };
 
+// The one place an error becomes output: "icmptrace: MSG" on stderr; returns
+// the Error's exit code, kExitRuntime for any other exception.
+int report_error(const std::exception &e);
+
 // "what: strerror(err)"
 std::string errno_message(const std::string &what, int err);
 
