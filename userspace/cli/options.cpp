@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "control/filter_resolve.hpp"
+
 namespace icmptrace {
 namespace {
 
