@@ -55,6 +55,7 @@ int stats(const std::vector<std::string> &args)
 			if (rd.name() == "--format")
 				v = rd.value();
 		} catch (const ArgError &) {
+			// --format without a value: an unexpected argument, below.
 		}
 		if (v != "kv" && v != "text") {
 			std::fprintf(stderr, "icmptrace: stats: unexpected argument '%s'\n%s",
