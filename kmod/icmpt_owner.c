@@ -22,12 +22,8 @@
 #include <linux/skbuff.h>
 #include <linux/string.h>
 #include <net/sock.h>
+#include <linux/icmptrace_icmp.h>
 #include "icmpt.h"
-
-#define ICMPT_V4_ECHO_REPLY	0
-#define ICMPT_V4_ECHO		8
-#define ICMPT_V6_ECHO		128
-#define ICMPT_V6_ECHO_REPLY	129
 
 u8 icmpt_ctx(void)
 {
@@ -64,8 +60,8 @@ static void icmpt_key(struct icmpt_owner_key *k, u32 netns, u8 family, u8 proto,
 static bool icmpt_is_echo(u8 family, u8 type, bool reply)
 {
 	if (family == 4)
-		return type == (reply ? ICMPT_V4_ECHO_REPLY : ICMPT_V4_ECHO);
-	return type == (reply ? ICMPT_V6_ECHO_REPLY : ICMPT_V6_ECHO);
+		return type == (reply ? ICMPT_V4_ECHO_REPLY : ICMPT_V4_ECHO_REQUEST);
+	return type == (reply ? ICMPT_V6_ECHO_REPLY : ICMPT_V6_ECHO_REQUEST);
 }
 
 static void icmpt_task_clear(struct icmpt_task *task)

@@ -5,15 +5,9 @@
  * assume the packet is well formed.  Lengths stay far below 2^31, so the
  * unsigned sums of offsets below cannot wrap.
  */
+#include <linux/icmptrace_icmp.h>
 #include "icmpt_parse.h"
 
-#define ICMPT_IPPROTO_ICMP	1
-#define ICMPT_IPPROTO_TCP	6
-#define ICMPT_IPPROTO_UDP	17
-#define ICMPT_IPPROTO_DCCP	33
-#define ICMPT_IPPROTO_ICMPV6	58
-#define ICMPT_IPPROTO_SCTP	132
-#define ICMPT_IPPROTO_UDPLITE	136
 #define ICMPT_ICMP_HDR_LEN	8
 #define ICMPT_V6_EXT_MAX	8	/* extension headers walked at most */
 
@@ -75,7 +69,9 @@ __u32 icmpt_csum_check(const struct icmpt_packet *pkt,
 /* IPv6 extension headers that may stand before the upper-layer header. */
 static int icmpt_v6_is_ext(unsigned int nh)
 {
-	return nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51;
+	return nh == ICMPT_IPV6_HOPOPTS || nh == ICMPT_IPV6_ROUTING ||
+	       nh == ICMPT_IPV6_FRAGMENT || nh == ICMPT_IPV6_DSTOPTS ||
+	       nh == ICMPT_IPV6_AH;
 }
 
 struct icmpt_v6walk {
@@ -106,7 +102,7 @@ static int icmpt_v6_walk(struct icmpt_v6walk *w, const unsigned char *buf,
 			return -1;
 		h = buf + w->off;
 		w->hdrs++;
-		if (w->nh == 44) {
+		if (w->nh == ICMPT_IPV6_FRAGMENT) {
 			unsigned int fo = icmpt_be16(h + 2);
 
 			w->frag_id = icmpt_be32(h + 4);
@@ -120,11 +116,11 @@ static int icmpt_v6_walk(struct icmpt_v6walk *w, const unsigned char *buf,
 				w->more = 1;
 			continue;
 		}
-		if (w->nh == 51)
+		if (w->nh == ICMPT_IPV6_AH)
 			len = (h[1] + 2) * 4;	/* AH counts 4-byte words */
 		else
 			len = (h[1] + 1) * 8;
-		if (w->nh == 43 && h[3])
+		if (w->nh == ICMPT_IPV6_ROUTING && h[3])
 			w->routed = 1;
 		w->nh = h[0];
 		w->off += len;
@@ -167,7 +163,9 @@ static void icmpt_inner_l4(struct icmpt_inner *in, const unsigned char *p,
 	in->icmp_type = t;
 	in->icmp_code = p[off + 1];
 	in->flags |= ICMPT_INNER_ICMP;
-	if (icmp == ICMPT_IPPROTO_ICMP ? t != 0 && t != 8 : t != 128 && t != 129)
+	if (icmp == ICMPT_IPPROTO_ICMP ?
+	    t != ICMPT_V4_ECHO_REPLY && t != ICMPT_V4_ECHO_REQUEST :
+	    t != ICMPT_V6_ECHO_REQUEST && t != ICMPT_V6_ECHO_REPLY)
 		return;
 	if (off + 8 > n) {
 		in->flags |= ICMPT_INNER_TRUNCATED;
@@ -262,11 +260,12 @@ static void icmpt_ndp_opts(struct icmpt_ndp_opts *o, const unsigned char *p,
 		}
 		type = p[off];
 		len = p[off + 1] * 8;
-		if ((type == 1 || type == 2) && !o->lladdr_len) {
+		if ((type == ICMPT_NDP_OPT_SOURCE_LLADDR ||
+		     type == ICMPT_NDP_OPT_TARGET_LLADDR) && !o->lladdr_len) {
 			o->lladdr_len = len - 2 > 8 ? 8 : len - 2;
 			o->lladdr_type = type;
 			icmpt_copy(o->lladdr, p + off + 2, o->lladdr_len);
-		} else if (type == 5 && !o->mtu) {
+		} else if (type == ICMPT_NDP_OPT_MTU && !o->mtu) {
 			o->mtu = icmpt_be32(p + off + 4);
 		}
 		if (o->nr_opts < 255)
@@ -313,29 +312,32 @@ static void icmpt_detail_v4(struct icmpt_packet *pkt, struct icmpt_detail *det,
 	struct icmpt_det_error *err = &det->u.error;
 
 	switch (pkt->type) {
-	case 0:		/* echo reply */
-	case 8:		/* echo */
-	case 15:	/* information request */
-	case 16:	/* information reply */
+	case ICMPT_V4_ECHO_REPLY:
+	case ICMPT_V4_ECHO_REQUEST:
+	case ICMPT_V4_INFO_REQUEST:
+	case ICMPT_V4_INFO_REPLY:
 		icmpt_echo(det, m);
 		break;
-	case 3:		/* destination unreachable */
-	case 4:		/* source quench */
-	case 5:		/* redirect */
-	case 11:	/* time exceeded */
-	case 12:	/* parameter problem */
+	case ICMPT_V4_DEST_UNREACH:
+	case ICMPT_V4_SOURCE_QUENCH:
+	case ICMPT_V4_REDIRECT:
+	case ICMPT_V4_TIME_EXCEEDED:
+	case ICMPT_V4_PARAM_PROBLEM:
 		det->kind = ICMPT_DET_ERROR;
-		if (pkt->type == 3 && pkt->code == 4)
+		if (pkt->type == ICMPT_V4_DEST_UNREACH &&
+		    pkt->code == ICMPT_V4_FRAG_NEEDED)
 			err->mtu = icmpt_be16(m + 6);
-		if (pkt->type == 5)
+		if (pkt->type == ICMPT_V4_REDIRECT)
 			icmpt_copy(err->gateway, m + 4, 4);
-		if (pkt->type == 12)
+		if (pkt->type == ICMPT_V4_PARAM_PROBLEM)
 			err->pointer = m[4];
-		if (pkt->type == 3 || pkt->type == 11 || pkt->type == 12)
+		if (pkt->type == ICMPT_V4_DEST_UNREACH ||
+		    pkt->type == ICMPT_V4_TIME_EXCEEDED ||
+		    pkt->type == ICMPT_V4_PARAM_PROBLEM)
 			err->orig_len = m[5] * 4;	/* RFC 4884: words */
 		icmpt_parse_inner(pkt, &det->inner, m + 8, n - 8);
 		break;
-	case 9: {	/* router advertisement */
+	case ICMPT_V4_ROUTER_ADVERT: {
 		struct icmpt_det_rtadv4 *ra = &det->u.rtadv4;
 
 		det->kind = ICMPT_DET_RTADV4;
@@ -349,8 +351,8 @@ static void icmpt_detail_v4(struct icmpt_packet *pkt, struct icmpt_detail *det,
 		}
 		break;
 	}
-	case 13:	/* timestamp */
-	case 14:	/* timestamp reply */
+	case ICMPT_V4_TIMESTAMP_REQUEST:
+	case ICMPT_V4_TIMESTAMP_REPLY:
 		if (n < 20) {
 			pkt->flags |= ICMPT_PKT_TRUNCATED;
 			break;
@@ -362,8 +364,8 @@ static void icmpt_detail_v4(struct icmpt_packet *pkt, struct icmpt_detail *det,
 		det->u.tstamp.receive = icmpt_be32(m + 12);
 		det->u.tstamp.transmit = icmpt_be32(m + 16);
 		break;
-	case 17:	/* address mask request */
-	case 18:	/* address mask reply */
+	case ICMPT_V4_MASK_REQUEST:
+	case ICMPT_V4_MASK_REPLY:
 		if (n < 12) {
 			pkt->flags |= ICMPT_PKT_TRUNCATED;
 			break;
@@ -373,9 +375,9 @@ static void icmpt_detail_v4(struct icmpt_packet *pkt, struct icmpt_detail *det,
 		det->u.mask.seq = icmpt_be16(m + 6);
 		icmpt_copy(det->u.mask.mask, m + 8, 4);
 		break;
-	case 42:	/* extended echo request */
-	case 43:	/* extended echo reply */
-		icmpt_ext_echo(det, m, pkt->type == 43);
+	case ICMPT_V4_EXT_ECHO_REQUEST:
+	case ICMPT_V4_EXT_ECHO_REPLY:
+		icmpt_ext_echo(det, m, pkt->type == ICMPT_V4_EXT_ECHO_REPLY);
 		break;
 	}
 }
@@ -393,7 +395,7 @@ static void icmpt_mld(struct icmpt_packet *pkt, struct icmpt_detail *det,
 {
 	struct icmpt_det_mld *mld = &det->u.mld;
 	/* A query of 28 bytes or more on the wire is MLDv2 (RFC 3810 8.1). */
-	int v2 = pkt->type == 130 && pkt->icmp_len >= 28;
+	int v2 = pkt->type == ICMPT_V6_MLD_QUERY && pkt->icmp_len >= 28;
 
 	if (n < (v2 ? 28U : 24U)) {
 		pkt->flags |= ICMPT_PKT_TRUNCATED;
@@ -419,33 +421,33 @@ static void icmpt_detail_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
 	struct icmpt_det_error *err = &det->u.error;
 
 	switch (pkt->type) {
-	case 1:		/* destination unreachable */
-	case 2:		/* packet too big */
-	case 3:		/* time exceeded */
-	case 4:		/* parameter problem */
+	case ICMPT_V6_DEST_UNREACH:
+	case ICMPT_V6_PACKET_TOO_BIG:
+	case ICMPT_V6_TIME_EXCEEDED:
+	case ICMPT_V6_PARAM_PROBLEM:
 		det->kind = ICMPT_DET_ERROR;
-		if (pkt->type == 2)
+		if (pkt->type == ICMPT_V6_PACKET_TOO_BIG)
 			err->mtu = icmpt_be32(m + 4);
-		else if (pkt->type == 4)
+		else if (pkt->type == ICMPT_V6_PARAM_PROBLEM)
 			err->pointer = icmpt_be32(m + 4);
 		else
 			err->orig_len = m[4] * 8;	/* RFC 4884: 8-byte words */
 		icmpt_parse_inner(pkt, &det->inner, m + 8, n - 8);
 		break;
-	case 128:	/* echo request */
-	case 129:	/* echo reply */
+	case ICMPT_V6_ECHO_REQUEST:
+	case ICMPT_V6_ECHO_REPLY:
 		icmpt_echo(det, m);
 		break;
-	case 130:	/* MLD query */
-	case 131:	/* MLDv1 report */
-	case 132:	/* MLDv1 done */
+	case ICMPT_V6_MLD_QUERY:
+	case ICMPT_V6_MLD_REPORT:
+	case ICMPT_V6_MLD_DONE:
 		icmpt_mld(pkt, det, m, n);
 		break;
-	case 133:	/* router solicitation */
+	case ICMPT_V6_ROUTER_SOLICIT:
 		det->kind = ICMPT_DET_NDP_RS;
 		icmpt_ndp_opts(&det->u.rs, m + 8, n - 8);
 		break;
-	case 134: {	/* router advertisement */
+	case ICMPT_V6_ROUTER_ADVERT: {
 		struct icmpt_det_ra *ra = &det->u.ra;
 
 		if (n < 16) {
@@ -461,19 +463,19 @@ static void icmpt_detail_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
 		icmpt_ndp_opts(&ra->opts, m + 16, n - 16);
 		break;
 	}
-	case 135:	/* neighbor solicitation */
-	case 136:	/* neighbor advertisement */
+	case ICMPT_V6_NEIGH_SOLICIT:
+	case ICMPT_V6_NEIGH_ADVERT:
 		if (n < 24) {
 			pkt->flags |= ICMPT_PKT_TRUNCATED;
 			break;
 		}
 		det->kind = ICMPT_DET_NDP_NEIGH;
 		icmpt_copy(det->u.neigh.target, m + 8, 16);
-		if (pkt->type == 136)
+		if (pkt->type == ICMPT_V6_NEIGH_ADVERT)
 			det->u.neigh.flags = m[4];
 		icmpt_ndp_opts(&det->u.neigh.opts, m + 24, n - 24);
 		break;
-	case 137:	/* redirect */
+	case ICMPT_V6_REDIRECT:
 		if (n < 40) {
 			pkt->flags |= ICMPT_PKT_TRUNCATED;
 			break;
@@ -483,7 +485,7 @@ static void icmpt_detail_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
 		icmpt_copy(det->u.redirect.dest, m + 24, 16);
 		icmpt_ndp_opts(&det->u.redirect.opts, m + 40, n - 40);
 		break;
-	case 143: {	/* MLDv2 report */
+	case ICMPT_V6_MLD2_REPORT: {
 		struct icmpt_det_mld2_report *r = &det->u.mld2_report;
 
 		det->kind = ICMPT_DET_MLD2_REPORT;
@@ -501,9 +503,9 @@ static void icmpt_detail_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
 		icmpt_copy(r->first_mcast, m + 12, 16);
 		break;
 	}
-	case 160:	/* extended echo request */
-	case 161:	/* extended echo reply */
-		icmpt_ext_echo(det, m, pkt->type == 161);
+	case ICMPT_V6_EXT_ECHO_REQUEST:
+	case ICMPT_V6_EXT_ECHO_REPLY:
+		icmpt_ext_echo(det, m, pkt->type == ICMPT_V6_EXT_ECHO_REPLY);
 		break;
 	}
 }
@@ -538,9 +540,11 @@ static void icmpt_parse_icmp(struct icmpt_packet *pkt, struct icmpt_detail *det,
 	pkt->rest = icmpt_be32(h + 4);
 
 	if ((pkt->proto == ICMPT_IPPROTO_ICMP &&
-	     (pkt->type == 8 || pkt->type == 0)) ||
+	     (pkt->type == ICMPT_V4_ECHO_REQUEST ||
+	      pkt->type == ICMPT_V4_ECHO_REPLY)) ||
 	    (pkt->proto == ICMPT_IPPROTO_ICMPV6 &&
-	     (pkt->type == 128 || pkt->type == 129))) {
+	     (pkt->type == ICMPT_V6_ECHO_REQUEST ||
+	      pkt->type == ICMPT_V6_ECHO_REPLY))) {
 		pkt->id = icmpt_be16(h + 4);
 		pkt->seq = icmpt_be16(h + 6);
 		pkt->flags |= ICMPT_PKT_HAS_ECHO;

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the IT_* variables set here are for the scripts that source this file.)
 # scripts/lib.sh: helpers shared by the icmptrace scripts.  Source it, don't run it.
 #
 #   IT_ROOT          the repository (parent of scripts/)
@@ -16,6 +17,12 @@
 #                              holding only SUITE (main), e.g. it_apt trixie apt-get download X
 #   it_apt_update SUITE        refresh SUITE's private package lists (at most once per hour)
 #   it_kernel_dir TARGET       $IT_CACHE/kernels/TARGET
+#   IT_TARGETS                 the default kernel targets of the checks (kmod-check,
+#                              dkms-check, and through dkms-check --list-targets make check)
+#   it_copy_module DEST        DEST/kmod and DEST/include: the module source as Kbuild and
+#                              DKMS build it, build products left out, only changes copied
+#   ok/not_ok DESC, diag       TAP lines numbered in $n, failures counted in $failed;
+#                              diag turns its stdin into "# " comment lines
 #   vng ARGS...                run the cached virtme-ng with Debian's /usr/bin/python3
 #
 # No registry host name is written anywhere in this repository: the mirror always comes
@@ -122,6 +129,23 @@ it_apt_field() {
 }
 
 it_kernel_dir() { echo "$IT_CACHE/kernels/$1"; }
+
+# Default targets: those the whole VM suite passes on.  trixie and trixie-rt build and
+# pass the checks when named (scripts/kmod-check trixie); they join the default once
+# their VM suite runs; sid (7.2) does not fetch yet (issue 14).
+IT_TARGETS=(bookworm bookworm-rt bookworm-backports bullseye)
+
+# Copy only what changed (mtimes kept, so make rebuilds only that).  Build products,
+# as the .gitignore files name them, are neither copied nor deleted from the copy.
+it_copy_module() {
+	mkdir -p "$1"
+	rsync -rlpt --delete --exclude-from="$IT_ROOT/.gitignore" --filter=':- .gitignore' \
+		"$IT_ROOT/kmod" "$IT_ROOT/include" "$1/"
+}
+
+ok() { n=$((${n:-0} + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((${n:-0} + 1)); failed=$((${failed:-0} + 1)); echo "not ok $n - $*"; }
+diag() { sed 's/^/# /'; }
 
 # virtme-ng from Debian trixie, unpacked by scripts/setup-host.  Debian's python
 # packages (argcomplete, requests) belong to /usr/bin/python3, not to a pyenv python

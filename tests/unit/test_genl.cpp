@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "control/filter_resolve.hpp"
 #include "control/filter_spec.hpp"
 #include "control/genl_msg.hpp"
 #include "cli/options.hpp"

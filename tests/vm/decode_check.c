@@ -28,26 +28,12 @@ int topo_up(void)
 	topo_down();
 	/* No DAD (addresses usable at once) and no router solicitations:
 	 * the only ICMP is what a scenario makes. */
-	return vm_sh("set -e; for n in " D_NS_A " " D_NS_R " " D_NS_B "; do ip netns add $n;"
-		     " ip netns exec $n sysctl -qw net.ipv6.conf.default.accept_dad=0"
-		     " net.ipv6.conf.default.router_solicitations=0"
-		     " net.ipv4.ping_group_range='0 2147483647'; ip -n $n link set lo up; done;"
-		     "true") ||
-	       /* vm_sh takes 1 KiB commands: one call per part. */
-	       vm_sh("set -e; ip link add da0 netns " D_NS_A " type veth peer name dr0 netns " D_NS_R ";"
-		     "ip link add dr1 netns " D_NS_R " type veth peer name db0 netns " D_NS_B ";"
-		     "ip -n " D_NS_A " addr add " D_A4 "/24 dev da0;"
-		     "ip -n " D_NS_A " addr add " D_A6 "/64 dev da0 nodad;"
-		     "ip -n " D_NS_R " addr add " D_R4A "/24 dev dr0;"
-		     "ip -n " D_NS_R " addr add " D_R6A "/64 dev dr0 nodad;"
-		     "ip -n " D_NS_R " addr add " D_R4B "/24 dev dr1;"
-		     "ip -n " D_NS_R " addr add " D_R6B "/64 dev dr1 nodad;"
-		     "ip -n " D_NS_B " addr add " D_B4 "/24 dev db0;"
-		     "ip -n " D_NS_B " addr add " D_B6 "/64 dev db0 nodad;"
-		     "true") ||
-	       vm_sh("set -e; ip -n " D_NS_A " link set da0 up; ip -n " D_NS_B " link set db0 up;"
-		     "ip -n " D_NS_R " link set dr0 up; ip -n " D_NS_R " link set dr1 up;"
-		     "ip netns exec " D_NS_R " sysctl -qw net.ipv4.ip_forward=1"
+	return vm_netns_add(D_NS_A, 1) || vm_netns_add(D_NS_R, 1) || vm_netns_add(D_NS_B, 1) ||
+	       vm_veth_pair(D_NS_A, "da0", D_A4 "/24", D_A6 "/64",
+			    D_NS_R, "dr0", D_R4A "/24", D_R6A "/64") ||
+	       vm_veth_pair(D_NS_R, "dr1", D_R4B "/24", D_R6B "/64",
+			    D_NS_B, "db0", D_B4 "/24", D_B6 "/64") ||
+	       vm_sh("set -e; ip netns exec " D_NS_R " sysctl -qw net.ipv4.ip_forward=1"
 		     " net.ipv6.conf.all.forwarding=1;"
 		     "ip -n " D_NS_A " route add default via " D_R4A ";"
 		     "ip -n " D_NS_A " -6 route add default via " D_R6A ";"

@@ -34,17 +34,47 @@ int vm_sh(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+int vm_netns_add(const char *ns, int quiet_v6)
+{
+	vm_sh("ip netns del %s 2>/dev/null", ns);
+	if (vm_sh("ip netns add %s", ns) ||
+	    (quiet_v6 && vm_sh("ip netns exec %s sysctl -qw net.ipv6.conf.default.accept_dad=0"
+			       " net.ipv6.conf.default.router_solicitations=0", ns)) ||
+	    vm_sh("ip netns exec %s sysctl -qw net.ipv4.ping_group_range='0 2147483647'", ns) ||
+	    vm_sh("ip -n %s link set lo up", ns))
+		return -1;
+	return 0;
+}
+
+/* One end's addresses: "ip -n NS addr add ..." for v4 and, if given, v6. */
+static int vm_veth_addr(const char *ns, const char *ifname, const char *addr4,
+			const char *addr6)
+{
+	if (vm_sh("ip -n %s addr add %s dev %s", ns, addr4, ifname))
+		return -1;
+	if (addr6 && vm_sh("ip -n %s addr add %s dev %s nodad", ns, addr6, ifname))
+		return -1;
+	return 0;
+}
+
+int vm_veth_pair(const char *ns_a, const char *if_a, const char *addr4_a, const char *addr6_a,
+		 const char *ns_b, const char *if_b, const char *addr4_b, const char *addr6_b)
+{
+	if (vm_sh("ip link add %s netns %s type veth peer name %s netns %s",
+		  if_a, ns_a, if_b, ns_b) ||
+	    vm_veth_addr(ns_a, if_a, addr4_a, addr6_a) ||
+	    vm_veth_addr(ns_b, if_b, addr4_b, addr6_b) ||
+	    vm_sh("ip -n %s link set %s up && ip -n %s link set %s up", ns_a, if_a, ns_b, if_b))
+		return -1;
+	return 0;
+}
+
 int vm_netns_pair_up(void)
 {
 	vm_netns_pair_down();
-	return vm_sh("set -e; ip netns add " VM_NS_A "; ip netns add " VM_NS_B ";"
-		     "ip link add icmpt-va netns " VM_NS_A " type veth peer name icmpt-vb netns " VM_NS_B ";"
-		     "ip -n " VM_NS_A " addr add " VM_ADDR_A "/24 dev icmpt-va;"
-		     "ip -n " VM_NS_B " addr add " VM_ADDR_B "/24 dev icmpt-vb;"
-		     "ip -n " VM_NS_A " link set icmpt-va up; ip -n " VM_NS_A " link set lo up;"
-		     "ip -n " VM_NS_B " link set icmpt-vb up; ip -n " VM_NS_B " link set lo up;"
-		     "ip netns exec " VM_NS_A " sysctl -qw net.ipv4.ping_group_range='0 2147483647';"
-		     "ip netns exec " VM_NS_B " sysctl -qw net.ipv4.ping_group_range='0 2147483647'");
+	return vm_netns_add(VM_NS_A, 0) || vm_netns_add(VM_NS_B, 0) ||
+	       vm_veth_pair(VM_NS_A, "icmpt-va", VM_ADDR_A "/24", NULL,
+			    VM_NS_B, "icmpt-vb", VM_ADDR_B "/24", NULL);
 }
 
 void vm_netns_pair_down(void)

@@ -20,6 +20,18 @@
 /* Run a shell command; returns its exit status, -1 if it did not exit. */
 int vm_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A fresh named netns with lo up and unprivileged ping allowed; quiet_v6:
+ * no DAD and no router solicitations on links made in it later.  0 or -1.
+ */
+int vm_netns_add(const char *ns, int quiet_v6);
+/*
+ * A veth pair between two namespaces: if_a in ns_a, if_b in ns_b, each
+ * with its IPv4 address (CIDR) and, unless NULL, IPv6 address (CIDR, no
+ * DAD), both links up.  0 or -1.
+ */
+int vm_veth_pair(const char *ns_a, const char *if_a, const char *addr4_a, const char *addr6_a,
+		 const char *ns_b, const char *if_b, const char *addr4_b, const char *addr6_b);
 /* Two namespaces icmpt-a and icmpt-b joined by a veth pair, addressed. */
 int vm_netns_pair_up(void);
 void vm_netns_pair_down(void);

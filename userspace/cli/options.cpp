@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "control/filter_resolve.hpp"
+#include "util/arg_reader.hpp"
+
 namespace icmptrace {
 namespace {
 
@@ -102,31 +105,12 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 	ParsedArgs r;
 	Options &o = r.options;
 	try {
-		for (size_t i = 0; i < args.size(); ++i) {
-			const std::string &a = args[i];
-			std::string name = a, inline_value;
-			bool has_inline = false;
-			// --name=value and -Xvalue forms
-			if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
-				name = a.substr(0, a.find('='));
-				inline_value = a.substr(a.find('=') + 1);
-				has_inline = true;
-			} else if (a.size() > 2 && a[0] == '-' && a[1] != '-') {
-				name = a.substr(0, 2);
-				inline_value = a.substr(2);
-				has_inline = true;
-			}
-			auto value = [&]() -> std::string {
-				if (has_inline)
-					return inline_value;
-				if (i + 1 >= args.size())
-					throw UsageError{"option '" + name + "' needs a value"};
-				return args[++i];
-			};
-			auto no_value = [&]() {
-				if (has_inline)
-					throw UsageError{"option '" + name + "' takes no value"};
-			};
+		ArgReader rd(args);
+		while (rd.next()) {
+			const std::string &a = rd.arg();
+			const std::string &name = rd.name();
+			auto value = [&rd]() { return rd.value(); };
+			auto no_value = [&rd]() { rd.no_value(); };
 
 			if (name == "-h" || name == "--help") {
 				no_value();
@@ -150,7 +134,7 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 				o.backlog = true;
 			} else if (parse_filter_flag(name, value, no_value, o.filter)) {
 				// one of the filter flags
-			} else if (!a.empty() && a[0] == '-') {
+			} else if (rd.is_option()) {
 				throw UsageError{"unknown option '" + name + "'"};
 			} else {
 				throw UsageError{"unexpected argument '" + a + "'"};
@@ -162,6 +146,9 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 	} catch (const UsageError &e) {
 		r.action = ParsedArgs::Action::UsageError;
 		r.error = e.msg;
+	} catch (const ArgError &e) {
+		r.action = ParsedArgs::Action::UsageError;
+		r.error = e.what();
 	} catch (const FilterError &e) {
 		r.action = ParsedArgs::Action::UsageError;
 		r.error = e.what();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "control/control.hpp"
+#include "util/arg_reader.hpp"
 #include "util/error.hpp"
 #include "util/exit_codes.hpp"
 
@@ -47,21 +48,21 @@ std::string row_text(const StatsRow &r)
 int stats(const std::vector<std::string> &args)
 {
 	bool kv = false;
-	for (size_t i = 1; i < args.size(); ++i) {
-		if (args[i] == "--format=kv" || (args[i] == "--format" && i + 1 < args.size() &&
-						 args[i + 1] == "kv")) {
-			kv = true;
-			i += args[i] == "--format";
-		} else if (args[i] == "--format=text" ||
-			   (args[i] == "--format" && i + 1 < args.size() &&
-			    args[i + 1] == "text")) {
-			kv = false;
-			i += args[i] == "--format";
-		} else {
+	ArgReader rd(args, 1);
+	while (rd.next()) {
+		std::string v;
+		try {
+			if (rd.name() == "--format")
+				v = rd.value();
+		} catch (const ArgError &) {
+			// --format without a value: an unexpected argument, below.
+		}
+		if (v != "kv" && v != "text") {
 			std::fprintf(stderr, "icmptrace: stats: unexpected argument '%s'\n%s",
-				     args[i].c_str(), kControlUsage);
+				     rd.arg().c_str(), kControlUsage);
 			return kExitUsage;
 		}
+		kv = v == "kv";
 	}
 	Control ctl;
 	KernelStats s = ctl.get_stats();

@@ -1,41 +1,24 @@
 #include "control/filter_spec.hpp"
 
 #include <linux/icmptrace.h>
-#include <pwd.h>
-#include <sys/stat.h>
+#include <linux/icmptrace_icmp.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <span>
 #include <string_view>
 
 namespace icmptrace {
 namespace {
 
 struct TypeName {
+	uint8_t family;
 	uint8_t type;
 	const char *name;
 };
 
-constexpr TypeName v4_names[] = {
-	{0, "echo-reply"}, {3, "dest-unreach"}, {4, "source-quench"}, {5, "redirect"},
-	{8, "echo-request"}, {9, "router-advert"}, {10, "router-solicit"},
-	{11, "time-exceeded"}, {12, "param-problem"}, {13, "timestamp-request"},
-	{14, "timestamp-reply"}, {15, "info-request"}, {16, "info-reply"},
-	{17, "mask-request"}, {18, "mask-reply"}, {42, "ext-echo-request"},
-	{43, "ext-echo-reply"},
-};
-
-constexpr TypeName v6_names[] = {
-	{1, "dest-unreach"}, {2, "packet-too-big"}, {3, "time-exceeded"},
-	{4, "param-problem"}, {128, "echo-request"}, {129, "echo-reply"},
-	{130, "mld-query"}, {131, "mld-report"}, {132, "mld-done"},
-	{133, "router-solicit"}, {134, "router-advert"}, {135, "neighbor-solicit"},
-	{136, "neighbor-advert"}, {137, "redirect"}, {143, "mld2-report"},
-	{160, "ext-echo-request"}, {161, "ext-echo-reply"},
-};
+// --type names, from the one table in linux/icmptrace_icmp.h.
+#define ICMPT_FILTER_NAME_(fam, num, id, name, gopacket) {fam, num, name},
+constexpr TypeName type_names[] = {ICMPT_ICMP_TYPES(ICMPT_FILTER_NAME_)};
+#undef ICMPT_FILTER_NAME_
 
 bool all_digits(std::string_view s)
 {
@@ -123,18 +106,16 @@ void parse_one_type(const std::string &item, uint8_t families, std::vector<IcmpM
 
 std::optional<uint8_t> icmp_type_by_name(uint8_t family, const std::string &name)
 {
-	for (const TypeName &t : family == 6 ? std::span<const TypeName>(v6_names)
-					     : std::span<const TypeName>(v4_names))
-		if (name == t.name)
+	for (const TypeName &t : type_names)
+		if (t.family == (family == 6 ? 6 : 4) && name == t.name)
 			return t.type;
 	return std::nullopt;
 }
 
 std::string icmp_type_name(uint8_t family, uint8_t type)
 {
-	for (const TypeName &t : family == 6 ? std::span<const TypeName>(v6_names)
-					     : std::span<const TypeName>(v4_names))
-		if (t.type == type)
+	for (const TypeName &t : type_names)
+		if (t.family == (family == 6 ? 6 : 4) && t.type == type)
 			return t.name;
 	return std::to_string(type);
 }
@@ -164,103 +145,6 @@ std::string parse_comm(const std::string &s)
 		throw FilterError("invalid comm '" + s + "': the kernel keeps 1 to 15 bytes "
 				  "of a process name; give them exactly");
 	return s;
-}
-
-uint32_t parse_uid(const std::string &s)
-{
-	if (all_digits(s))
-		return parse_u32(s, "uid");
-	if (const passwd *pw = ::getpwnam(s.c_str()))
-		return pw->pw_uid;
-	throw FilterError("invalid uid '" + s + "': not a number nor a known user");
-}
-
-uint32_t resolve_netns(const std::string &s)
-{
-	if (all_digits(s))
-		return parse_u32(s, "network namespace inode");
-	struct stat st;
-	if (s.empty() || ::stat(s.c_str(), &st) != 0)
-		throw FilterError("invalid netns '" + s + "': " +
-				  (s.empty() ? std::string("empty") : std::strerror(errno)) +
-				  " (give /run/netns/NAME, /proc/PID/ns/net or an inode number)");
-	return static_cast<uint32_t>(st.st_ino);
-}
-
-uint64_t resolve_container(const std::string &id, const std::string &root)
-{
-	namespace fs = std::filesystem;
-	if (id.size() < 3 || id.find_first_not_of("0123456789abcdefABCDEF_.-"
-						  "ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ") !=
-				     std::string::npos)
-		throw FilterError("invalid container id '" + id +
-				  "': expected 3 or more letters, digits, '-', '_' or '.'");
-	std::optional<uint64_t> best;
-	int best_depth = 0;
-	bool ambiguous = false;
-	std::error_code ec;
-	fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec),
-		end;
-	if (ec)
-		throw FilterError("cannot read the cgroup hierarchy " + root + ": " + ec.message());
-	for (; it != end; it.increment(ec)) {
-		if (ec)
-			break;
-		if (best && it.depth() > best_depth) {
-			it.disable_recursion_pending();
-			continue;
-		}
-		if (!it->is_directory(ec) || it->is_symlink(ec))
-			continue;
-		if (it->path().filename().string().find(id) == std::string::npos)
-			continue;
-		struct stat st;
-		if (::stat(it->path().c_str(), &st) != 0)
-			continue;
-		if (!best || it.depth() < best_depth) {
-			best = st.st_ino;
-			best_depth = it.depth();
-			ambiguous = false;
-		} else if (it.depth() == best_depth && *best != st.st_ino) {
-			ambiguous = true;
-		}
-	}
-	if (!best)
-		throw FilterError("no cgroup under " + root + " is named after container '" +
-				  id + "'");
-	if (ambiguous)
-		throw FilterError("container id '" + id + "' matches several cgroups under " +
-				  root + ": give more of it");
-	return *best;
-}
-
-FilterSpec resolve_filter(const FilterArgs &a, const std::string &cgroup_root)
-{
-	FilterSpec f;
-	f.families = a.families;
-	f.dirs = a.dirs;
-	for (const std::string &t : a.types)
-		for (const IcmpMatch &m : parse_icmp_types(t, a.families))
-			f.icmp.push_back(m);
-	f.pids = a.pids;
-	f.comms = a.comms;
-	f.uids = a.uids;
-	for (const std::string &c : a.containers)
-		f.cgroups.push_back(resolve_container(c, cgroup_root));
-	for (const std::string &n : a.netns)
-		f.netns.push_back(resolve_netns(n));
-	auto check = [](size_t n, const char *what) {
-		if (n > ICMPT_FILTER_MAX)
-			throw FilterError(std::string("too many ") + what + " values (at most " +
-					  std::to_string(ICMPT_FILTER_MAX) + ")");
-	};
-	check(f.icmp.size(), "--type");
-	check(f.pids.size(), "--pid");
-	check(f.comms.size(), "--comm");
-	check(f.uids.size(), "--uid");
-	check(f.cgroups.size(), "--container");
-	check(f.netns.size(), "--netns");
-	return f;
 }
 
 std::string describe_filter(const FilterSpec &f)

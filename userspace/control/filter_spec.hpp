@@ -1,6 +1,7 @@
 // In-kernel filter of a run: what the command line asks for, resolved into
 // the values the kernel compares (see "Filters" in linux/icmptrace.h).
-// Parsing is pure; resolve_* read the file system.
+// Parsing here is pure; control/filter_resolve.hpp looks up users, paths and
+// container ids on this host.
 #pragma once
 
 #include <cstdint>
@@ -68,20 +69,6 @@ std::vector<IcmpMatch> parse_icmp_types(const std::string &list, uint8_t familie
 uint32_t parse_u32(const std::string &s, const char *what);
 // A process name as the kernel keeps it: 1..15 bytes.
 std::string parse_comm(const std::string &s);
-// A user name or a number.
-uint32_t parse_uid(const std::string &s);
-// An inode number, or a path to a network namespace file (/run/netns/x,
-// /proc/PID/ns/net) whose inode is taken.
-uint32_t resolve_netns(const std::string &s);
-// The cgroup v2 id (inode of its directory) of the one directory under root
-// whose name contains id (docker-ID.scope, libpod-ID.scope, ID, ...).  The
-// shallowest wins; a different inode at the same depth is ambiguous.
-uint64_t resolve_container(const std::string &id,
-			   const std::string &root = "/sys/fs/cgroup");
-// All of the above.
-FilterSpec resolve_filter(const FilterArgs &a, const std::string &cgroup_root =
-							"/sys/fs/cgroup");
-
 // Names of types for --type and for showing a filter.
 std::optional<uint8_t> icmp_type_by_name(uint8_t family, const std::string &name);
 std::string icmp_type_name(uint8_t family, uint8_t type);	// number if none

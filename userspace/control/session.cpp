@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "control/filter_resolve.hpp"
 #include "util/error.hpp"
 
 namespace icmptrace {

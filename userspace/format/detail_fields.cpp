@@ -1,5 +1,7 @@
 #include "format/detail_fields.hpp"
 
+#include <linux/icmptrace_icmp.h>
+
 #include <cstdio>
 #include <cstring>
 
@@ -54,13 +56,9 @@ std::string hex(uint64_t v)
 const char *proto_name(uint8_t p)
 {
 	switch (p) {
-	case 1: return "icmp";
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 33: return "dccp";
-	case 58: return "icmp6";
-	case 132: return "sctp";
-	case 136: return "udplite";
+#define ICMPT_PROTO_NAME_(num, id, name) case num: return name;
+	ICMPT_IPPROTOS(ICMPT_PROTO_NAME_)
+#undef ICMPT_PROTO_NAME_
 	}
 	return nullptr;
 }
@@ -69,7 +67,7 @@ void ndp_opts(Fields &f, const icmpt_ndp_opts &o)
 {
 	if (o.lladdr_len) {
 		f.str("lladdr", lladdr(o));
-		f.str("lladdr_type", o.lladdr_type == 2 ? "target" : "source");
+		f.str("lladdr_type", o.lladdr_type == ICMPT_NDP_OPT_TARGET_LLADDR ? "target" : "source");
 	}
 	if (o.mtu)
 		f.num("opt_mtu", o.mtu);
@@ -86,9 +84,12 @@ struct ErrorShape {
 ErrorShape error_shape(const icmpt_packet &p)
 {
 	if (p.family == 6)
-		return {p.type == 2, p.type == 4, false, p.type == 1 || p.type == 3};
-	return {p.type == 3 && p.code == 4, p.type == 12, p.type == 5,
-		p.type == 3 || p.type == 11 || p.type == 12};
+		return {p.type == ICMPT_V6_PACKET_TOO_BIG, p.type == ICMPT_V6_PARAM_PROBLEM, false,
+			p.type == ICMPT_V6_DEST_UNREACH || p.type == ICMPT_V6_TIME_EXCEEDED};
+	return {p.type == ICMPT_V4_DEST_UNREACH && p.code == ICMPT_V4_FRAG_NEEDED,
+		p.type == ICMPT_V4_PARAM_PROBLEM, p.type == ICMPT_V4_REDIRECT,
+		p.type == ICMPT_V4_DEST_UNREACH || p.type == ICMPT_V4_TIME_EXCEEDED ||
+			p.type == ICMPT_V4_PARAM_PROBLEM};
 }
 
 bool has_detail(const icmpt_event &ev)
@@ -174,7 +175,7 @@ std::vector<DetailField> detail_fields(const icmpt_event &ev)
 	case ICMPT_DET_EXT_ECHO:
 		f.num("id", u.ext_echo.id);
 		f.num("seq", u.ext_echo.seq);
-		if (p.type == 42 || p.type == 160) {
+		if (p.type == ICMPT_V4_EXT_ECHO_REQUEST || p.type == ICMPT_V6_EXT_ECHO_REQUEST) {
 			f.num("local", u.ext_echo.local);
 		} else {
 			f.num("state", u.ext_echo.state);
@@ -196,7 +197,7 @@ std::vector<DetailField> detail_fields(const icmpt_event &ev)
 		break;
 	case ICMPT_DET_NDP_NEIGH:
 		f.str("target", addr6(u.neigh.target));
-		if (p.type == 136)
+		if (p.type == ICMPT_V6_NEIGH_ADVERT)
 			f.str("na_flags", hex(u.neigh.flags));
 		ndp_opts(f, u.neigh.opts);
 		break;

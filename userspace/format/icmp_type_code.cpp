@@ -1,5 +1,7 @@
 #include "format/icmp_type_code.hpp"
 
+#include <linux/icmptrace_icmp.h>
+
 #include <span>
 
 #include "util/append.hpp"
@@ -13,8 +15,9 @@ struct CodeName {
 };
 
 struct TypeInfo {
+	uint8_t family;
 	uint8_t type;
-	const char *name;
+	const char *name;	// null: gopacket does not know the type
 	// Empty: the type has no code table (gopacket's nil map), which is
 	// not the same as a table where the code is missing.
 	std::span<const CodeName> codes;
@@ -39,23 +42,17 @@ constexpr CodeName v4_redirect[] = {
 	{0, "Net"}, {1, "Host"}, {2, "TOS+Net"}, {3, "TOS+Host"},
 };
 
-const TypeInfo v4_types[] = {
-	{0, "EchoReply", {}, false},
-	{3, "DestinationUnreachable", v4_unreach, true},
-	{4, "SourceQuench", {}, false},
-	{5, "Redirect", v4_redirect, true},
-	{8, "EchoRequest", {}, false},
-	{9, "RouterAdvertisement", {}, false},
-	{10, "RouterSolicitation", {}, false},
-	{11, "TimeExceeded", v4_time_exceeded, true},
-	{12, "ParameterProblem", v4_param_problem, true},
-	{13, "TimestampRequest", {}, false},
-	{14, "TimestampReply", {}, false},
-	{15, "InfoRequest", {}, false},
-	{16, "InfoReply", {}, false},
-	{17, "AddressMaskRequest", {}, false},
-	{18, "AddressMaskReply", {}, false},
-};
+// gopacket's code tables, by type; a type without one is gopacket's nil map.
+constexpr std::span<const CodeName> v4_codes(uint8_t type)
+{
+	switch (type) {
+	case ICMPT_V4_DEST_UNREACH: return v4_unreach;
+	case ICMPT_V4_REDIRECT: return v4_redirect;
+	case ICMPT_V4_TIME_EXCEEDED: return v4_time_exceeded;
+	case ICMPT_V4_PARAM_PROBLEM: return v4_param_problem;
+	}
+	return {};
+}
 
 constexpr CodeName v6_unreach[] = {
 	{0, "NoRouteToDst"}, {1, "AdminProhibited"}, {2, "BeyondScopeOfSrc"},
@@ -72,26 +69,33 @@ constexpr CodeName v6_param_problem[] = {
 	{2, "UnrecognizedNextHeader"},
 };
 
-const TypeInfo v6_types[] = {
-	{1, "DestinationUnreachable", v6_unreach, true},
-	{2, "PacketTooBig", {}, false},
-	{3, "TimeExceeded", v6_time_exceeded, true},
-	{4, "ParameterProblem", v6_param_problem, true},
-	{128, "EchoRequest", {}, false},
-	{129, "EchoReply", {}, false},
-	{133, "RouterSolicitation", {}, false},
-	{134, "RouterAdvertisement", {}, false},
-	{135, "NeighborSolicitation", {}, false},
-	{136, "NeighborAdvertisement", {}, false},
-	{137, "Redirect", {}, false},
-};
+constexpr std::span<const CodeName> v6_codes(uint8_t type)
+{
+	switch (type) {
+	case ICMPT_V6_DEST_UNREACH: return v6_unreach;
+	case ICMPT_V6_TIME_EXCEEDED: return v6_time_exceeded;
+	case ICMPT_V6_PARAM_PROBLEM: return v6_param_problem;
+	}
+	return {};
+}
 
-void append_format(std::string &out, std::span<const TypeInfo> table, uint8_t type,
-		   uint8_t code)
+// gopacket's code table of a type; none is gopacket's nil map.
+constexpr std::span<const CodeName> codes_of(uint8_t family, uint8_t type)
+{
+	return family == 6 ? v6_codes(type) : v4_codes(type);
+}
+
+// The types gopacket names, from the one table in linux/icmptrace_icmp.h.
+#define ICMPT_GOPACKET_(fam, num, id, name, gopacket) \
+	{fam, num, gopacket, codes_of(fam, num), !codes_of(fam, num).empty()},
+const TypeInfo types[] = {ICMPT_ICMP_TYPES(ICMPT_GOPACKET_)};
+#undef ICMPT_GOPACKET_
+
+void append_format(std::string &out, uint8_t family, uint8_t type, uint8_t code)
 {
 	const TypeInfo *info = nullptr;
-	for (const TypeInfo &t : table)
-		if (t.type == type)
+	for (const TypeInfo &t : types)
+		if (t.family == family && t.type == type && t.name)
 			info = &t;
 	if (!info) {
 		append_uint(out, type);
@@ -118,10 +122,10 @@ void append_format(std::string &out, std::span<const TypeInfo> table, uint8_t ty
 	out += ')';
 }
 
-std::string format(std::span<const TypeInfo> table, uint8_t type, uint8_t code)
+std::string format(uint8_t family, uint8_t type, uint8_t code)
 {
 	std::string s;
-	append_format(s, table, type, code);
+	append_format(s, family, type, code);
 	return s;
 }
 
@@ -129,12 +133,12 @@ std::string format(std::span<const TypeInfo> table, uint8_t type, uint8_t code)
 
 std::string icmpv4_type_code(uint8_t type, uint8_t code)
 {
-	return format(v4_types, type, code);
+	return format(4, type, code);
 }
 
 std::string icmpv6_type_code(uint8_t type, uint8_t code)
 {
-	return format(v6_types, type, code);
+	return format(6, type, code);
 }
 
 std::string icmp_type_code(uint8_t family, uint8_t type, uint8_t code)
@@ -146,9 +150,7 @@ std::string icmp_type_code(uint8_t family, uint8_t type, uint8_t code)
 
 void append_icmp_type_code(std::string &out, uint8_t family, uint8_t type, uint8_t code)
 {
-	append_format(out, family == 6 ? std::span<const TypeInfo>(v6_types)
-				       : std::span<const TypeInfo>(v4_types),
-		      type, code);
+	append_format(out, family == 6 ? 6 : 4, type, code);
 }
 
 } // namespace icmptrace
