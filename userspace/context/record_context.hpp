@@ -24,7 +24,17 @@ public:
 	static constexpr size_t kTaskCapacity = 4096;
 
 	RecordContext() = default;
+	// A fresh derivation, as a copy.
 	FormatContext derive(const icmpt_event &ev);
+
+	// The reader's path: begin_batch() reads the clock once for the batch
+	// (UTS name refresh) and forgets the last task, so a name changed since
+	// is seen; context_for() answers a record of the same task as the one
+	// before (tid, start time, namespaces, cgroup) with the very same
+	// context, no string copied, and otherwise derives into it in place.
+	// The reference is valid until the next context_for().
+	void begin_batch();
+	const FormatContext &context_for(const icmpt_event &ev);
 
 private:
 	// Facts of one task instance (tid, start): they do not change, so
@@ -42,6 +52,21 @@ private:
 		}
 	};
 	const TaskFacts &facts(const icmpt_task &t, std::string &hostname);
+	void derive_into(const icmpt_event &ev, FormatContext &c);
+
+	// What the last context was derived from.
+	struct LastKey {
+		bool none;
+		uint32_t pid, tid, ppid;
+		uint64_t start_time_ns, uts_ns, cgroup_id, mnt_ns;
+		bool operator==(const LastKey &) const = default;
+	};
+	static LastKey key_of(const icmpt_event &ev);
+
+	UtsNames::Clock::time_point now_{};
+	bool last_valid_ = false;
+	LastKey last_key_{};
+	FormatContext last_;
 
 	CgroupResolver cgroups_;
 	UtsNames uts_;

@@ -50,6 +50,17 @@ public:
 	// header it jumps to producer_pos and reports the corruption.
 	DrainResult drain(std::vector<icmpt_event> &out);
 
+	// Record by record, for a merge that formats straight from the ring:
+	// begin_pass() takes producer_pos as the end of this pass; head() is the
+	// next packet record before it (unknown types skipped), nullptr when
+	// there is none; pop() steps past it.  Nothing is given back to the
+	// producer until give_back(): a popped record stays valid until then.
+	// A garbage header jumps to the pass's end and is reported in corrupt.
+	void begin_pass(std::optional<CorruptReport> &corrupt);
+	const unsigned char *head(std::optional<CorruptReport> &corrupt);
+	void pop() { cons_ += head_len_; }
+	void give_back() { publish(); }
+
 	// Drop counters of the producer page minus their value at construction.
 	DropCounts drops_since_start() const;
 
@@ -67,7 +78,9 @@ private:
 
 	uint32_t index_;
 	RingView view_;
-	uint64_t cons_;			// our position; consumer_pos mirrors it
+	uint64_t cons_;			// our position; consumer_pos follows it
+	uint64_t limit_ = 0;		// producer_pos at begin_pass()
+	uint32_t head_len_ = 0;		// length of the record head() returned
 	DropCounts baseline_;
 	uint64_t corrupt_ = 0;
 	uint64_t unknown_ = 0;
