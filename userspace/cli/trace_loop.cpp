@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <string>
+#include <string_view>
 
 #include "ring/ring_merge.hpp"
 #include "util/error.hpp"
@@ -56,7 +57,7 @@ public:
 	enum class Status { Ok, Closed, Stopped };
 
 	// Writes all of text; written tells how much went out in any case.
-	Status write(const std::string &text, size_t &written, LoopResult &res)
+	Status write(std::string_view text, size_t &written, LoopResult &res)
 	{
 		written = 0;
 		while (written < text.size()) {
@@ -123,9 +124,10 @@ void report(RingMerge &merge, FILE *err)
 	merge.corrupt_reports().clear();
 }
 
-// Formats and writes what the rings hold now, chunk by chunk.  false when
-// the loop must end (output gone, stop abandoned, count reached).
-bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::string &text,
+// Formats and writes what the rings hold now, chunk by chunk, into buf
+// (reused from pass to pass).  false when the loop must end (output gone,
+// stop abandoned, count reached).
+bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::vector<char> &buf,
 		LoopResult &res, FILE *err)
 {
 	static const FormatContext none;
@@ -133,20 +135,26 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::st
 	if (cfg.context)
 		cfg.context->begin_batch();
 	for (;;) {
-		text.clear();
+		size_t used = 0;
 		uint64_t n = 0;
-		uint64_t room = cfg.count ? *cfg.count - res.records : UINT64_MAX;
-		while (n < room && text.size() < kChunk) {
+		const uint64_t room = cfg.count ? *cfg.count - res.records : UINT64_MAX;
+		while (n < room && used < kChunk) {
 			const icmpt_event *ev = merge.next();
 			if (!ev)
 				break;
-			format_event(cfg.format, *ev, cfg.context ? cfg.context->context_for(*ev) : none,
-				     text);
+			const FormatContext &ctx = cfg.context ? cfg.context->context_for(*ev) : none;
+			// The record's one bounds check.
+			const size_t need = format_room(ctx);
+			if (buf.size() - used < need)
+				buf.resize(used + need);
+			used = static_cast<size_t>(format_event(cfg.format, *ev, ctx, buf.data() + used) -
+						   buf.data());
 			++n;
 		}
 		report(merge, err);
 		if (n == 0)
 			return !cfg.count || res.records < *cfg.count;
+		const std::string_view text(buf.data(), used);
 		size_t written = 0;
 		Output::Status s = output.write(text, written, res);
 		if (s != Output::Status::Ok) {
@@ -174,8 +182,7 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 		deadline = Clock::now() + *cfg.timeout;
 	RingMerge merge(rings);
 	Output output(out, stop_fd);
-	std::string text;
-	text.reserve(kChunk + 4096);
+	std::vector<char> buf(kChunk + format_room(FormatContext{}));
 	if (std::fflush(out) != 0 && errno != EPIPE)
 		throw Error(kExitRuntime, errno_message("write", errno));
 	bool stop = false;
@@ -213,7 +220,7 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 				stop = true;
 			}
 		}
-		if (!print_pass(merge, cfg, output, text, res, err))
+		if (!print_pass(merge, cfg, output, buf, res, err))
 			break;
 	}
 	return res;
