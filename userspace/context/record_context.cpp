@@ -81,11 +81,9 @@ void RecordContext::begin_batch()
 	last_valid_ = false;
 }
 
-const FormatContext &RecordContext::context_for(const icmpt_event &ev)
+const FormatContext &RecordContext::derive_last(const icmpt_event &ev)
 {
 	const LastKey key = key_of(ev);
-	if (last_valid_ && key == last_key_)
-		return last_;
 	if (now_ == UtsNames::Clock::time_point{})
 		now_ = UtsNames::Clock::now();	// no batch begun
 	derive_into(ev, last_);

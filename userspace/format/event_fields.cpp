@@ -50,13 +50,33 @@ const char *ctx_name(uint8_t ctx)
 
 namespace {
 
+// "0." ... "255." for each octet, with the text's length: a dotted quad is
+// four table copies.
+struct OctetTable {
+	char text[256][4];
+	uint8_t len[256];
+	constexpr OctetTable() : text(), len()
+	{
+		for (int v = 0; v < 256; ++v) {
+			int n = 0;
+			if (v >= 100)
+				text[v][n++] = static_cast<char>('0' + v / 100);
+			if (v >= 10)
+				text[v][n++] = static_cast<char>('0' + v / 10 % 10);
+			text[v][n++] = static_cast<char>('0' + v % 10);
+			text[v][n] = '.';
+			len[v] = static_cast<uint8_t>(n);
+		}
+	}
+};
+constexpr OctetTable kOctets;
+
 // Dotted quad into p; returns its end.
 char *put_ip4(char *p, const uint8_t *a)
 {
 	for (int i = 0; i < 4; ++i) {
-		if (i)
-			*p++ = '.';
-		p = std::to_chars(p, p + 3, a[i]).ptr;
+		std::memcpy(p, kOctets.text[a[i]], 4);	// the '.' is overwritten or dropped
+		p += kOctets.len[a[i]] + (i < 3);
 	}
 	return p;
 }

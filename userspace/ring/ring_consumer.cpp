@@ -80,18 +80,18 @@ CorruptReport RingConsumer::resync(uint64_t prod, uint32_t len, uint16_t type,
 	return r;
 }
 
-void RingConsumer::begin_pass(std::optional<CorruptReport> &corrupt)
+void RingConsumer::begin_pass()
 {
 	limit_ = load_producer_pos();
 	// Unsigned distance: also catches a producer_pos behind us.
 	if (limit_ - cons_ > view_.data_size) {
-		corrupt = resync(limit_, 0, 0,
-				 "producer_pos more than data_size away from the consumer");
+		pending_ = resync(limit_, 0, 0,
+				  "producer_pos more than data_size away from the consumer");
 		publish();
 	}
 }
 
-const unsigned char *RingConsumer::head(std::optional<CorruptReport> &corrupt)
+const unsigned char *RingConsumer::head_slow()
 {
 	const uint64_t mask = view_.data_size - 1;
 	while (cons_ != limit_) {
@@ -99,13 +99,13 @@ const unsigned char *RingConsumer::head(std::optional<CorruptReport> &corrupt)
 		const unsigned char *rec = view_.data + (cons_ & mask);
 		icmpt_rec_hdr hdr;
 		if (avail < sizeof(hdr)) {
-			corrupt = resync(limit_, 0, 0, "partial record header");
+			pending_ = resync(limit_, 0, 0, "partial record header");
 			return nullptr;
 		}
 		std::memcpy(&hdr, rec, sizeof(hdr));
 		HeaderProblem problem = check_header(hdr, avail);
 		if (problem != HeaderProblem::None) {
-			corrupt = resync(limit_, hdr.len, hdr.type, to_string(problem));
+			pending_ = resync(limit_, hdr.len, hdr.type, to_string(problem));
 			return nullptr;
 		}
 		if (hdr.type == ICMPT_REC_PACKET) {
@@ -122,12 +122,13 @@ DrainResult RingConsumer::drain(std::vector<icmpt_event> &out)
 {
 	DrainResult res;
 	const uint64_t unknown_before = unknown_;
-	begin_pass(res.corrupt);
-	while (const unsigned char *rec = head(res.corrupt)) {
+	begin_pass();
+	while (const unsigned char *rec = head()) {
 		out.push_back(decode_event(rec, head_len_));
 		++res.packets;
 		pop();
 	}
+	res.corrupt = take_corrupt();
 	res.unknown = unknown_ - unknown_before;
 	publish();
 	return res;

@@ -12,16 +12,16 @@ RingMerge::RingMerge(std::vector<RingConsumer> &rings) : rings_(rings)
 
 bool RingMerge::load(uint32_t ring, Head &h)
 {
-	std::optional<CorruptReport> bad;
-	const unsigned char *rec = rings_[ring].head(bad);
-	if (bad)
-		corrupt_.push_back(std::move(*bad));
-	if (!rec)
+	const unsigned char *rec = rings_[ring].head();
+	if (!rec) {
+		if (std::optional<CorruptReport> bad = rings_[ring].take_corrupt())
+			corrupt_.push_back(std::move(*bad));
 		return false;
-	uint32_t len;
-	std::memcpy(&len, rec, sizeof(len));
+	}
+	const uint32_t len = rings_[ring].head_len();
 	h.ring = ring;
 	h.rec = rec;
+	h.len = len;
 	h.ts = 0;	// a record too short to hold a stamp sorts first
 	constexpr size_t at = offsetof(icmpt_event, ts_boot_ns);
 	if (len >= at + sizeof(h.ts))
@@ -51,10 +51,7 @@ void RingMerge::begin_pass()
 {
 	heap_.clear();
 	for (uint32_t r = 0; r < rings_.size(); ++r) {
-		std::optional<CorruptReport> bad;
-		rings_[r].begin_pass(bad);
-		if (bad)
-			corrupt_.push_back(std::move(*bad));
+		rings_[r].begin_pass();
 		Head h;
 		if (load(r, h))
 			heap_.push_back(h);
@@ -68,10 +65,7 @@ const icmpt_event *RingMerge::next()
 	if (heap_.empty())
 		return nullptr;
 	const Head top = heap_[0];
-	RingConsumer &ring = rings_[top.ring];
-	uint32_t len;
-	std::memcpy(&len, top.rec, sizeof(len));
-	ring.pop();
+	rings_[top.ring].pop();
 	// The ring's next record takes the top's place (one sift instead of
 	// a pop and a push); an empty ring gives its place to the last entry.
 	if (!load(top.ring, heap_[0])) {
@@ -80,11 +74,11 @@ const icmpt_event *RingMerge::next()
 	}
 	if (!heap_.empty())
 		sift_down(0);
-	if (len >= sizeof(icmpt_event)) {
+	if (top.len >= sizeof(icmpt_event)) {
 		// Mapped pages, records 8-aligned (ICMPT_REC_ALIGN): readable in place.
 		return reinterpret_cast<const icmpt_event *>(top.rec);
 	}
-	short_ = decode_event(top.rec, len);
+	short_ = decode_event(top.rec, top.len);
 	return &short_;
 }
 

@@ -37,8 +37,9 @@ public:
 private:
 	struct Head {
 		uint64_t ts;
-		uint32_t ring;
 		const unsigned char *rec;
+		uint32_t ring;
+		uint32_t len;
 	};
 	static bool later(const Head &a, const Head &b)
 	{
