@@ -102,8 +102,9 @@ void put_args(Cursor &c, const icmpt_event &ev)
 	c.lit("}}]");
 }
 
-void put_icmptrace(Cursor &c, const icmpt_event &ev, const icmpt_task &t)
+void put_icmptrace(Cursor &c, const icmpt_event &ev, const TaskFields &tf)
 {
+	const icmpt_task &t = tf.t;
 	const icmpt_packet &p = ev.pkt;
 	c.lit(",\"icmptrace\":{\"direction\":\"");
 	c.put(direction_tracee(ev.direction));
@@ -138,7 +139,7 @@ void put_icmptrace(Cursor &c, const icmpt_event &ev, const icmpt_task &t)
 	c.lit(",\"gid\":");
 	c.u(t.gid);
 	c.lit(",\"syscall_nr\":");
-	c.i(ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr);
+	c.i(tf.syscall_nr);
 	c.lit(",\"ts_boot_ns\":");
 	c.u(ev.ts_boot_ns);
 	// The decoded body; "inner" only for an error message.
@@ -152,7 +153,8 @@ void put_icmptrace(Cursor &c, const icmpt_event &ev, const icmpt_task &t)
 
 void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 {
-	const icmpt_task &t = task_or_zero(ev);
+	const TaskFields tf = task_fields(ev, ctx);
+	const icmpt_task &t = tf.t;
 	const bool v6 = ev.pkt.family == 6;
 	c.lit("{\"timestamp\":");
 	c.u(ev.ts_real_ns);
@@ -177,11 +179,11 @@ void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(",\"userId\":");
 	c.u(t.uid);
 	c.lit(",\"mountNamespace\":");
-	c.u(t.mnt_ns ? t.mnt_ns : ctx.mnt_ns);
+	c.u(tf.mnt_ns);
 	c.lit(",\"pidNamespace\":");
 	c.u(t.pid_ns);
 	c.lit(",\"processName\":");
-	put_json_string(c, comm_of(t));
+	put_json_string(c, tf.comm);
 	c.lit(",\"executable\":{\"path\":\"\"},\"hostName\":");
 	put_json_string(c, ctx.hostname);
 	c.lit(",\"containerId\":");
@@ -200,7 +202,7 @@ void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	else
 		c.lit(",\"kubernetes\":{},\"eventId\":\"2004\",\"eventName\":\"net_packet_icmp\"");
 	c.lit(",\"matchedPolicies\":[\"\"],\"argsNum\":3,\"returnValue\":0,\"syscall\":");
-	put_plain_string(c, event_syscall(ev));
+	put_plain_string(c, tf.syscall);
 	c.lit(",\"stackAddresses\":[0],"
 	      "\"contextFlags\":{\"containerStarted\":false,\"isCompat\":false},"
 	      "\"threadEntityId\":");
@@ -210,7 +212,7 @@ void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(",\"parentEntityId\":");
 	c.u(ctx.parent_entity_id);
 	put_args(c, ev);
-	put_icmptrace(c, ev, t);
+	put_icmptrace(c, ev, tf);
 	c.lit("}\n");
 }
 

@@ -61,7 +61,8 @@ struct KvSink {
 void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 {
 	const icmpt_packet &p = ev.pkt;
-	const icmpt_task &t = task_or_zero(ev);
+	const TaskFields tf = task_fields(ev, ctx);
+	const icmpt_task &t = tf.t;
 
 	c.lit("ts=");
 	c.u(ev.ts_real_ns);
@@ -110,7 +111,7 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(" gid=");
 	c.u(t.gid);
 	c.lit(" comm=");
-	put_token(c, comm_of(t));
+	put_token(c, tf.comm);
 	c.lit(" netns=");
 	c.u(t.net_ns);
 	c.lit(" pkt_netns=");
@@ -118,7 +119,7 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(" cgroup=");
 	c.u(t.cgroup_id);
 	c.lit(" syscall=");
-	c.put(event_syscall(ev));
+	c.put(tf.syscall);
 	// The rest of the record, after the fields scripts rely on.
 	c.lit(" ts_boot=");
 	c.u(ev.ts_boot_ns);
@@ -133,13 +134,13 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(" start_time=");
 	c.u(t.start_time_ns);
 	c.lit(" mnt_ns=");
-	c.u(t.mnt_ns ? t.mnt_ns : ctx.mnt_ns);
+	c.u(tf.mnt_ns);
 	c.lit(" pid_ns=");
 	c.u(t.pid_ns);
 	c.lit(" uts_ns=");
 	c.u(t.uts_ns);
 	c.lit(" syscall_nr=");
-	c.i(ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr);
+	c.i(tf.syscall_nr);
 	// The decoded body: only the keys its type has.
 	c.lit(" csum_check=");
 	c.put(csum_check_name(p.flags));

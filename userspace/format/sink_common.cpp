@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "format/event_fields.hpp"
 #include "format/icmp_type_code.hpp"
 
 namespace icmptrace {
@@ -34,6 +35,14 @@ const icmpt_task &task_or_zero(const icmpt_event &ev)
 {
 	static const icmpt_task zero{};
 	return ev.owner == ICMPT_OWNER_NONE ? zero : ev.task;
+}
+
+TaskFields task_fields(const icmpt_event &ev, const FormatContext &ctx)
+{
+	const icmpt_task &t = task_or_zero(ev);
+	return TaskFields{t, t.mnt_ns ? t.mnt_ns : ctx.mnt_ns,
+			  ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr, comm_of(t),
+			  event_syscall(ev)};
 }
 
 } // namespace icmptrace

@@ -20,6 +20,19 @@ std::string_view type_code_name(uint8_t family, uint8_t type, uint8_t code);
 // fields are not filled then).  No copy.
 const icmpt_task &task_or_zero(const icmpt_event &ev);
 
+// The task fields as every format shows them, with their rules applied in
+// one place: zeros without an owner, the derived mount namespace where the
+// record has none, syscall_nr -1 without an owner, the syscall's name only
+// for a sending task.  The formats order them as their pinned lines do.
+struct TaskFields {
+	const icmpt_task &t;
+	uint64_t mnt_ns;
+	int64_t syscall_nr;
+	std::string_view comm;
+	const char *syscall;
+};
+TaskFields task_fields(const icmpt_event &ev, const FormatContext &ctx);
+
 // "aa:bb:cc:dd:ee:ff" of n bytes.
 void put_mac(Cursor &c, const uint8_t *a, unsigned n);
 
