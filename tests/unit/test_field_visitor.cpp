@@ -12,6 +12,7 @@
 #include "context/record_context.hpp"
 #include "format/cursor.hpp"
 #include "format/field_visitor.hpp"
+#include "format/formatters.hpp"
 #include "sample_events.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
@@ -148,6 +149,41 @@ void test_context_reused_for_same_task(void **)
 	assert_int_equal(rc.context_for(none).thread_entity_id, 0);
 }
 
+// The formats keep the last task's fields as text: a record of another
+// task, or of the same task with another context, must not show it.
+void test_task_text_not_stale(void **)
+{
+	icmpt_event a = sample_echo_request();
+	icmpt_event b = a;
+	b.task.pid = b.task.tid = 4242;
+	b.task.mnt_ns = 0;	// the derived one is shown
+	for (OutputFormat f : {OutputFormat::Kv, OutputFormat::Json}) {
+		FormatContext ctx;
+		ctx.mnt_ns = 7777;
+		auto line = [&](const icmpt_event &ev) {
+			std::string s;
+			format_event(f, ev, ctx, s);
+			return s;
+		};
+		const std::string la = line(a), lb = line(b);
+		assert_string_equal(line(a).c_str(), la.c_str());	// after b
+		assert_true(lb.find("4242") != std::string::npos);
+		assert_true(la.find("4242") == std::string::npos);
+		assert_true(lb.find("7777") != std::string::npos);
+		// Right after b: the derived mount namespace changes.
+		line(b);
+		ctx.mnt_ns = 8888;
+		const std::string lb2 = line(b);
+		assert_true(lb2.find("8888") != std::string::npos);
+		assert_true(lb2.find("7777") == std::string::npos);
+		// The same bytes without an owner, right after a: zeros, not a's task.
+		line(a);
+		icmpt_event n = a;
+		n.owner = ICMPT_OWNER_NONE;
+		assert_true(line(n).find("1094692") == std::string::npos);
+	}
+}
+
 } // namespace
 
 int main()
@@ -157,6 +193,7 @@ int main()
 		cmocka_unit_test(test_visitor_order_neighbour),
 		cmocka_unit_test(test_cursor_numbers),
 		cmocka_unit_test(test_context_reused_for_same_task),
+		cmocka_unit_test(test_task_text_not_stale),
 	};
 	return cmocka_run_group_tests_name("field_visitor", tests, nullptr, nullptr);
 }

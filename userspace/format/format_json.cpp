@@ -102,9 +102,50 @@ void put_args(Cursor &c, const icmpt_event &ev)
 	c.lit("}}]");
 }
 
-void put_icmptrace(Cursor &c, const icmpt_event &ev, const TaskFields &tf)
+// The task's two pieces of a JSON line, in the line's order.
+void put_task_segments(TaskSegments<2> &seg, const icmpt_event &ev, const FormatContext &ctx)
 {
+	const TaskFields tf = task_fields(ev, ctx);
 	const icmpt_task &t = tf.t;
+	Cursor c = seg.start(0);
+	c.lit(",\"processId\":");
+	c.u(t.ns_pid);
+	c.lit(",\"cgroupId\":");
+	c.u(t.cgroup_id);
+	c.lit(",\"threadId\":");
+	c.u(t.ns_tid);
+	c.lit(",\"parentProcessId\":");
+	c.u(t.ns_ppid);
+	c.lit(",\"hostProcessId\":");
+	c.u(t.pid);
+	c.lit(",\"hostThreadId\":");
+	c.u(t.tid);
+	c.lit(",\"hostParentProcessId\":");
+	c.u(t.ppid);
+	c.lit(",\"userId\":");
+	c.u(t.uid);
+	c.lit(",\"mountNamespace\":");
+	c.u(tf.mnt_ns);
+	c.lit(",\"pidNamespace\":");
+	c.u(t.pid_ns);
+	c.lit(",\"processName\":");
+	put_json_string(c, tf.comm);
+	seg.end(0, c);
+	c = seg.start(1);
+	c.lit(",\"task_netns\":");
+	c.u(t.net_ns);
+	c.lit(",\"uts_ns\":");
+	c.u(t.uts_ns);
+	c.lit(",\"gid\":");
+	c.u(t.gid);
+	c.lit(",\"syscall_nr\":");
+	c.i(tf.syscall_nr);
+	seg.end(1, c);
+	seg.remember(ev, ctx);
+}
+
+void put_icmptrace(Cursor &c, const icmpt_event &ev, const TaskSegments<2> &seg)
+{
 	const icmpt_packet &p = ev.pkt;
 	c.lit(",\"icmptrace\":{\"direction\":\"");
 	c.put(direction_tracee(ev.direction));
@@ -132,14 +173,7 @@ void put_icmptrace(Cursor &c, const icmpt_event &ev, const TaskFields &tf)
 	c.u(ev.ifindex);
 	c.lit(",\"pkt_netns\":");
 	c.u(ev.pkt_netns);
-	c.lit(",\"task_netns\":");
-	c.u(t.net_ns);
-	c.lit(",\"uts_ns\":");
-	c.u(t.uts_ns);
-	c.lit(",\"gid\":");
-	c.u(t.gid);
-	c.lit(",\"syscall_nr\":");
-	c.i(tf.syscall_nr);
+	seg.put(c, 1);
 	c.lit(",\"ts_boot_ns\":");
 	c.u(ev.ts_boot_ns);
 	// The decoded body; "inner" only for an error message.
@@ -153,8 +187,9 @@ void put_icmptrace(Cursor &c, const icmpt_event &ev, const TaskFields &tf)
 
 void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 {
-	const TaskFields tf = task_fields(ev, ctx);
-	const icmpt_task &t = tf.t;
+	thread_local TaskSegments<2> seg;
+	if (!seg.same(ev, ctx))
+		put_task_segments(seg, ev, ctx);
 	const bool v6 = ev.pkt.family == 6;
 	c.lit("{\"timestamp\":");
 	c.u(ev.ts_real_ns);
@@ -162,28 +197,7 @@ void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.u(thread_start_epoch_ns(ev));
 	c.lit(",\"processorId\":");
 	c.u(ev.cpu);
-	c.lit(",\"processId\":");
-	c.u(t.ns_pid);
-	c.lit(",\"cgroupId\":");
-	c.u(t.cgroup_id);
-	c.lit(",\"threadId\":");
-	c.u(t.ns_tid);
-	c.lit(",\"parentProcessId\":");
-	c.u(t.ns_ppid);
-	c.lit(",\"hostProcessId\":");
-	c.u(t.pid);
-	c.lit(",\"hostThreadId\":");
-	c.u(t.tid);
-	c.lit(",\"hostParentProcessId\":");
-	c.u(t.ppid);
-	c.lit(",\"userId\":");
-	c.u(t.uid);
-	c.lit(",\"mountNamespace\":");
-	c.u(tf.mnt_ns);
-	c.lit(",\"pidNamespace\":");
-	c.u(t.pid_ns);
-	c.lit(",\"processName\":");
-	put_json_string(c, tf.comm);
+	seg.put(c, 0);
 	c.lit(",\"executable\":{\"path\":\"\"},\"hostName\":");
 	put_json_string(c, ctx.hostname);
 	c.lit(",\"containerId\":");
@@ -202,7 +216,7 @@ void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	else
 		c.lit(",\"kubernetes\":{},\"eventId\":\"2004\",\"eventName\":\"net_packet_icmp\"");
 	c.lit(",\"matchedPolicies\":[\"\"],\"argsNum\":3,\"returnValue\":0,\"syscall\":");
-	put_plain_string(c, tf.syscall);
+	put_plain_string(c, event_syscall(ev));
 	c.lit(",\"stackAddresses\":[0],"
 	      "\"contextFlags\":{\"containerStarted\":false,\"isCompat\":false},"
 	      "\"threadEntityId\":");
@@ -212,7 +226,7 @@ void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(",\"parentEntityId\":");
 	c.u(ctx.parent_entity_id);
 	put_args(c, ev);
-	put_icmptrace(c, ev, tf);
+	put_icmptrace(c, ev, seg);
 	c.lit("}\n");
 }
 

@@ -58,11 +58,60 @@ struct KvSink {
 	void end_inner() { inner = false; }
 };
 
+// The task's three pieces of a kv line, in the line's order.
+void put_task_segments(TaskSegments<3> &seg, const icmpt_event &ev, const FormatContext &ctx)
+{
+	const TaskFields tf = task_fields(ev, ctx);
+	const icmpt_task &t = tf.t;
+	Cursor c = seg.start(0);
+	c.lit(" pid=");
+	c.u(t.pid);
+	c.lit(" tid=");
+	c.u(t.tid);
+	c.lit(" ppid=");
+	c.u(t.ppid);
+	c.lit(" ns_pid=");
+	c.u(t.ns_pid);
+	c.lit(" ns_tid=");
+	c.u(t.ns_tid);
+	c.lit(" uid=");
+	c.u(t.uid);
+	c.lit(" gid=");
+	c.u(t.gid);
+	c.lit(" comm=");
+	put_token(c, tf.comm);
+	c.lit(" netns=");
+	c.u(t.net_ns);
+	seg.end(0, c);
+	c = seg.start(1);
+	c.lit(" cgroup=");
+	c.u(t.cgroup_id);
+	c.lit(" syscall=");
+	c.put(tf.syscall);
+	seg.end(1, c);
+	c = seg.start(2);
+	c.lit(" ns_ppid=");
+	c.u(t.ns_ppid);
+	c.lit(" start_time=");
+	c.u(t.start_time_ns);
+	c.lit(" mnt_ns=");
+	c.u(tf.mnt_ns);
+	c.lit(" pid_ns=");
+	c.u(t.pid_ns);
+	c.lit(" uts_ns=");
+	c.u(t.uts_ns);
+	c.lit(" syscall_nr=");
+	c.i(tf.syscall_nr);
+	seg.end(2, c);
+	seg.remember(ev, ctx);
+}
+
 void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 {
 	const icmpt_packet &p = ev.pkt;
-	const TaskFields tf = task_fields(ev, ctx);
-	const icmpt_task &t = tf.t;
+	thread_local TaskSegments<3> seg;
+	if (!seg.same(ev, ctx))
+		put_task_segments(seg, ev, ctx);
 
 	c.lit("ts=");
 	c.u(ev.ts_real_ns);
@@ -96,30 +145,10 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.put(owner_name(ev.owner));
 	c.lit(" ctx=");
 	c.put(ctx_name(ev.ctx));
-	c.lit(" pid=");
-	c.u(t.pid);
-	c.lit(" tid=");
-	c.u(t.tid);
-	c.lit(" ppid=");
-	c.u(t.ppid);
-	c.lit(" ns_pid=");
-	c.u(t.ns_pid);
-	c.lit(" ns_tid=");
-	c.u(t.ns_tid);
-	c.lit(" uid=");
-	c.u(t.uid);
-	c.lit(" gid=");
-	c.u(t.gid);
-	c.lit(" comm=");
-	put_token(c, tf.comm);
-	c.lit(" netns=");
-	c.u(t.net_ns);
+	seg.put(c, 0);
 	c.lit(" pkt_netns=");
 	c.u(ev.pkt_netns);
-	c.lit(" cgroup=");
-	c.u(t.cgroup_id);
-	c.lit(" syscall=");
-	c.put(tf.syscall);
+	seg.put(c, 1);
 	// The rest of the record, after the fields scripts rely on.
 	c.lit(" ts_boot=");
 	c.u(ev.ts_boot_ns);
@@ -129,18 +158,7 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.u(p.icmp_len);
 	c.lit(" ifindex=");
 	c.u(ev.ifindex);
-	c.lit(" ns_ppid=");
-	c.u(t.ns_ppid);
-	c.lit(" start_time=");
-	c.u(t.start_time_ns);
-	c.lit(" mnt_ns=");
-	c.u(tf.mnt_ns);
-	c.lit(" pid_ns=");
-	c.u(t.pid_ns);
-	c.lit(" uts_ns=");
-	c.u(t.uts_ns);
-	c.lit(" syscall_nr=");
-	c.i(tf.syscall_nr);
+	seg.put(c, 2);
 	// The decoded body: only the keys its type has.
 	c.lit(" csum_check=");
 	c.put(csum_check_name(p.flags));

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "context/format_context.hpp"
@@ -35,6 +36,47 @@ TaskFields task_fields(const icmpt_event &ev, const FormatContext &ctx);
 
 // "aa:bb:cc:dd:ee:ff" of n bytes.
 void put_mac(Cursor &c, const uint8_t *a, unsigned n);
+
+// A format's text of the task fields, kept for the next record of the same
+// task: a flood's records are one task's, and a task's ten-digit namespace
+// numbers and pids cost more to write than to copy.  N segments (the pieces
+// the format's line puts between other fields), each at most kSegmentMax.
+template <size_t N>
+class TaskSegments {
+public:
+	static constexpr size_t kSegmentMax = 512;
+
+	// The segments hold ev's task fields as ctx completes them.
+	bool same(const icmpt_event &ev, const FormatContext &ctx) const
+	{
+		return valid_ && ev.owner == owner_ && ctx.mnt_ns == ctx_mnt_ns_ &&
+		       std::memcmp(&ev.task, &task_, sizeof(task_)) == 0;
+	}
+	// Writing segment i: start(i), write through the cursor, end(i, cursor).
+	Cursor start(size_t i) { return Cursor{buf_[i]}; }
+	void end(size_t i, const Cursor &c) { len_[i] = static_cast<size_t>(c.p - buf_[i]); }
+	// After every segment is written.
+	void remember(const icmpt_event &ev, const FormatContext &ctx)
+	{
+		valid_ = true;
+		owner_ = ev.owner;
+		ctx_mnt_ns_ = ctx.mnt_ns;
+		task_ = ev.task;
+	}
+	void put(Cursor &c, size_t i) const
+	{
+		std::memcpy(c.p, buf_[i], len_[i]);
+		c.p += len_[i];
+	}
+
+private:
+	bool valid_ = false;
+	uint8_t owner_ = 0;
+	uint64_t ctx_mnt_ns_ = 0;
+	icmpt_task task_{};
+	char buf_[N][kSegmentMax];
+	size_t len_[N] = {};
+};
 
 // The one bounds check of a record: the room its line can need.
 inline size_t line_room(const FormatContext &ctx)
