@@ -216,6 +216,37 @@ void test_signal_while_output_stalls(void **)
 	assert_true(ring.consumer_pos() > 0 && ring.consumer_pos() < ring.producer_pos());
 }
 
+// -t ends a loop whose output stalls too (a second after its end at most).
+void test_timeout_while_output_stalls(void **)
+{
+	SyntheticRing ring{1 << 20};
+	std::vector<RingConsumer> rings;
+	rings.emplace_back(0, ring.view(), false);
+	for (icmpt_event ev = sample_echo_request(); ring.push(packet_record(ev));)
+		ev.ts_boot_ns += 1000;
+	int out_pipe[2];
+	assert_int_equal(pipe(out_pipe), 0);
+	UniqueFd out_rd(out_pipe[0]);
+	File out{fdopen(out_pipe[1], "w")}, err{std::tmpfile()};
+	UniqueFd ready(eventfd(1, EFD_CLOEXEC));
+	LoopConfig cfg;
+	cfg.format = OutputFormat::Kv;
+	cfg.timeout = 300ms;
+	auto loop = std::async(std::launch::async, [&] {
+		return run_trace_loop(ready.get(), -1, rings, cfg, out.get(), err.get());
+	});
+	const bool ended = loop.wait_for(2s) == std::future_status::ready;
+	if (!ended) {	// free the old loop: read until it ends
+		fcntl(out_rd.get(), F_SETFL, O_NONBLOCK);
+		char buf[65536];
+		while (loop.wait_for(10ms) != std::future_status::ready)
+			while (read(out_rd.get(), buf, sizeof(buf)) > 0) {
+			}
+	}
+	loop.get();
+	assert_true(ended);
+}
+
 // -c N takes exactly N records from the rings: the rest stay for later.
 void test_count_leaves_the_rest(void **)
 {
@@ -238,6 +269,7 @@ int main()
 		cmocka_unit_test(test_closed_pipe_ends_quiet_loop),
 		cmocka_unit_test(test_corrupt_reported),
 		cmocka_unit_test(test_signal_while_output_stalls),
+		cmocka_unit_test(test_timeout_while_output_stalls),
 		cmocka_unit_test(test_count_leaves_the_rest),
 	};
 	return cmocka_run_group_tests_name("trace_loop", tests, nullptr, nullptr);

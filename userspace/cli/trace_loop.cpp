@@ -81,19 +81,25 @@ public:
 
 	// Once a signal asks us to stop: the end of the grace period.
 	void stop_soon() { stop_by_ = Clock::now() + kStopGrace; }
+	// -t: a stalled output is given up on from then on, as after a signal.
+	void set_deadline(Clock::time_point t) { deadline_ = t; }
 	bool stopping() const { return stop_by_ != Clock::time_point::max(); }
 
 private:
 	Status wait_room(LoopResult &res)
 	{
 		for (;;) {
+			// -t's end reached while the output stalls: as a stop.
+			if (!stopping() && Clock::now() >= deadline_)
+				stop_soon();
+			const Clock::time_point until = stopping() ? stop_by_ : deadline_;
 			int ms = -1;
-			if (stopping()) {
+			if (until != Clock::time_point::max()) {
 				auto left = std::chrono::ceil<std::chrono::milliseconds>(
-					stop_by_ - Clock::now());
-				if (left.count() <= 0)
+					until - Clock::now());
+				if (left.count() <= 0 && stopping())
 					return Status::Stopped;
-				ms = static_cast<int>(left.count());
+				ms = static_cast<int>(std::max<int64_t>(left.count(), 0));
 			}
 			pollfd fds[2] = {{fd_, POLLOUT, 0}, {stop_fd_, POLLIN, 0}};
 			const bool watch_stop = stop_fd_ >= 0 && !stopping();
@@ -115,6 +121,7 @@ private:
 	int stop_fd_;
 	size_t max_write_ = SIZE_MAX;
 	Clock::time_point stop_by_ = Clock::time_point::max();
+	Clock::time_point deadline_ = Clock::time_point::max();
 };
 
 void report(RingMerge &merge, FILE *err)
@@ -182,6 +189,8 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 		deadline = Clock::now() + *cfg.timeout;
 	RingMerge merge(rings);
 	Output output(out, stop_fd);
+	if (deadline)
+		output.set_deadline(*deadline);
 	std::vector<char> buf(kChunk + format_room(FormatContext{}));
 	if (std::fflush(out) != 0 && errno != EPIPE)
 		throw Error(kExitRuntime, errno_message("write", errno));
