@@ -74,9 +74,14 @@ deb:
 #   make bench         what icmptrace costs, as ratios side by side in one VM run on
 #                      KERNEL, 5 runs each; reader formatting on the host with callgrind
 #                      counts.  Writes bench/results.md (scripts/bench)
-.PHONY: bench
+#   make bench-host    the host part alone (no VM): the reader's real loop on one
+#                      pinned core; writes bench/results-host.md
+.PHONY: bench bench-host
 bench:
 	scripts/bench --kernel $(KERNEL)
+
+bench-host:
+	scripts/bench --host-only
 
 # Not in make check or CI: the VM suite once on a locally built 6.1 with KASAN,
 # lockdep, kmemleak, DEBUG_ATOMIC_SLEEP and panic_on_warn.  The first run builds that

@@ -1,12 +1,16 @@
-// Reader formatting throughput on the host (make bench): the reader's own
-// loop, run_trace_loop() (drain every ring, order by CLOCK_BOOTTIME, format,
-// fwrite + fflush), over synthetic rings in memory with the device's layout,
-// writing to /dev/null.  No per-record context is derived (hostname,
-// container id: FormatContext{}), so this is the formatting path alone.
-//   fmt_bench text|json|kv RECORDS      prints "format=F records=N ns=T rate=R"
-// Records are a mix of the three samples of the unit tests (an attributed
-// echo request, an unattributed reply, an ICMPv6 error), 1 us apart, each
-// ring in time order, refilled into 2 rings of 4 MiB between timed passes.
+// Reader throughput on the host (make bench, make bench-host): the reader's
+// real loop, run_trace_loop() (k-way merge over the mapped rings, per-record
+// context from RecordContext as the reader derives it, format, write(2),
+// consumer_pos given back per chunk), over synthetic rings in memory with
+// the device's layout, writing to /dev/null.
+//   fmt_bench text|json|kv RECORDS [RINGS]   "format=F records=N ns=T rate=R"
+//   fmt_bench drain RECORDS RINGS            the merge alone, nothing formatted
+// The rings are shaped like a host's: one boot-to-real clock offset, each
+// ring in time order as a CPU writes it, records spread over the rings
+// round robin, and a mix of several sending tasks (echo requests of 6
+// threads of 3 processes), unattributed replies and kernel-built ICMPv6
+// errors, in bursts of 16 records of one kind.  The consumers, their RecordContext and the rings live for the
+// whole run, as in the reader; between timed passes the rings are refilled.
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -17,83 +21,141 @@
 #include <memory>
 #include <vector>
 
+#include "cli/trace_loop.hpp"
+#include "context/record_context.hpp"
 #include "ring/ring_consumer.hpp"
+#include "ring/ring_merge.hpp"
 #include "sample_events.hpp"
 #include "synthetic_ring.hpp"
-#include "cli/trace_loop.hpp"
 
 using namespace icmptrace;
 using namespace icmptrace::test;
 
+namespace {
+
+// The record mix: 6 echo requests of different threads, 1 reply, 1 error.
+std::vector<icmpt_event> record_mix()
+{
+	std::vector<icmpt_event> mix;
+	const icmpt_event req = sample_echo_request();
+	for (uint32_t t = 0; t < 6; ++t) {
+		icmpt_event ev = req;
+		ev.task.pid = req.task.pid + t / 2;	// 3 processes, 2 threads each
+		ev.task.tid = ev.task.pid + 100 * (t % 2);
+		ev.task.ns_pid = ev.task.pid;
+		ev.task.ns_tid = ev.task.tid;
+		ev.task.start_time_ns = req.task.start_time_ns + t * 1000000ULL;
+		ev.pkt.id = static_cast<uint16_t>(ev.task.pid);
+		mix.push_back(ev);
+	}
+	mix.push_back(sample_echo_reply());
+	mix.push_back(sample_icmpv6_unreach());
+	return mix;
+}
+
+// A task's packets come in bursts (a ping -f, a traceroute): this many in a row.
+constexpr uint64_t kBurst = 16;
+
+// Fills every ring with up to `want` records in time order; returns how many.
+uint64_t fill(std::vector<std::unique_ptr<SyntheticRing>> &rings,
+	      const std::vector<icmpt_event> &mix, uint64_t want, uint64_t &seq)
+{
+	const icmpt_event &base = mix[0];
+	const uint64_t offset = base.ts_real_ns - base.ts_boot_ns;	// one clock offset
+	uint64_t n = 0;
+	for (bool room = true; room && n < want;) {
+		icmpt_event ev = mix[seq / kBurst % mix.size()];
+		ev.ts_boot_ns = base.ts_boot_ns + seq * 1000;	// 1 us apart
+		ev.ts_real_ns = ev.ts_boot_ns + offset;
+		ev.cpu = static_cast<uint32_t>(seq % rings.size());
+		ev.pkt.seq = static_cast<uint16_t>(seq);
+		room = rings[ev.cpu]->push(packet_record(ev));
+		if (room) {
+			++n;
+			++seq;
+		}
+	}
+	return n;
+}
+
+// The drain alone: the merge over the rings, each record's stamp read.
+__attribute__((noinline)) uint64_t drain_pass(RingMerge &merge, uint64_t &sum)
+{
+	uint64_t n = 0;
+	merge.begin_pass();
+	while (const icmpt_event *ev = merge.next()) {
+		sum += ev->ts_boot_ns;
+		++n;
+	}
+	merge.give_back();
+	return n;
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		std::fprintf(stderr, "usage: fmt_bench text|json|kv RECORDS\n");
+	if (argc < 3 || argc > 4) {
+		std::fprintf(stderr, "usage: fmt_bench text|json|kv|drain RECORDS [RINGS]\n");
 		return 2;
 	}
 	LoopConfig cfg;
+	const bool drain = !std::strcmp(argv[1], "drain");
 	if (!std::strcmp(argv[1], "text"))
 		cfg.format = OutputFormat::Text;
 	else if (!std::strcmp(argv[1], "json"))
 		cfg.format = OutputFormat::Json;
 	else if (!std::strcmp(argv[1], "kv"))
 		cfg.format = OutputFormat::Kv;
-	else
+	else if (!drain)
 		return 2;
 	const uint64_t total = std::strtoull(argv[2], nullptr, 0);
-	constexpr uint64_t kRingSize = 4 << 20;
-	constexpr int kRings = 2;
+	const int nr_rings = argc > 3 ? std::atoi(argv[3]) : 2;
+	if (nr_rings < 1 || nr_rings > 256)
+		return 2;
+	// About 32 MiB in all, whatever the number of rings (a power of two each).
+	uint64_t ring_size = 1 << 20;
+	while (ring_size * 2 * nr_rings <= (32ULL << 20))
+		ring_size *= 2;
 
 	std::vector<std::unique_ptr<SyntheticRing>> rings;
 	std::vector<RingConsumer> consumers;
-	for (int i = 0; i < kRings; ++i) {
-		rings.push_back(std::make_unique<SyntheticRing>(kRingSize));
+	for (int i = 0; i < nr_rings; ++i) {
+		rings.push_back(std::make_unique<SyntheticRing>(ring_size));
 		consumers.emplace_back(i, rings.back()->view(), true);
 	}
-	const icmpt_event samples[3] = {sample_echo_request(), sample_echo_reply(),
-					sample_icmpv6_unreach()};
+	const std::vector<icmpt_event> mix = record_mix();
+	RecordContext context;
+	cfg.context = &context;
+	RingMerge merge(consumers);
 
 	int wake = eventfd(1, EFD_CLOEXEC);	// always readable: never sleeps
 	FILE *out = std::fopen("/dev/null", "w");
 	if (wake < 0 || !out)
 		return 1;
-	uint64_t done = 0, seq = 0;
+	uint64_t done = 0, seq = 0, sum = 0;
 	std::chrono::nanoseconds spent{0};
 	while (done < total) {
-		// Fill: records of both rings, increasing timestamps, no drops.
-		uint64_t n = 0;
-		for (bool room = true; room && done + n < total;) {
-			for (int i = 0; i < kRings && room; ++i) {
-				// One clock for all three samples: each ring in time
-				// order, as a CPU writes its own (the samples' stamps
-				// differ; each keeps its boot-to-real offset).
-				icmpt_event ev = samples[seq % 3];
-				const uint64_t boot = samples[0].ts_boot_ns + seq * 1000;
-				ev.ts_real_ns += boot - ev.ts_boot_ns;
-				ev.ts_boot_ns = boot;
-				ev.cpu = i;
-				ev.pkt.seq = static_cast<uint16_t>(seq);
-				room = rings[i]->push(packet_record(ev));
-				if (room) {
-					++n;
-					++seq;
-				}
-			}
-		}
-		LoopConfig c = cfg;
-		c.count = n;
+		const uint64_t n = fill(rings, mix, total - done, seq);
 		auto t0 = std::chrono::steady_clock::now();
-		LoopResult res = run_trace_loop(wake, -1, consumers, c, out, stderr);
+		uint64_t got;
+		if (drain) {
+			got = drain_pass(merge, sum);
+		} else {
+			LoopConfig c = cfg;
+			c.count = n;
+			got = run_trace_loop(wake, -1, consumers, c, out, stderr).records;
+		}
 		spent += std::chrono::steady_clock::now() - t0;
-		if (res.records != n) {
+		if (got != n) {
 			std::fprintf(stderr, "fmt_bench: printed %llu of %llu\n",
-				     (unsigned long long)res.records, (unsigned long long)n);
+				     (unsigned long long)got, (unsigned long long)n);
 			return 1;
 		}
 		done += n;
 	}
 	double ns = static_cast<double>(spent.count());
-	std::printf("format=%s records=%llu ns=%.0f rate=%.0f\n", argv[1],
+	std::printf("format=%s rings=%d records=%llu ns=%.0f rate=%.0f\n", argv[1], nr_rings,
 		    (unsigned long long)done, ns, done / (ns / 1e9));
-	return 0;
+	return sum == 42 ? 3 : 0;	// keeps the drain's reads
 }

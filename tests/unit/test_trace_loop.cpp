@@ -3,10 +3,15 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ring/ring_consumer.hpp"
@@ -159,6 +164,100 @@ void test_corrupt_reported(void **)
 	assert_int_equal(f.rings[1].corrupt_events(), 1);
 }
 
+// A signal while the output is stalled (a pipe nobody reads) ends the loop
+// within a second; the count is the lines that did go out, whole.
+void test_signal_while_output_stalls(void **)
+{
+	SyntheticRing ring{1 << 20};
+	std::vector<RingConsumer> rings;
+	rings.emplace_back(0, ring.view(), false);
+	uint64_t pushed = 0;
+	for (icmpt_event ev = sample_echo_request(); ring.push(packet_record(ev)); ++pushed)
+		ev.ts_boot_ns += 1000;	// far more lines than a pipe holds
+	int out_pipe[2], stop_pipe[2];
+	assert_int_equal(pipe(out_pipe), 0);
+	assert_int_equal(pipe(stop_pipe), 0);
+	UniqueFd out_rd(out_pipe[0]), stop_rd(stop_pipe[0]), stop_wr(stop_pipe[1]);
+	// Room for a few chunks, not for all the lines.
+	assert_true(fcntl(out_pipe[1], F_SETPIPE_SZ, 1 << 20) >= (1 << 20));
+	File out{fdopen(out_pipe[1], "w")}, err{std::tmpfile()};
+	UniqueFd ready(eventfd(1, EFD_CLOEXEC));
+	LoopConfig cfg;
+	cfg.format = OutputFormat::Kv;
+	cfg.timeout = 3s;	// so a loop that ignores the signal still ends
+	auto loop = std::async(std::launch::async, [&] {
+		return run_trace_loop(ready.get(), stop_rd.get(), rings, cfg, out.get(),
+				      err.get());
+	});
+	std::this_thread::sleep_for(200ms);
+	const auto t0 = std::chrono::steady_clock::now();
+	assert_int_equal(write(stop_wr.get(), "x", 1), 1);
+	const bool ended = loop.wait_for(1s) == std::future_status::ready;
+	// What the loop wrote; reading also frees a loop that did not end.
+	fcntl(out_rd.get(), F_SETFL, O_NONBLOCK);
+	std::string got;
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(out_rd.get(), buf, sizeof(buf));
+		if (n > 0) {
+			got.append(buf, static_cast<size_t>(n));
+			continue;
+		}
+		if (ended || loop.wait_for(10ms) == std::future_status::ready)
+			break;
+	}
+	LoopResult r = loop.get();
+	assert_true(ended);
+	assert_true(std::chrono::steady_clock::now() - t0 < 1s);
+	assert_int_equal(r.signal, SIGTERM);
+	assert_true(r.records > 0 && r.records < pushed);
+	assert_int_equal(r.records, std::count(got.begin(), got.end(), '\n'));
+	// Records whose chunk went out are given back, the rest stay.
+	assert_true(ring.consumer_pos() > 0 && ring.consumer_pos() < ring.producer_pos());
+}
+
+// -t ends a loop whose output stalls too (a second after its end at most).
+void test_timeout_while_output_stalls(void **)
+{
+	SyntheticRing ring{1 << 20};
+	std::vector<RingConsumer> rings;
+	rings.emplace_back(0, ring.view(), false);
+	for (icmpt_event ev = sample_echo_request(); ring.push(packet_record(ev));)
+		ev.ts_boot_ns += 1000;
+	int out_pipe[2];
+	assert_int_equal(pipe(out_pipe), 0);
+	UniqueFd out_rd(out_pipe[0]);
+	File out{fdopen(out_pipe[1], "w")}, err{std::tmpfile()};
+	UniqueFd ready(eventfd(1, EFD_CLOEXEC));
+	LoopConfig cfg;
+	cfg.format = OutputFormat::Kv;
+	cfg.timeout = 300ms;
+	auto loop = std::async(std::launch::async, [&] {
+		return run_trace_loop(ready.get(), -1, rings, cfg, out.get(), err.get());
+	});
+	const bool ended = loop.wait_for(2s) == std::future_status::ready;
+	if (!ended) {	// free the old loop: read until it ends
+		fcntl(out_rd.get(), F_SETFL, O_NONBLOCK);
+		char buf[65536];
+		while (loop.wait_for(10ms) != std::future_status::ready)
+			while (read(out_rd.get(), buf, sizeof(buf)) > 0) {
+			}
+	}
+	loop.get();
+	assert_true(ended);
+}
+
+// -c N takes exactly N records from the rings: the rest stay for later.
+void test_count_leaves_the_rest(void **)
+{
+	Fixture f;
+	f.cfg.count = 3;
+	LoopResult r = run_trace_loop(f.ready.get(), -1, f.rings, f.cfg, f.out.get(), f.err.get());
+	assert_int_equal(r.records, 3);
+	assert_int_equal(f.r0.consumer_pos(), 2 * sizeof(icmpt_event));	// 10, 30
+	assert_int_equal(f.r1.consumer_pos(), sizeof(icmpt_event));	// 20
+}
+
 } // namespace
 
 int main()
@@ -169,6 +268,9 @@ int main()
 		cmocka_unit_test(test_stop_fd_drains_first),
 		cmocka_unit_test(test_closed_pipe_ends_quiet_loop),
 		cmocka_unit_test(test_corrupt_reported),
+		cmocka_unit_test(test_signal_while_output_stalls),
+		cmocka_unit_test(test_timeout_while_output_stalls),
+		cmocka_unit_test(test_count_leaves_the_rest),
 	};
 	return cmocka_run_group_tests_name("trace_loop", tests, nullptr, nullptr);
 }

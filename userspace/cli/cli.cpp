@@ -40,7 +40,7 @@ int trace(const Options &o)
 	LoopConfig cfg;
 	cfg.format = o.format;
 	RecordContext context;
-	cfg.context = [&context](const icmpt_event &ev) { return context.derive(ev); };
+	cfg.context = &context;
 	cfg.count = o.count;
 	cfg.timeout = o.timeout;
 

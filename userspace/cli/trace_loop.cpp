@@ -1,14 +1,18 @@
 #include "cli/trace_loop.hpp"
 
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <string>
+#include <string_view>
 
+#include "ring/ring_merge.hpp"
 #include "util/error.hpp"
 
 namespace icmptrace {
@@ -20,43 +24,13 @@ using Clock = std::chrono::steady_clock;
 constexpr int kMaxSleepMs = 1000;
 
 // Lines are written in chunks of about this size: the buffer stays in the
-// cache and is reused, instead of growing with the batch (a full ring is MBs).
+// cache and is reused, and each chunk's records go back to the rings once
+// it is written.
 constexpr size_t kChunk = 64 << 10;
 
-// fwrite of text; false if the output is gone (EPIPE: reader piped to head).
-bool write_text(const std::string &text, FILE *out)
-{
-	if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
-		if (errno == EPIPE)
-			return false;
-		throw Error(kExitRuntime, errno_message("write", errno));
-	}
-	return true;
-}
-
-// Writes the batch, text as the buffer; false if the output is gone.
-bool write_batch(const std::vector<icmpt_event> &batch, size_t n, const LoopConfig &cfg,
-		 std::string &text, FILE *out)
-{
-	text.clear();
-	for (size_t i = 0; i < n; ++i) {
-		format_event(cfg.format, batch[i],
-			     cfg.context ? cfg.context(batch[i]) : FormatContext{}, text);
-		if (text.size() >= kChunk) {
-			if (!write_text(text, out))
-				return false;
-			text.clear();
-		}
-	}
-	if (!write_text(text, out))
-		return false;
-	if (std::fflush(out) != 0) {
-		if (errno == EPIPE)
-			return false;
-		throw Error(kExitRuntime, errno_message("write", errno));
-	}
-	return true;
-}
+// After a stop signal, output that still flows gets this long to take the
+// rest; a stalled one is abandoned then.
+constexpr auto kStopGrace = std::chrono::milliseconds(500);
 
 int read_signal(int stop_fd)
 {
@@ -66,29 +40,145 @@ int read_signal(int stop_fd)
 	return SIGTERM;	// not a signalfd (tests): any readability means stop
 }
 
-} // namespace
+// Writes to the output without ever blocking past a stop signal: poll for
+// room (and for the signal), then write at most what cannot block.
+class Output {
+public:
+	Output(FILE *out, int stop_fd) : fd_(fileno(out)), stop_fd_(stop_fd)
+	{
+		struct stat st;
+		// A pipe, socket or terminal with room takes PIPE_BUF bytes
+		// without blocking; a file or /dev/null takes any amount.
+		if (::fstat(fd_, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+					       isatty(fd_)))
+			max_write_ = PIPE_BUF;
+	}
 
-void drain_all(std::vector<RingConsumer> &rings, std::vector<icmpt_event> &batch,
-	       FILE *err)
+	enum class Status { Ok, Closed, Stopped };
+
+	// Writes all of text; written tells how much went out in any case.
+	Status write(std::string_view text, size_t &written, LoopResult &res)
+	{
+		written = 0;
+		while (written < text.size()) {
+			Status s = wait_room(res);
+			if (s != Status::Ok)
+				return s;
+			const size_t n = std::min(text.size() - written, max_write_);
+			ssize_t w = ::write(fd_, text.data() + written, n);
+			if (w > 0) {
+				written += static_cast<size_t>(w);
+				continue;
+			}
+			if (w < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (w < 0 && errno == EPIPE)
+				return Status::Closed;
+			throw Error(kExitRuntime, errno_message("write", w < 0 ? errno : EIO));
+		}
+		return Status::Ok;
+	}
+
+	// Once a signal asks us to stop: the end of the grace period.
+	void stop_soon() { stop_by_ = Clock::now() + kStopGrace; }
+	// -t: a stalled output is given up on from then on, as after a signal.
+	void set_deadline(Clock::time_point t) { deadline_ = t; }
+	bool stopping() const { return stop_by_ != Clock::time_point::max(); }
+
+private:
+	Status wait_room(LoopResult &res)
+	{
+		for (;;) {
+			// -t's end reached while the output stalls: as a stop.
+			if (!stopping() && Clock::now() >= deadline_)
+				stop_soon();
+			const Clock::time_point until = stopping() ? stop_by_ : deadline_;
+			int ms = -1;
+			if (until != Clock::time_point::max()) {
+				auto left = std::chrono::ceil<std::chrono::milliseconds>(
+					until - Clock::now());
+				if (left.count() <= 0 && stopping())
+					return Status::Stopped;
+				ms = static_cast<int>(std::max<int64_t>(left.count(), 0));
+			}
+			pollfd fds[2] = {{fd_, POLLOUT, 0}, {stop_fd_, POLLIN, 0}};
+			const bool watch_stop = stop_fd_ >= 0 && !stopping();
+			int n = ::poll(fds, watch_stop ? 2 : 1, ms);
+			if (n < 0 && errno != EINTR)
+				throw Error(kExitRuntime, errno_message("poll", errno));
+			if (n <= 0)
+				continue;
+			if (watch_stop && (fds[1].revents & POLLIN)) {
+				res.signal = read_signal(stop_fd_);
+				stop_soon();
+			}
+			if (fds[0].revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL))
+				return Status::Ok;	// write() tells which
+		}
+	}
+
+	int fd_;
+	int stop_fd_;
+	size_t max_write_ = SIZE_MAX;
+	Clock::time_point stop_by_ = Clock::time_point::max();
+	Clock::time_point deadline_ = Clock::time_point::max();
+};
+
+void report(RingMerge &merge, FILE *err)
 {
-	auto earlier = [](const icmpt_event &a, const icmpt_event &b) {
-		return a.ts_boot_ns < b.ts_boot_ns;
-	};
-	const auto start = static_cast<std::ptrdiff_t>(batch.size());
-	for (RingConsumer &r : rings) {
-		const auto from = static_cast<std::ptrdiff_t>(batch.size());
-		DrainResult res = r.drain(batch);
-		if (res.corrupt)
-			std::fprintf(err, "icmptrace: WARNING: %s\n", describe(*res.corrupt).c_str());
-		// A ring is (nearly always) in order already: merging the rings
-		// moves each record about once where a full sort moves it log n
-		// times.  Both are stable, ring by ring, as the order promised.
-		const auto first = batch.begin() + start, mid = batch.begin() + from;
-		if (!std::is_sorted(mid, batch.end(), earlier))
-			std::stable_sort(mid, batch.end(), earlier);
-		std::inplace_merge(first, mid, batch.end(), earlier);
+	for (const CorruptReport &r : merge.corrupt_reports())
+		std::fprintf(err, "icmptrace: WARNING: %s\n", describe(r).c_str());
+	merge.corrupt_reports().clear();
+}
+
+// Formats and writes what the rings hold now, chunk by chunk, into buf
+// (reused from pass to pass).  false when the loop must end (output gone,
+// stop abandoned, count reached).
+bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::vector<char> &buf,
+		LoopResult &res, FILE *err)
+{
+	static const FormatContext none;
+	merge.begin_pass();
+	if (cfg.context)
+		cfg.context->begin_batch();
+	for (;;) {
+		size_t used = 0;
+		uint64_t n = 0;
+		const uint64_t room = cfg.count ? *cfg.count - res.records : UINT64_MAX;
+		while (n < room && used < kChunk) {
+			const icmpt_event *ev = merge.next();
+			if (!ev)
+				break;
+			const FormatContext &ctx = cfg.context ? cfg.context->context_for(*ev) : none;
+			// The record's one bounds check.
+			const size_t need = format_room(ctx);
+			if (buf.size() - used < need)
+				buf.resize(used + need);
+			used = static_cast<size_t>(format_event(cfg.format, *ev, ctx, buf.data() + used) -
+						   buf.data());
+			++n;
+		}
+		report(merge, err);
+		if (n == 0)
+			return !cfg.count || res.records < *cfg.count;
+		const std::string_view text(buf.data(), used);
+		size_t written = 0;
+		Output::Status s = output.write(text, written, res);
+		if (s != Output::Status::Ok) {
+			// Lines written whole count; the records stay unreturned.
+			res.records += static_cast<uint64_t>(
+				std::count(text.begin(), text.begin() + written, '\n'));
+			res.output_closed = s == Output::Status::Closed;
+			return false;
+		}
+		res.records += n;
+		merge.give_back();
+		if (cfg.count && res.records >= *cfg.count)
+			return false;
 	}
 }
+
+} // namespace
 
 LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &rings,
 			  const LoopConfig &cfg, FILE *out, FILE *err)
@@ -97,9 +187,13 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 	std::optional<Clock::time_point> deadline;
 	if (cfg.timeout)
 		deadline = Clock::now() + *cfg.timeout;
-	std::vector<icmpt_event> batch;
-	std::string text;
-	text.reserve(kChunk + 4096);
+	RingMerge merge(rings);
+	Output output(out, stop_fd);
+	if (deadline)
+		output.set_deadline(*deadline);
+	std::vector<char> buf(kChunk + format_room(FormatContext{}));
+	if (std::fflush(out) != 0 && errno != EPIPE)
+		throw Error(kExitRuntime, errno_message("write", errno));
 	bool stop = false;
 
 	while (!stop) {
@@ -108,11 +202,13 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 			auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline -
 										 Clock::now());
 			if (left.count() <= 0)
-				stop = true;	// one last drain below
+				stop = true;	// one last pass below
 			else
 				sleep_ms = static_cast<int>(std::min<int64_t>(left.count(), sleep_ms));
 		}
-		if (!stop) {
+		if (output.stopping()) {
+			stop = true;	// a signal came while writing
+		} else if (!stop) {
 			// stdout asks for no event: poll still reports POLLERR on a
 			// pipe whose reader left (icmptrace | head -1 on a quiet host).
 			pollfd fds[3] = {{wait_fd, POLLIN, 0}, {fileno(out), 0, 0},
@@ -128,21 +224,12 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 			}
 			if (n > 0 && stop_fd >= 0 && (fds[2].revents & POLLIN)) {
 				res.signal = read_signal(stop_fd);
-				stop = true;	// still print what the rings hold
+				// Still print what the rings hold, if the output takes it.
+				output.stop_soon();
+				stop = true;
 			}
 		}
-
-		batch.clear();
-		drain_all(rings, batch, err);
-		size_t n = batch.size();
-		if (cfg.count)
-			n = std::min<uint64_t>(n, *cfg.count - res.records);
-		if (!write_batch(batch, n, cfg, text, out)) {
-			res.output_closed = true;
-			break;
-		}
-		res.records += n;
-		if (cfg.count && res.records >= *cfg.count)
+		if (!print_pass(merge, cfg, output, buf, res, err))
 			break;
 	}
 	return res;

@@ -1,15 +1,17 @@
-// The reader's main loop: poll the device, drain every ring, order the batch
-// by CLOCK_BOOTTIME, print.  Takes plain fds and FILE*s so a test can run it
-// on synthetic rings with an eventfd in place of the device.
+// The reader's main loop: poll the device, merge the rings' records in
+// CLOCK_BOOTTIME order straight from the mapped rings, print them chunk by
+// chunk, and give each chunk's records back to the producers once its lines
+// are written.  Takes plain fds and FILE*s so a test can run it on synthetic
+// rings with an eventfd in place of the device.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <functional>
 #include <optional>
 #include <vector>
 
+#include "context/record_context.hpp"
 #include "format/formatters.hpp"
 #include "ring/ring_consumer.hpp"
 
@@ -17,27 +19,24 @@ namespace icmptrace {
 
 struct LoopConfig {
 	OutputFormat format = OutputFormat::Text;
-	// What each line shows beyond its record; none derived if empty.
-	std::function<FormatContext(const icmpt_event &)> context;
+	// What each line shows beyond its record; none derived if null.
+	RecordContext *context = nullptr;
 	std::optional<uint64_t> count;				// stop after N records
 	std::optional<std::chrono::milliseconds> timeout;	// stop after this long
 };
 
 struct LoopResult {
-	uint64_t records = 0;		// records printed
+	uint64_t records = 0;		// records whose lines were written whole
 	bool output_closed = false;	// stdout went away (EPIPE): stopped early
 	int signal = 0;			// signal that stopped us, 0 if none
 };
 
 // wait_fd: readable when some ring holds records (the device fd).
-// stop_fd: readable when we must stop (signalfd); -1 for none.
-// Corrupt-ring reports go to err as they happen.
+// stop_fd: readable when we must stop (signalfd); -1 for none.  A stop is
+// acted on within a second even while the output is stalled.
+// Corrupt-ring reports go to err as they happen.  Lines go to fileno(out)
+// with write(2) (anything buffered in out is flushed first).
 LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &rings,
 			  const LoopConfig &cfg, FILE *out, FILE *err);
-
-// One pass over every ring: appends records ordered by ts_boot_ns (stable,
-// so one ring's order is kept for equal stamps), reports corruption to err.
-void drain_all(std::vector<RingConsumer> &rings, std::vector<icmpt_event> &batch,
-	       FILE *err);
 
 } // namespace icmptrace

@@ -20,12 +20,12 @@ const RecordContext::TaskFacts &RecordContext::facts(const icmpt_task &t, std::s
 {
 	const std::pair<uint32_t, uint64_t> key(t.tid, t.start_time_ns);
 	if (const TaskFacts *f = tasks_.find(key)) {
-		hostname = uts_.name(t.uts_ns, nullptr);
+		hostname = uts_.name(t.uts_ns, nullptr, now_);
 		return *f;
 	}
 	TaskFacts f;
 	std::optional<ProcTask> task = ProcTask::open(t.pid, t.tid, t.start_time_ns);
-	hostname = uts_.name(t.uts_ns, task ? &*task : nullptr);
+	hostname = uts_.name(t.uts_ns, task ? &*task : nullptr, now_);
 	if (task) {
 		f.alive = true;
 		f.mnt_ns = task->ns_inode("mnt");
@@ -36,15 +36,17 @@ const RecordContext::TaskFacts &RecordContext::facts(const icmpt_task &t, std::s
 	return tasks_.put(key, f);
 }
 
-FormatContext RecordContext::derive(const icmpt_event &ev)
+void RecordContext::derive_into(const icmpt_event &ev, FormatContext &c)
 {
-	FormatContext c;
 	const icmpt_task &t = ev.task;
 	// No task (unattributed, or built by the kernel in softirq): the packet
 	// is this host's, and tracee names the host too.
 	if (ev.owner == ICMPT_OWNER_NONE || t.tid == 0) {
-		c.hostname = uts_.name(uts_.own_ns(), nullptr);
-		return c;
+		c.hostname = uts_.name(uts_.own_ns(), nullptr, now_);
+		c.container_id.clear();
+		c.mnt_ns = 0;
+		c.thread_entity_id = c.process_entity_id = c.parent_entity_id = 0;
+		return;
 	}
 	c.container_id = cgroups_.container(t.cgroup_id).id;
 	const TaskFacts &f = facts(t, c.hostname);
@@ -53,7 +55,41 @@ FormatContext RecordContext::derive(const icmpt_event &ev)
 	c.thread_entity_id = e.thread;
 	c.process_entity_id = e.process;
 	c.parent_entity_id = e.parent;
+}
+
+FormatContext RecordContext::derive(const icmpt_event &ev)
+{
+	now_ = UtsNames::Clock::now();
+	last_valid_ = false;
+	FormatContext c;
+	derive_into(ev, c);
 	return c;
+}
+
+RecordContext::LastKey RecordContext::key_of(const icmpt_event &ev)
+{
+	const icmpt_task &t = ev.task;
+	if (ev.owner == ICMPT_OWNER_NONE || t.tid == 0)
+		return LastKey{true, 0, 0, 0, 0, 0, 0, 0};
+	return LastKey{false, t.pid, t.tid, t.ppid, t.start_time_ns, t.uts_ns, t.cgroup_id,
+		       t.mnt_ns};
+}
+
+void RecordContext::begin_batch()
+{
+	now_ = UtsNames::Clock::now();
+	last_valid_ = false;
+}
+
+const FormatContext &RecordContext::derive_last(const icmpt_event &ev)
+{
+	const LastKey key = key_of(ev);
+	if (now_ == UtsNames::Clock::time_point{})
+		now_ = UtsNames::Clock::now();	// no batch begun
+	derive_into(ev, last_);
+	last_key_ = key;
+	last_valid_ = true;
+	return last_;
 }
 
 } // namespace icmptrace

@@ -24,7 +24,22 @@ public:
 	static constexpr size_t kTaskCapacity = 4096;
 
 	RecordContext() = default;
+	// A fresh derivation, as a copy.
 	FormatContext derive(const icmpt_event &ev);
+
+	// The reader's path: begin_batch() reads the clock once for the batch
+	// (UTS name refresh) and forgets the last task, so a name changed since
+	// is seen; context_for() answers a record of the same task as the one
+	// before (tid, start time, namespaces, cgroup) with the very same
+	// context, no string copied, and otherwise derives into it in place.
+	// The reference is valid until the next context_for().
+	void begin_batch();
+	const FormatContext &context_for(const icmpt_event &ev)
+	{
+		if (last_valid_ && same_task(ev))
+			return last_;
+		return derive_last(ev);
+	}
 
 private:
 	// Facts of one task instance (tid, start): they do not change, so
@@ -42,6 +57,31 @@ private:
 		}
 	};
 	const TaskFacts &facts(const icmpt_task &t, std::string &hostname);
+	void derive_into(const icmpt_event &ev, FormatContext &c);
+
+	// What the last context was derived from.
+	struct LastKey {
+		bool none;
+		uint32_t pid, tid, ppid;
+		uint64_t start_time_ns, uts_ns, cgroup_id, mnt_ns;
+	};
+	static LastKey key_of(const icmpt_event &ev);
+	bool same_task(const icmpt_event &ev) const
+	{
+		const icmpt_task &t = ev.task;
+		if (ev.owner == ICMPT_OWNER_NONE || t.tid == 0)
+			return last_key_.none;
+		return !last_key_.none && t.tid == last_key_.tid &&
+		       t.start_time_ns == last_key_.start_time_ns && t.pid == last_key_.pid &&
+		       t.ppid == last_key_.ppid && t.uts_ns == last_key_.uts_ns &&
+		       t.cgroup_id == last_key_.cgroup_id && t.mnt_ns == last_key_.mnt_ns;
+	}
+	const FormatContext &derive_last(const icmpt_event &ev);
+
+	UtsNames::Clock::time_point now_{};
+	bool last_valid_ = false;
+	LastKey last_key_{};
+	FormatContext last_;
 
 	CgroupResolver cgroups_;
 	UtsNames uts_;

@@ -39,11 +39,11 @@ UtsNames::UtsNames()
 		own_ns_ = st.st_ino;
 }
 
-std::string UtsNames::name(uint64_t uts_ns, const ProcTask *task)
+const std::string &UtsNames::name(uint64_t uts_ns, const ProcTask *task,
+				  Clock::time_point now)
 {
-	const Clock::time_point now = Clock::now();
 	if (uts_ns == 0)
-		return "";
+		return none_;
 	if (uts_ns == own_ns_) {
 		if (own_read_at_ == Clock::time_point{} || now - own_read_at_ >= kRefresh) {
 			own_name_ = own_hostname();
@@ -59,15 +59,14 @@ std::string UtsNames::name(uint64_t uts_ns, const ProcTask *task)
 		return e->name;
 	}
 	if (!task)
-		return "";
+		return none_;
 	UniqueFd fd = task->open_ns("uts");
 	struct stat st;
 	// The task may have changed namespace since the record: check.
 	if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || st.st_ino != uts_ns)
-		return "";
+		return none_;
 	std::string n = hostname_in_uts_ns(fd.get());
-	cache_.put(uts_ns, Entry{std::move(fd), n, now});
-	return n;
+	return cache_.put(uts_ns, Entry{std::move(fd), std::move(n), now}).name;
 }
 
 } // namespace icmptrace

@@ -29,8 +29,14 @@ public:
 	UtsNames();
 	uint64_t own_ns() const { return own_ns_; }
 	// Name for a record's uts_ns; task may be null when the owner is gone
-	// (then only a cached namespace can answer).  "" when unknown.
-	std::string name(uint64_t uts_ns, const ProcTask *task);
+	// (then only a cached namespace can answer).  "" when unknown.  now:
+	// the caller's clock reading (one per batch), for the refresh.  The
+	// reference stays valid until the next call.
+	const std::string &name(uint64_t uts_ns, const ProcTask *task, Clock::time_point now);
+	const std::string &name(uint64_t uts_ns, const ProcTask *task)
+	{
+		return name(uts_ns, task, Clock::now());
+	}
 
 private:
 	struct Entry {
@@ -40,6 +46,7 @@ private:
 	};
 	uint64_t own_ns_ = 0;
 	std::string own_name_;
+	const std::string none_;
 	Clock::time_point own_read_at_{};
 	LruCache<uint64_t, Entry> cache_{kCapacity};
 };

@@ -2,7 +2,6 @@
 
 #include <cstdint>
 
-#include "util/append.hpp"
 
 namespace icmptrace {
 namespace {
@@ -34,10 +33,10 @@ size_t utf8_seq_len(std::string_view s, size_t i)
 	return 0;
 }
 
-void append_u_escape(std::string &out, unsigned v)
+void put_u_escape(Cursor &c, unsigned v)
 {
-	out += "\\u";
-	append_hex(out, v, 4);
+	c.lit("\\u");
+	c.hex(v, 4);
 }
 
 // Printable ASCII that JSON takes as is: the common case, copied in runs.
@@ -45,22 +44,22 @@ bool json_plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c
 
 } // namespace
 
-void append_json_string(std::string &out, std::string_view s)
+void put_json_string(Cursor &out, std::string_view s)
 {
-	out += '"';
+	out.put('"');
 	for (size_t i = 0; i < s.size();) {
 		size_t run = i;
 		while (run < s.size() && json_plain(static_cast<unsigned char>(s[run])))
 			++run;
 		if (run > i) {
-			out.append(s.data() + i, run - i);
+			out.put(s.substr(i, run - i));
 			i = run;
 			continue;
 		}
 		unsigned char c = static_cast<unsigned char>(s[i]);
 		size_t n = utf8_seq_len(s, i);
 		if (n == 0) {
-			out += "\\ufffd";
+			out.lit("\\ufffd");
 			++i;
 			continue;
 		}
@@ -69,40 +68,51 @@ void append_json_string(std::string &out, std::string_view s)
 			// consumers; Go escapes them too.
 			if (n == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
 			    (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8)
-				append_u_escape(out, 0x2028 | (s[i + 2] & 1));
+				put_u_escape(out, 0x2028 | (s[i + 2] & 1));
 			else
-				out.append(s.substr(i, n));
+				out.put(s.substr(i, n));
 			i += n;
 			continue;
 		}
 		switch (c) {
-		case '"': out += "\\\""; break;
-		case '\\': out += "\\\\"; break;
-		case '\n': out += "\\n"; break;
-		case '\r': out += "\\r"; break;
-		case '\t': out += "\\t"; break;
+		case '"': out.lit("\\\""); break;
+		case '\\': out.lit("\\\\"); break;
+		case '\n': out.lit("\\n"); break;
+		case '\r': out.lit("\\r"); break;
+		case '\t': out.lit("\\t"); break;
 		default:
 			if (c < 0x20 || c == 0x7f)
-				append_u_escape(out, c);
+				put_u_escape(out, c);
 			else
-				out += static_cast<char>(c);
+				out.put(static_cast<char>(c));
 		}
 		++i;
 	}
-	out += '"';
+	out.put('"');
 }
 
-void append_token(std::string &out, std::string_view s)
+void append_json_string(std::string &out, std::string_view s)
+{
+	append_with_cursor(out, s.size() * kEscapeMax + 2,
+			   [&](Cursor &c) { put_json_string(c, s); });
+}
+
+void put_token(Cursor &out, std::string_view s)
 {
 	for (char ch : s) {
 		unsigned char c = static_cast<unsigned char>(ch);
 		if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '=' || c == '"') {
-			out += "\\x";
-			append_hex(out, c, 2);
+			out.lit("\\x");
+			out.hex(c, 2);
 		} else {
-			out += ch;
+			out.put(ch);
 		}
 	}
+}
+
+void append_token(std::string &out, std::string_view s)
+{
+	append_with_cursor(out, s.size() * kEscapeMax, [&](Cursor &c) { put_token(c, s); });
 }
 
 std::string escape_token(std::string_view s)

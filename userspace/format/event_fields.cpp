@@ -1,7 +1,6 @@
 #include "format/event_fields.hpp"
 
 #include <charconv>
-#include <cstdio>
 #include <cstring>
 
 #include "util/append.hpp"
@@ -51,27 +50,41 @@ const char *ctx_name(uint8_t ctx)
 
 namespace {
 
+// "0." ... "255." for each octet, with the text's length: a dotted quad is
+// four table copies.
+struct OctetTable {
+	char text[256][4];
+	uint8_t len[256];
+	constexpr OctetTable() : text(), len()
+	{
+		for (int v = 0; v < 256; ++v) {
+			int n = 0;
+			if (v >= 100)
+				text[v][n++] = static_cast<char>('0' + v / 100);
+			if (v >= 10)
+				text[v][n++] = static_cast<char>('0' + v / 10 % 10);
+			text[v][n++] = static_cast<char>('0' + v % 10);
+			text[v][n] = '.';
+			len[v] = static_cast<uint8_t>(n);
+		}
+	}
+};
+constexpr OctetTable kOctets;
+
 // Dotted quad into p; returns its end.
 char *put_ip4(char *p, const uint8_t *a)
 {
 	for (int i = 0; i < 4; ++i) {
-		if (i)
-			*p++ = '.';
-		p = std::to_chars(p, p + 3, a[i]).ptr;
+		std::memcpy(p, kOctets.text[a[i]], 4);	// the '.' is overwritten or dropped
+		p += kOctets.len[a[i]] + (i < 3);
 	}
 	return p;
-}
-
-void append_ip4(std::string &out, const uint8_t *a)
-{
-	char buf[16];
-	out.append(buf, put_ip4(buf, a));
 }
 
 // inet_ntop's IPv6 text (glibc resolv/inet_ntop.c, which tests compare
 // against): the first longest run of two or more zero words becomes "::",
 // and ::a.b.c.d / ::ffff:a.b.c.d end in dotted quad.
-void append_ip6(std::string &out, const uint8_t (&a)[16])
+char *put_ip6(char *p, const uint8_t *a)
 {
 	unsigned w[8];
 	for (int i = 0; i < 8; ++i)
@@ -92,31 +105,38 @@ void append_ip6(std::string &out, const uint8_t (&a)[16])
 	for (int i = 0; i < 8; ++i) {
 		if (best >= 0 && i >= best && i < best + best_len) {
 			if (i == best)
-				out += ':';
+				*p++ = ':';
 			continue;
 		}
 		if (i)
-			out += ':';
-		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
-			append_ip4(out, a + 12);
-			return;
-		}
-		append_hex(out, w[i]);
+			*p++ = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)))
+			return put_ip4(p, a + 12);
+		p = std::to_chars(p, p + 4, w[i], 16).ptr;
 	}
 	if (best >= 0 && best + best_len == 8)
-		out += ':';
+		*p++ = ':';
+	return p;
 }
 
 } // namespace
 
-void append_addr(std::string &out, uint8_t family, const uint8_t (&addr)[16])
+void put_addr(Cursor &c, uint8_t family, const uint8_t *addr)
 {
 	if (family == 4)
-		append_ip4(out, addr);
+		c.p = put_ip4(c.p, addr);
 	else if (family == 6)
-		append_ip6(out, addr);
+		c.p = put_ip6(c.p, addr);
 	else
-		out += '?';
+		c.put('?');
+}
+
+void append_addr(std::string &out, uint8_t family, const uint8_t (&addr)[16])
+{
+	char buf[kAddrMax];
+	Cursor c{buf};
+	put_addr(c, family, addr);
+	out.append(buf, c.p);
 }
 
 std::string format_addr(uint8_t family, const uint8_t (&addr)[16])
@@ -156,41 +176,47 @@ const char *event_syscall(const icmpt_event &ev)
 	return syscall_name(ev.task.syscall_nr);
 }
 
-std::string packet_flag_names(uint32_t flags)
+void put_packet_flags(Cursor &c, uint32_t flags)
 {
 	static const struct {
 		uint32_t bit;
-		const char *name;
+		std::string_view name;
 	} names[] = {
 		{ICMPT_PKT_TRUNCATED, "truncated"},
 		{ICMPT_PKT_FRAGMENT, "fragment"},
 		{ICMPT_PKT_BAD_IP, "bad_ip"},
 		{ICMPT_PKT_HAS_ECHO, "echo"},
-#ifdef ICMPT_PKT_CSUM_OK	// flags of the detail parser, newer header
 		{ICMPT_PKT_CSUM_OK, "csum_ok"},
 		{ICMPT_PKT_CSUM_BAD, "csum_bad"},
 		{ICMPT_PKT_HAS_INNER, "inner"},
 		{ICMPT_PKT_IP_OPTS, "ip_opts"},
 		{ICMPT_PKT_EXT_HDRS, "ext_hdrs"},
 		{ICMPT_PKT_MORE_FRAGS, "more_frags"},
-#endif
 	};
 	uint32_t known = 0;
-	std::string out;
+	const char *start = c.p;
 	for (const auto &n : names) {
 		known |= n.bit;
 		if (!(flags & n.bit))
 			continue;
-		if (!out.empty())
-			out += ',';
-		out += n.name;
+		if (c.p != start)
+			c.put(',');
+		c.put(n.name);
 	}
 	if (flags & ~known) {	// from a newer module: show, don't hide
-		char buf[16];
-		std::snprintf(buf, sizeof(buf), "0x%x", flags & ~known);
-		out += (out.empty() ? "" : ",") + std::string(buf);
+		if (c.p != start)
+			c.put(',');
+		c.lit("0x");
+		c.hex(flags & ~known);
 	}
-	return out;
+}
+
+std::string packet_flag_names(uint32_t flags)
+{
+	char buf[kFlagNamesMax];
+	Cursor c{buf};
+	put_packet_flags(c, flags);
+	return std::string(buf, c.p);
 }
 
 } // namespace icmptrace

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "format/cursor.hpp"
+
 namespace icmptrace {
 
 const char *direction_short(uint8_t dir);	// "in", "out"
@@ -19,6 +21,10 @@ const char *ctx_name(uint8_t ctx);		// "task", "softirq", "other"
 std::string format_addr(uint8_t family, const uint8_t (&addr)[16]);
 // The same, appended to out.
 void append_addr(std::string &out, uint8_t family, const uint8_t (&addr)[16]);
+// The same through a cursor: at most kAddrMax bytes; addr holds 16 bytes
+// for family 6, 4 for family 4.
+constexpr size_t kAddrMax = 46;
+void put_addr(Cursor &c, uint8_t family, const uint8_t *addr);
 
 // comm up to its NUL (at most 16 bytes, even if the kernel sent no NUL).
 std::string_view comm_of(const icmpt_task &t);
@@ -37,5 +43,8 @@ const char *event_syscall(const icmpt_event &ev);
 // Comma-separated names of pkt.flags ("truncated,fragment,..."), "" if none;
 // bits this reader does not know are appended as hex.
 std::string packet_flag_names(uint32_t flags);
+// The same through a cursor: at most kFlagNamesMax bytes.
+constexpr size_t kFlagNamesMax = 128;
+void put_packet_flags(Cursor &c, uint32_t flags);
 
 } // namespace icmptrace

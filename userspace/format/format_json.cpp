@@ -1,184 +1,247 @@
 // tracee's net_packet_icmp / net_packet_icmpv6 JSON (keys, order, nesting and
 // types as in tracee's documented output), then one "icmptrace" object for
-// what tracee has no field for.
+// what tracee has no field for.  Keys and punctuation are prebuilt
+// fragments; only strings from the kernel or the host are escaped.
 #include <string_view>
 
-#include "util/append.hpp"
 #include "format/detail_fields.hpp"
 #include "format/escape.hpp"
 #include "format/event_fields.hpp"
 #include "format/formatters.hpp"
-#include "format/icmp_type_code.hpp"
+#include "format/sink_common.hpp"
 
 namespace icmptrace {
 namespace {
 
-// Writes `"key":value` pairs, adding commas between members.  Keys are
-// this file's (or detail_fields') literals: plain ASCII, never escaped.
-class JsonObject {
-public:
-	explicit JsonObject(std::string &out) : out_(out) { out_ += '{'; }
-	void close() { out_ += '}'; }
+// A JSON string of text that needs no escaping (our names, addresses).
+void put_plain_string(Cursor &c, std::string_view s)
+{
+	c.put('"');
+	c.put(s);
+	c.put('"');
+}
 
-	void num(std::string_view key, uint64_t v) { name(key); append_uint(out_, v); }
-	void inum(std::string_view key, int64_t v) { name(key); append_int(out_, v); }
-	void str(std::string_view key, std::string_view v)
-	{
-		name(key);
-		append_json_string(out_, v);
-	}
-	// Raw JSON text (nested literal or object written by the caller).
-	void raw(std::string_view key, std::string_view json) { name(key); out_ += json; }
-	std::string &begin(std::string_view key) { name(key); return out_; }
+// The body as members of "detail" and "inner".
+struct JsonSink {
+	Cursor &c;
+	bool first = false;	// no comma before the next member
 
-private:
-	void name(std::string_view key)
+	void key(const Field &f)
 	{
-		out_ += first_ ? std::string_view("\"") : std::string_view(",\"");
-		first_ = false;
-		out_ += key;
-		out_ += "\":";
+		if (!first)
+			c.put(',');
+		first = false;
+		c.put('"');
+		c.put(f.key);
+		c.lit("\":");
 	}
-	std::string &out_;
-	bool first_ = true;
+	void u(const Field &f, uint64_t v) { key(f); c.u(v); }
+	void s(const Field &f, int64_t v) { key(f); c.i(v); }
+	void hex(const Field &f, uint64_t v)
+	{
+		key(f);
+		c.lit("\"0x");
+		c.hex(v);
+		c.put('"');
+	}
+	void addr(const Field &f, uint8_t family, const uint8_t *a)
+	{
+		key(f);
+		c.put('"');
+		put_addr(c, family, a);
+		c.put('"');
+	}
+	void mac(const Field &f, const uint8_t *a, unsigned n)
+	{
+		key(f);
+		c.put('"');
+		put_mac(c, a, n);
+		c.put('"');
+	}
+	void name(const Field &f, std::string_view v) { key(f); put_plain_string(c, v); }
+	void str(const Field &f, std::string_view v) { key(f); put_json_string(c, v); }
+	void begin_detail(const icmpt_event &, const char *kind)
+	{
+		c.lit(",\"detail\":{\"kind\":\"");
+		c.put(kind);
+		c.put('"');
+	}
+	void end_detail() { c.put('}'); }
+	void begin_inner(const icmpt_event &)
+	{
+		c.lit(",\"inner\":{");
+		first = true;
+	}
+	void end_inner() { c.put('}'); }
 };
 
-// `{"name":"NAME","type":"TYPE","value":` of one tracee argument.
-void append_arg(std::string &out, std::string_view name, std::string_view type)
-{
-	out += "{\"name\":\"";
-	out += name;
-	out += "\",\"type\":\"";
-	out += type;
-	out += "\",\"value\":";
-}
-
-// A JSON string of an address (digits, dots and colons: nothing to escape).
-void append_addr_string(std::string &out, uint8_t family, const uint8_t (&addr)[16])
-{
-	out += '"';
-	append_addr(out, family, addr);
-	out += '"';
-}
-
-void append_args(const icmpt_event &ev, std::string &out)
+void put_args(Cursor &c, const icmpt_event &ev)
 {
 	const icmpt_packet &p = ev.pkt;
 	const bool v6 = p.family == 6;
-	out += '[';
-	append_arg(out, "src", "const char*");
-	append_addr_string(out, p.family, p.saddr);
-	out += "},";
-	append_arg(out, "dst", "const char*");
-	append_addr_string(out, p.family, p.daddr);
-	out += "},";
-	append_arg(out, v6 ? "proto_icmpv6" : "proto_icmp",
-		   v6 ? "trace.ProtoICMPv6" : "trace.ProtoICMP");
-	JsonObject proto(out);
-	proto.str("typeCode", icmp_type_code(p.family, p.type, p.code));
-	proto.num("checksum", p.checksum);
+	c.lit(",\"args\":[{\"name\":\"src\",\"type\":\"const char*\",\"value\":\"");
+	put_addr(c, p.family, p.saddr);
+	c.lit("\"},{\"name\":\"dst\",\"type\":\"const char*\",\"value\":\"");
+	put_addr(c, p.family, p.daddr);
+	if (v6)
+		c.lit("\"},{\"name\":\"proto_icmpv6\",\"type\":\"trace.ProtoICMPv6\","
+		      "\"value\":{\"typeCode\":\"");
+	else
+		c.lit("\"},{\"name\":\"proto_icmp\",\"type\":\"trace.ProtoICMP\","
+		      "\"value\":{\"typeCode\":\"");
+	c.put(type_code_name(p.family, p.type, p.code));
+	c.lit("\",\"checksum\":");
+	c.u(p.checksum);
 	if (!v6) {
 		// gopacket reads bytes 4..7 as id/seq for every ICMPv4 type.
-		proto.num("id", p.rest >> 16);
-		proto.num("seq", p.rest & 0xffff);
+		c.lit(",\"id\":");
+		c.u(p.rest >> 16);
+		c.lit(",\"seq\":");
+		c.u(p.rest & 0xffff);
 	}
-	proto.close();
-	out += "}]";
+	c.lit("}}]");
 }
 
-void append_fields(JsonObject &o, const std::vector<DetailField> &fields)
+// The task's two pieces of a JSON line, in the line's order.
+void put_task_segments(TaskSegments<2> &seg, const icmpt_event &ev, const FormatContext &ctx)
 {
-	for (const DetailField &f : fields) {
-		if (f.number)
-			o.raw(f.key, f.value);
-		else
-			o.str(f.key, f.value);
-	}
+	const TaskFields tf = task_fields(ev, ctx);
+	const icmpt_task &t = tf.t;
+	Cursor c = seg.start(0);
+	c.lit(",\"processId\":");
+	c.u(t.ns_pid);
+	c.lit(",\"cgroupId\":");
+	c.u(t.cgroup_id);
+	c.lit(",\"threadId\":");
+	c.u(t.ns_tid);
+	c.lit(",\"parentProcessId\":");
+	c.u(t.ns_ppid);
+	c.lit(",\"hostProcessId\":");
+	c.u(t.pid);
+	c.lit(",\"hostThreadId\":");
+	c.u(t.tid);
+	c.lit(",\"hostParentProcessId\":");
+	c.u(t.ppid);
+	c.lit(",\"userId\":");
+	c.u(t.uid);
+	c.lit(",\"mountNamespace\":");
+	c.u(tf.mnt_ns);
+	c.lit(",\"pidNamespace\":");
+	c.u(t.pid_ns);
+	c.lit(",\"processName\":");
+	put_json_string(c, tf.comm);
+	seg.end(0, c);
+	c = seg.start(1);
+	c.lit(",\"task_netns\":");
+	c.u(t.net_ns);
+	c.lit(",\"uts_ns\":");
+	c.u(t.uts_ns);
+	c.lit(",\"gid\":");
+	c.u(t.gid);
+	c.lit(",\"syscall_nr\":");
+	c.i(tf.syscall_nr);
+	seg.end(1, c);
+	seg.remember(ev, ctx);
 }
 
-void append_icmptrace(const icmpt_event &ev, std::string &out)
+void put_icmptrace(Cursor &c, const icmpt_event &ev, const TaskSegments<2> &seg)
 {
 	const icmpt_packet &p = ev.pkt;
-	const icmpt_task t = effective_task(ev);
-	JsonObject o(out);
-	o.str("direction", direction_tracee(ev.direction));
-	o.str("owner", owner_name(ev.owner));
-	o.str("ctx", ctx_name(ev.ctx));
-	o.num("family", p.family);
-	o.num("type", p.type);
-	o.num("code", p.code);
-	o.num("rest", p.rest);
-	o.num("flags", p.flags);
-	o.num("ttl", p.ttl);
-	o.num("ip_len", p.ip_len);
-	o.num("icmp_len", p.icmp_len);
-	o.num("ifindex", ev.ifindex);
-	o.num("pkt_netns", ev.pkt_netns);
-	o.num("task_netns", t.net_ns);
-	o.num("uts_ns", t.uts_ns);
-	o.num("gid", t.gid);
-	o.inum("syscall_nr", ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr);
-	o.num("ts_boot_ns", ev.ts_boot_ns);
+	c.lit(",\"icmptrace\":{\"direction\":\"");
+	c.put(direction_tracee(ev.direction));
+	c.lit("\",\"owner\":\"");
+	c.put(owner_name(ev.owner));
+	c.lit("\",\"ctx\":\"");
+	c.put(ctx_name(ev.ctx));
+	c.lit("\",\"family\":");
+	c.u(p.family);
+	c.lit(",\"type\":");
+	c.u(p.type);
+	c.lit(",\"code\":");
+	c.u(p.code);
+	c.lit(",\"rest\":");
+	c.u(p.rest);
+	c.lit(",\"flags\":");
+	c.u(p.flags);
+	c.lit(",\"ttl\":");
+	c.u(p.ttl);
+	c.lit(",\"ip_len\":");
+	c.u(p.ip_len);
+	c.lit(",\"icmp_len\":");
+	c.u(p.icmp_len);
+	c.lit(",\"ifindex\":");
+	c.u(ev.ifindex);
+	c.lit(",\"pkt_netns\":");
+	c.u(ev.pkt_netns);
+	seg.put(c, 1);
+	c.lit(",\"ts_boot_ns\":");
+	c.u(ev.ts_boot_ns);
 	// The decoded body; "inner" only for an error message.
-	o.str("csum_check", csum_check_name(p.flags));
-	JsonObject d(o.begin("detail"));
-	d.str("kind", detail_kind_name(ev.detail.kind));
-	append_fields(d, detail_fields(ev));
-	d.close();
-	if (p.flags & ICMPT_PKT_HAS_INNER) {
-		JsonObject in(o.begin("inner"));
-		append_fields(in, inner_fields(ev));
-		in.close();
+	c.lit(",\"csum_check\":\"");
+	c.put(csum_check_name(p.flags));
+	c.put('"');
+	JsonSink sink{c};
+	visit_detail(ev, sink);
+	c.put('}');
+}
+
+void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
+{
+	thread_local TaskSegments<2> seg;
+	if (!seg.same(ev, ctx))
+		put_task_segments(seg, ev, ctx);
+	const bool v6 = ev.pkt.family == 6;
+	c.lit("{\"timestamp\":");
+	c.u(ev.ts_real_ns);
+	c.lit(",\"threadStartTime\":");
+	c.u(thread_start_epoch_ns(ev));
+	c.lit(",\"processorId\":");
+	c.u(ev.cpu);
+	seg.put(c, 0);
+	c.lit(",\"executable\":{\"path\":\"\"},\"hostName\":");
+	put_json_string(c, ctx.hostname);
+	c.lit(",\"containerId\":");
+	put_json_string(c, ctx.container_id);
+	// tracee's Container{id,name,image,imageDigest}, all omitempty: only the
+	// id is known without asking the runtime.
+	if (ctx.container_id.empty()) {
+		c.lit(",\"container\":{}");
+	} else {
+		c.lit(",\"container\":{\"id\":");
+		put_json_string(c, ctx.container_id);
+		c.put('}');
 	}
-	o.close();
+	if (v6)
+		c.lit(",\"kubernetes\":{},\"eventId\":\"2005\",\"eventName\":\"net_packet_icmpv6\"");
+	else
+		c.lit(",\"kubernetes\":{},\"eventId\":\"2004\",\"eventName\":\"net_packet_icmp\"");
+	c.lit(",\"matchedPolicies\":[\"\"],\"argsNum\":3,\"returnValue\":0,\"syscall\":");
+	put_plain_string(c, event_syscall(ev));
+	c.lit(",\"stackAddresses\":[0],"
+	      "\"contextFlags\":{\"containerStarted\":false,\"isCompat\":false},"
+	      "\"threadEntityId\":");
+	c.u(ctx.thread_entity_id);
+	c.lit(",\"processEntityId\":");
+	c.u(ctx.process_entity_id);
+	c.lit(",\"parentEntityId\":");
+	c.u(ctx.parent_entity_id);
+	put_args(c, ev);
+	put_icmptrace(c, ev, seg);
+	c.lit("}\n");
 }
 
 } // namespace
 
+char *format_json(const icmpt_event &ev, const FormatContext &ctx, char *out)
+{
+	Cursor c{out};
+	put_json(c, ev, ctx);
+	return c.p;
+}
+
 void format_json(const icmpt_event &ev, const FormatContext &ctx, std::string &out)
 {
-	const icmpt_task t = effective_task(ev);
-	const bool v6 = ev.pkt.family == 6;
-	JsonObject o(out);
-	o.num("timestamp", ev.ts_real_ns);
-	o.num("threadStartTime", thread_start_epoch_ns(ev));
-	o.num("processorId", ev.cpu);
-	o.num("processId", t.ns_pid);
-	o.num("cgroupId", t.cgroup_id);
-	o.num("threadId", t.ns_tid);
-	o.num("parentProcessId", t.ns_ppid);
-	o.num("hostProcessId", t.pid);
-	o.num("hostThreadId", t.tid);
-	o.num("hostParentProcessId", t.ppid);
-	o.num("userId", t.uid);
-	o.num("mountNamespace", t.mnt_ns ? t.mnt_ns : ctx.mnt_ns);
-	o.num("pidNamespace", t.pid_ns);
-	o.str("processName", comm_of(t));
-	o.raw("executable", "{\"path\":\"\"}");
-	o.str("hostName", ctx.hostname);
-	o.str("containerId", ctx.container_id);
-	// tracee's Container{id,name,image,imageDigest}, all omitempty: only the
-	// id is known without asking the runtime.
-	JsonObject ctr(o.begin("container"));
-	if (!ctx.container_id.empty())
-		ctr.str("id", ctx.container_id);
-	ctr.close();
-	o.raw("kubernetes", "{}");
-	o.str("eventId", v6 ? "2005" : "2004");
-	o.str("eventName", v6 ? "net_packet_icmpv6" : "net_packet_icmp");
-	o.raw("matchedPolicies", "[\"\"]");
-	o.num("argsNum", 3);
-	o.num("returnValue", 0);
-	o.str("syscall", event_syscall(ev));
-	o.raw("stackAddresses", "[0]");
-	o.raw("contextFlags", "{\"containerStarted\":false,\"isCompat\":false}");
-	o.num("threadEntityId", ctx.thread_entity_id);
-	o.num("processEntityId", ctx.process_entity_id);
-	o.num("parentEntityId", ctx.parent_entity_id);
-	append_args(ev, o.begin("args"));
-	append_icmptrace(ev, o.begin("icmptrace"));
-	o.close();
-	out += '\n';
+	append_with_cursor(out, line_room(ctx), [&](Cursor &c) { put_json(c, ev, ctx); });
 }
 
 } // namespace icmptrace

@@ -1,121 +1,190 @@
 #include <string_view>
 
-#include "util/append.hpp"
 #include "format/detail_fields.hpp"
 #include "format/escape.hpp"
 #include "format/event_fields.hpp"
 #include "format/formatters.hpp"
+#include "format/sink_common.hpp"
 
 namespace icmptrace {
 namespace {
 
-// Appends " key=value" (no leading space for the first pair).
-class KvLine {
-public:
-	explicit KvLine(std::string &out) : out_(out) {}
-	void add(std::string_view key, std::string_view value) { key_(key); out_ += value; }
-	void add(std::string_view key, const char *value) { add(key, std::string_view(value)); }
-	void add(std::string_view key, uint64_t value) { key_(key); append_uint(out_, value); }
-	void add_int(std::string_view key, int64_t value) { key_(key); append_int(out_, value); }
-	void add_hex(std::string_view key, uint64_t value, int width)
-	{
-		key_(key);
-		out_ += "0x";
-		append_hex(out_, value, width);
-	}
-	void add_token(std::string_view key, std::string_view value)
-	{
-		key_(key);
-		append_token(out_, value);
-	}
-	void add_addr(std::string_view key, uint8_t family, const uint8_t (&addr)[16])
-	{
-		key_(key);
-		append_addr(out_, family, addr);
-	}
-	// "PREFIXkey=value", for the detail and inner keys.
-	void add(std::string_view prefix, std::string_view key, std::string_view value)
-	{
-		key_(prefix, key);
-		out_ += value;
-	}
+// The body as " key=value" pairs: the detail's keys as they are (id/seq
+// with their icmp_ prefix), the quoted packet's with inner_.
+struct KvSink {
+	Cursor &c;
+	bool inner = false;
 
-private:
-	void key_(std::string_view key, std::string_view more = {})
+	void key(const Field &f)
 	{
-		if (!first_)
-			out_ += ' ';
-		first_ = false;
-		out_ += key;
-		out_ += more;
-		out_ += '=';
+		if (inner)
+			c.lit(" inner_");
+		else if (!f.kv_prefix.empty()) {
+			c.put(' ');
+			c.put(f.kv_prefix);
+		} else {
+			c.put(' ');
+		}
+		c.put(f.key);
+		c.put('=');
 	}
-	std::string &out_;
-	bool first_ = true;
+	void u(const Field &f, uint64_t v) { key(f); c.u(v); }
+	void s(const Field &f, int64_t v) { key(f); c.i(v); }
+	void hex(const Field &f, uint64_t v)
+	{
+		key(f);
+		c.lit("0x");
+		c.hex(v);
+	}
+	void addr(const Field &f, uint8_t family, const uint8_t *a)
+	{
+		key(f);
+		put_addr(c, family, a);
+	}
+	void mac(const Field &f, const uint8_t *a, unsigned n)
+	{
+		key(f);
+		put_mac(c, a, n);
+	}
+	void name(const Field &f, std::string_view v) { key(f); c.put(v); }
+	void str(const Field &f, std::string_view v) { key(f); put_token(c, v); }
+	void begin_detail(const icmpt_event &, const char *kind)
+	{
+		c.lit(" detail=");
+		c.put(kind);
+	}
+	void end_detail() {}
+	void begin_inner(const icmpt_event &) { inner = true; }
+	void end_inner() { inner = false; }
 };
+
+// The task's three pieces of a kv line, in the line's order.
+void put_task_segments(TaskSegments<3> &seg, const icmpt_event &ev, const FormatContext &ctx)
+{
+	const TaskFields tf = task_fields(ev, ctx);
+	const icmpt_task &t = tf.t;
+	Cursor c = seg.start(0);
+	c.lit(" pid=");
+	c.u(t.pid);
+	c.lit(" tid=");
+	c.u(t.tid);
+	c.lit(" ppid=");
+	c.u(t.ppid);
+	c.lit(" ns_pid=");
+	c.u(t.ns_pid);
+	c.lit(" ns_tid=");
+	c.u(t.ns_tid);
+	c.lit(" uid=");
+	c.u(t.uid);
+	c.lit(" gid=");
+	c.u(t.gid);
+	c.lit(" comm=");
+	put_token(c, tf.comm);
+	c.lit(" netns=");
+	c.u(t.net_ns);
+	seg.end(0, c);
+	c = seg.start(1);
+	c.lit(" cgroup=");
+	c.u(t.cgroup_id);
+	c.lit(" syscall=");
+	c.put(tf.syscall);
+	seg.end(1, c);
+	c = seg.start(2);
+	c.lit(" ns_ppid=");
+	c.u(t.ns_ppid);
+	c.lit(" start_time=");
+	c.u(t.start_time_ns);
+	c.lit(" mnt_ns=");
+	c.u(tf.mnt_ns);
+	c.lit(" pid_ns=");
+	c.u(t.pid_ns);
+	c.lit(" uts_ns=");
+	c.u(t.uts_ns);
+	c.lit(" syscall_nr=");
+	c.i(tf.syscall_nr);
+	seg.end(2, c);
+	seg.remember(ev, ctx);
+}
+
+void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
+{
+	const icmpt_packet &p = ev.pkt;
+	thread_local TaskSegments<3> seg;
+	if (!seg.same(ev, ctx))
+		put_task_segments(seg, ev, ctx);
+
+	c.lit("ts=");
+	c.u(ev.ts_real_ns);
+	c.lit(" cpu=");
+	c.u(ev.cpu);
+	c.lit(" dir=");
+	c.put(direction_short(ev.direction));
+	c.lit(" family=");
+	c.u(p.family);
+	c.lit(" src=");
+	put_addr(c, p.family, p.saddr);
+	c.lit(" dst=");
+	put_addr(c, p.family, p.daddr);
+	c.lit(" type=");
+	c.u(p.type);
+	c.lit(" code=");
+	c.u(p.code);
+	c.lit(" csum=");
+	c.u(p.checksum);
+	c.lit(" rest=0x");
+	c.hex(p.rest, 8);
+	c.lit(" id=");
+	c.u(p.id);
+	c.lit(" seq=");
+	c.u(p.seq);
+	c.lit(" flags=0x");
+	c.hex(p.flags, 1);
+	c.lit(" ip_len=");
+	c.u(p.ip_len);
+	c.lit(" owner=");
+	c.put(owner_name(ev.owner));
+	c.lit(" ctx=");
+	c.put(ctx_name(ev.ctx));
+	seg.put(c, 0);
+	c.lit(" pkt_netns=");
+	c.u(ev.pkt_netns);
+	seg.put(c, 1);
+	// The rest of the record, after the fields scripts rely on.
+	c.lit(" ts_boot=");
+	c.u(ev.ts_boot_ns);
+	c.lit(" ttl=");
+	c.u(p.ttl);
+	c.lit(" icmp_len=");
+	c.u(p.icmp_len);
+	c.lit(" ifindex=");
+	c.u(ev.ifindex);
+	seg.put(c, 2);
+	// The decoded body: only the keys its type has.
+	c.lit(" csum_check=");
+	c.put(csum_check_name(p.flags));
+	KvSink sink{c};
+	visit_detail(ev, sink);
+	// Derived by the reader, last so the keys above keep their places.
+	// Both may be empty ("container="): a key is always there.
+	c.lit(" container=");
+	c.put(ctx.container_id);
+	c.lit(" hostname=");
+	put_token(c, ctx.hostname);
+	c.put('\n');
+}
 
 } // namespace
 
+char *format_kv(const icmpt_event &ev, const FormatContext &ctx, char *out)
+{
+	Cursor c{out};
+	put_kv(c, ev, ctx);
+	return c.p;
+}
+
 void format_kv(const icmpt_event &ev, const FormatContext &ctx, std::string &out)
 {
-	const icmpt_packet &p = ev.pkt;
-	const icmpt_task t = effective_task(ev);
-	KvLine kv(out);
-
-	kv.add("ts", ev.ts_real_ns);
-	kv.add("cpu", ev.cpu);
-	kv.add("dir", direction_short(ev.direction));
-	kv.add("family", p.family);
-	kv.add_addr("src", p.family, p.saddr);
-	kv.add_addr("dst", p.family, p.daddr);
-	kv.add("type", p.type);
-	kv.add("code", p.code);
-	kv.add("csum", p.checksum);
-	kv.add_hex("rest", p.rest, 8);
-	kv.add("id", p.id);
-	kv.add("seq", p.seq);
-	kv.add_hex("flags", p.flags, 1);
-	kv.add("ip_len", p.ip_len);
-	kv.add("owner", owner_name(ev.owner));
-	kv.add("ctx", ctx_name(ev.ctx));
-	kv.add("pid", t.pid);
-	kv.add("tid", t.tid);
-	kv.add("ppid", t.ppid);
-	kv.add("ns_pid", t.ns_pid);
-	kv.add("ns_tid", t.ns_tid);
-	kv.add("uid", t.uid);
-	kv.add("gid", t.gid);
-	kv.add_token("comm", comm_of(t));
-	kv.add("netns", t.net_ns);
-	kv.add("pkt_netns", ev.pkt_netns);
-	kv.add("cgroup", t.cgroup_id);
-	kv.add("syscall", event_syscall(ev));
-	// The rest of the record, after the fields scripts rely on.
-	kv.add("ts_boot", ev.ts_boot_ns);
-	kv.add("ttl", p.ttl);
-	kv.add("icmp_len", p.icmp_len);
-	kv.add("ifindex", ev.ifindex);
-	kv.add("ns_ppid", t.ns_ppid);
-	kv.add("start_time", t.start_time_ns);
-	kv.add("mnt_ns", t.mnt_ns ? t.mnt_ns : ctx.mnt_ns);
-	kv.add("pid_ns", t.pid_ns);
-	kv.add("uts_ns", t.uts_ns);
-	kv.add_int("syscall_nr", ev.owner == ICMPT_OWNER_NONE ? -1 : t.syscall_nr);
-	// The decoded body: only the keys its type has.  id/seq of the body
-	// are icmp_id/icmp_seq (id/seq above are the echo header's, 0 else).
-	kv.add("csum_check", csum_check_name(p.flags));
-	kv.add("detail", detail_kind_name(ev.detail.kind));
-	for (const DetailField &f : detail_fields(ev)) {
-		const bool idseq = f.key == "id" || f.key == "seq";
-		kv.add(idseq ? "icmp_" : "", f.key, f.value);
-	}
-	for (const DetailField &f : inner_fields(ev))
-		kv.add("inner_", f.key, f.value);
-	// Derived by the reader, last so the keys above keep their places.
-	// Both may be empty ("container="): a key is always there.
-	kv.add("container", ctx.container_id);
-	kv.add_token("hostname", ctx.hostname);
-	out += '\n';
+	append_with_cursor(out, line_room(ctx), [&](Cursor &c) { put_kv(c, ev, ctx); });
 }
 
 } // namespace icmptrace

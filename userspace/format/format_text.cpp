@@ -1,13 +1,12 @@
 #include <ctime>
 #include <string_view>
 
-#include "util/append.hpp"
 #include "context/container_id.hpp"
 #include "format/detail_fields.hpp"
 #include "format/escape.hpp"
 #include "format/event_fields.hpp"
 #include "format/formatters.hpp"
-#include "format/icmp_type_code.hpp"
+#include "format/sink_common.hpp"
 
 namespace icmptrace {
 namespace {
@@ -47,80 +46,227 @@ std::string_view local_hms(time_t sec)
 	return std::string_view(cache.hms, sizeof(cache.hms));
 }
 
-void append_time(const icmpt_event &ev, std::string &out)
+void put_time(Cursor &c, const icmpt_event &ev)
 {
 	const time_t sec = static_cast<time_t>(ev.ts_real_ns / 1000000000ULL);
-	const unsigned usec = static_cast<unsigned>(ev.ts_real_ns % 1000000000ULL / 1000);
-	out += local_hms(sec);
-	out += '.';
-	char buf[6];
-	for (unsigned i = sizeof(buf), v = usec; i-- > 0; v /= 10)
-		buf[i] = static_cast<char>('0' + v % 10);
-	out.append(buf, sizeof(buf));
+	unsigned usec = static_cast<unsigned>(ev.ts_real_ns % 1000000000ULL / 1000);
+	c.put(local_hms(sec));
+	c.put('.');
+	for (int i = 6; i-- > 0; usec /= 10)
+		c.p[i] = static_cast<char>('0' + usec % 10);
+	c.p += 6;
 }
 
-} // namespace
+void put_id_seq(Cursor &c, uint16_t id, uint16_t seq)
+{
+	c.lit(" id=");
+	c.u(id);
+	c.lit(" seq=");
+	c.u(seq);
+}
 
-void format_text(const icmpt_event &ev, const FormatContext &ctx, std::string &out)
+// " 198.18.0.1:40000" of the quoted packet; [v6]:port keeps the port apart.
+void put_inner_endpoint(Cursor &c, const icmpt_inner &in, const uint8_t *addr, uint16_t port)
+{
+	const bool ports = in.flags & ICMPT_INNER_PORTS;
+	if (ports && in.version == 6)
+		c.put('[');
+	put_addr(c, in.version, addr);
+	if (!ports)
+		return;
+	if (in.version == 6)
+		c.put(']');
+	c.put(':');
+	c.u(port);
+}
+
+// " inner=udp 198.18.0.1:40000>198.18.1.2:33434", " inner=icmp A>B
+// EchoRequest id=1 seq=2", " inner=? inner_flags=truncated".
+void put_inner(Cursor &c, const icmpt_inner &in)
+{
+	c.lit(" inner=");
+	if (!(in.flags & ICMPT_INNER_IP)) {
+		c.put('?');
+	} else {
+		if (const char *n = ip_proto_name(in.proto)) {
+			c.put(n);
+		} else {
+			c.lit("proto");
+			c.u(in.proto);
+		}
+		c.put(' ');
+		put_inner_endpoint(c, in, in.saddr, in.sport);
+		c.put('>');
+		put_inner_endpoint(c, in, in.daddr, in.dport);
+		if (in.flags & ICMPT_INNER_ICMP) {
+			c.put(' ');
+			c.put(type_code_name(in.version, in.icmp_type, in.icmp_code));
+		}
+		if (in.flags & ICMPT_INNER_ECHO)
+			put_id_seq(c, in.id, in.seq);
+	}
+	char buf[kInnerFlagsMax];
+	std::string_view anomalies = inner_flag_list(in.flags, buf);
+	if (!anomalies.empty()) {
+		c.lit(" inner_flags=");
+		c.put(anomalies);
+	}
+}
+
+// The text sink of the body: " key=value" by each field's short text key;
+// the quoted packet in its own short form.
+struct TextSink {
+	Cursor &c;
+	bool skip = false;
+	bool inner = false;
+
+	bool key(const Field &f)
+	{
+		if (skip || f.text.empty())
+			return false;
+		c.put(' ');
+		c.put(f.text);
+		c.put('=');
+		return true;
+	}
+	void u(const Field &f, uint64_t v)
+	{
+		if ((f.text_omit_zero && v == 0) || !key(f))
+			return;
+		c.u(v);
+	}
+	void s(const Field &f, int64_t v)
+	{
+		if (key(f))
+			c.i(v);
+	}
+	void hex(const Field &f, uint64_t v)
+	{
+		if (!key(f))
+			return;
+		if (!f.text_na_letters) {
+			c.lit("0x");
+			c.hex(v);
+			return;
+		}
+		const char *start = c.p;
+		if (v & ICMPT_NA_ROUTER)
+			c.put('R');
+		if (v & ICMPT_NA_SOLICITED)
+			c.put('S');
+		if (v & ICMPT_NA_OVERRIDE)
+			c.put('O');
+		if (c.p == start)
+			c.put('-');
+	}
+	void addr(const Field &f, uint8_t family, const uint8_t *a)
+	{
+		if (key(f))
+			put_addr(c, family, a);
+	}
+	void mac(const Field &f, const uint8_t *a, unsigned n)
+	{
+		if (!key(f))
+			return;
+		put_mac(c, a, n);
+	}
+	void name(const Field &f, std::string_view v)
+	{
+		if (key(f))
+			c.put(v);
+	}
+	void str(const Field &f, std::string_view v)
+	{
+		if (key(f))
+			put_token(c, v);
+	}
+	void begin_detail(const icmpt_event &ev, const char *)
+	{
+		// An echo's id and seq are on the line already.
+		skip = (ev.pkt.flags & ICMPT_PKT_HAS_ECHO) && ev.detail.kind == ICMPT_DET_ECHO;
+	}
+	void end_detail() {}
+	void begin_inner(const icmpt_event &ev)
+	{
+		inner = !skip && !(ev.pkt.flags & ICMPT_PKT_FRAGMENT);
+		if (inner)
+			put_inner(c, ev.detail.inner);
+		skip = true;
+	}
+	void end_inner() {}
+};
+
+void put_text(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 {
 	const icmpt_packet &p = ev.pkt;
 
-	append_time(ev, out);
-	out += " cpu";
-	append_uint(out, ev.cpu);
-	out += ' ';
-	out += direction_short(ev.direction);
-	out += ' ';
-	append_addr(out, p.family, p.saddr);
-	out += " > ";
-	append_addr(out, p.family, p.daddr);
+	put_time(c, ev);
+	c.lit(" cpu");
+	c.u(ev.cpu);
+	c.put(' ');
+	c.put(direction_short(ev.direction));
+	c.put(' ');
+	put_addr(c, p.family, p.saddr);
+	c.lit(" > ");
+	put_addr(c, p.family, p.daddr);
 	// A non-first fragment carries no ICMP header: no type to name.
 	if (p.flags & ICMPT_PKT_FRAGMENT) {
-		out += " fragment";
+		c.lit(" fragment");
 	} else {	// from our table: safe, and "Name(Code: 3)" stays readable
-		out += ' ';
-		append_icmp_type_code(out, p.family, p.type, p.code);
+		c.put(' ');
+		c.put(type_code_name(p.family, p.type, p.code));
 	}
-	if (p.flags & ICMPT_PKT_HAS_ECHO) {
-		out += " id=";
-		append_uint(out, p.id);
-		out += " seq=";
-		append_uint(out, p.seq);
-	}
-	append_detail_text(ev, out);
-	out += " csum=0x";
-	append_hex(out, p.checksum, 4);
-	out += " len=";
-	append_uint(out, p.ip_len);
+	if (p.flags & ICMPT_PKT_HAS_ECHO)
+		put_id_seq(c, p.id, p.seq);
+	TextSink sink{c};
+	visit_detail(ev, sink);
+	c.lit(" csum=0x");
+	c.hex(p.checksum, 4);
+	c.lit(" len=");
+	c.u(p.ip_len);
 	// Only what says the packet is odd; echo/checksum-ok are the norm.
 	// A first fragment (more_frags) is odd too: its checksum is unchecked.
 	const uint32_t odd = ICMPT_PKT_TRUNCATED | ICMPT_PKT_FRAGMENT | ICMPT_PKT_BAD_IP |
 			     ICMPT_PKT_CSUM_BAD | ICMPT_PKT_MORE_FRAGS;
 	if (p.flags & odd) {
-		out += " flags=";
-		out += packet_flag_names(p.flags & odd);
+		c.lit(" flags=");
+		put_packet_flags(c, p.flags & odd);
 	}
 	// A kernel-built packet may still name a task (kthread); show it then.
 	if (ev.owner == ICMPT_OWNER_SENDER ||
 	    (ev.owner != ICMPT_OWNER_NONE && ev.task.pid != 0)) {
 		const icmpt_task &t = ev.task;
-		out += " pid=";
-		append_uint(out, t.pid);
-		out += " tid=";
-		append_uint(out, t.tid);
-		out += " uid=";
-		append_uint(out, t.uid);
-		out += " comm=";
-		append_token(out, comm_of(t));
+		c.lit(" pid=");
+		c.u(t.pid);
+		c.lit(" tid=");
+		c.u(t.tid);
+		c.lit(" uid=");
+		c.u(t.uid);
+		c.lit(" comm=");
+		put_token(c, comm_of(t));
 		// docker's short id: enough to tell containers apart on one host.
 		if (!ctx.container_id.empty()) {
-			out += " ctr=";
-			out += short_container_id(ctx.container_id);
+			c.lit(" ctr=");
+			c.put(short_container_id(ctx.container_id));
 		}
 	}
-	out += " owner=";
-	out += owner_name(ev.owner);
-	out += '\n';
+	c.lit(" owner=");
+	c.put(owner_name(ev.owner));
+	c.put('\n');
+}
+
+} // namespace
+
+char *format_text(const icmpt_event &ev, const FormatContext &ctx, char *out)
+{
+	Cursor c{out};
+	put_text(c, ev, ctx);
+	return c.p;
+}
+
+void format_text(const icmpt_event &ev, const FormatContext &ctx, std::string &out)
+{
+	append_with_cursor(out, line_room(ctx), [&](Cursor &c) { put_text(c, ev, ctx); });
 }
 
 } // namespace icmptrace

@@ -5,6 +5,7 @@
 
 #include "context/format_context.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -31,5 +32,13 @@ void format_json(const icmpt_event &ev, const FormatContext &ctx, std::string &o
 
 void format_event(OutputFormat f, const icmpt_event &ev, const FormatContext &ctx,
 		  std::string &out);
+
+// The fast path: the line written at out, which has format_room(ctx) bytes
+// of room (the one bounds check of a record, the caller's); returns its end.
+size_t format_room(const FormatContext &ctx);
+char *format_event(OutputFormat f, const icmpt_event &ev, const FormatContext &ctx, char *out);
+char *format_text(const icmpt_event &ev, const FormatContext &ctx, char *out);
+char *format_kv(const icmpt_event &ev, const FormatContext &ctx, char *out);
+char *format_json(const icmpt_event &ev, const FormatContext &ctx, char *out);
 
 } // namespace icmptrace

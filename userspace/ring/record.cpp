@@ -5,19 +5,6 @@
 
 namespace icmptrace {
 
-HeaderProblem check_header(const icmpt_rec_hdr &hdr, uint64_t available)
-{
-	if (hdr.len < sizeof(icmpt_rec_hdr))
-		return HeaderProblem::TooShort;
-	if (hdr.len % ICMPT_REC_ALIGN != 0)
-		return HeaderProblem::Misaligned;
-	if (hdr.len > kMaxRecordLen)
-		return HeaderProblem::TooLong;
-	if (hdr.len > available)
-		return HeaderProblem::PastProducer;
-	return HeaderProblem::None;
-}
-
 const char *to_string(HeaderProblem p)
 {
 	switch (p) {

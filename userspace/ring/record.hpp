@@ -19,8 +19,20 @@ enum class HeaderProblem {
 	PastProducer,	// record would end beyond producer_pos
 };
 
-// available: bytes between this record's start and producer_pos.
-HeaderProblem check_header(const icmpt_rec_hdr &hdr, uint64_t available);
+// available: bytes between this record's start and producer_pos.  Inline:
+// the merge asks once per record.
+inline HeaderProblem check_header(const icmpt_rec_hdr &hdr, uint64_t available)
+{
+	if (hdr.len < sizeof(icmpt_rec_hdr))
+		return HeaderProblem::TooShort;
+	if (hdr.len % ICMPT_REC_ALIGN != 0)
+		return HeaderProblem::Misaligned;
+	if (hdr.len > kMaxRecordLen)
+		return HeaderProblem::TooLong;
+	if (hdr.len > available)
+		return HeaderProblem::PastProducer;
+	return HeaderProblem::None;
+}
 const char *to_string(HeaderProblem p);
 
 // Compatibility rule: copy min(len, sizeof(icmpt_event)) bytes into a zeroed

@@ -80,42 +80,56 @@ CorruptReport RingConsumer::resync(uint64_t prod, uint32_t len, uint16_t type,
 	return r;
 }
 
-DrainResult RingConsumer::drain(std::vector<icmpt_event> &out)
+void RingConsumer::begin_pass()
 {
-	DrainResult res;
-	const uint64_t prod = load_producer_pos();
-	const uint64_t mask = view_.data_size - 1;
-
+	limit_ = load_producer_pos();
 	// Unsigned distance: also catches a producer_pos behind us.
-	if (prod - cons_ > view_.data_size) {
-		res.corrupt = resync(prod, 0, 0,
-				     "producer_pos more than data_size away from the consumer");
+	if (limit_ - cons_ > view_.data_size) {
+		pending_ = resync(limit_, 0, 0,
+				  "producer_pos more than data_size away from the consumer");
 		publish();
-		return res;
 	}
-	while (cons_ != prod) {
-		const uint64_t avail = prod - cons_;
+}
+
+const unsigned char *RingConsumer::head_slow()
+{
+	const uint64_t mask = view_.data_size - 1;
+	while (cons_ != limit_) {
+		const uint64_t avail = limit_ - cons_;
 		const unsigned char *rec = view_.data + (cons_ & mask);
 		icmpt_rec_hdr hdr;
 		if (avail < sizeof(hdr)) {
-			res.corrupt = resync(prod, 0, 0, "partial record header");
-			break;
+			pending_ = resync(limit_, 0, 0, "partial record header");
+			return nullptr;
 		}
 		std::memcpy(&hdr, rec, sizeof(hdr));
 		HeaderProblem problem = check_header(hdr, avail);
 		if (problem != HeaderProblem::None) {
-			res.corrupt = resync(prod, hdr.len, hdr.type, to_string(problem));
-			break;
+			pending_ = resync(limit_, hdr.len, hdr.type, to_string(problem));
+			return nullptr;
 		}
 		if (hdr.type == ICMPT_REC_PACKET) {
-			out.push_back(decode_event(rec, hdr.len));
-			++res.packets;
-		} else {
-			++res.unknown;
-			++unknown_;
+			head_len_ = hdr.len;
+			return rec;
 		}
+		++unknown_;
 		cons_ += hdr.len;
 	}
+	return nullptr;
+}
+
+DrainResult RingConsumer::drain(std::vector<icmpt_event> &out)
+{
+	DrainResult res;
+	const uint64_t unknown_before = unknown_;
+	begin_pass();
+	while (const unsigned char *rec = head()) {
+		out.push_back(decode_event(rec, head_len_));
+		++res.packets;
+		pop();
+	}
+	res.corrupt = take_corrupt();
+	res.unknown = unknown_ - unknown_before;
 	publish();
 	return res;
 }

@@ -5,8 +5,10 @@
 #include <linux/icmptrace.h>
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ring/record.hpp"
@@ -50,6 +52,35 @@ public:
 	// header it jumps to producer_pos and reports the corruption.
 	DrainResult drain(std::vector<icmpt_event> &out);
 
+	// Record by record, for a merge that formats straight from the ring:
+	// begin_pass() takes producer_pos as the end of this pass; head() is the
+	// next packet record before it (unknown types skipped), nullptr when
+	// there is none; pop() steps past it.  Nothing is given back to the
+	// producer until give_back(): a popped record stays valid until then.
+	// A garbage header jumps to the pass's end; take_corrupt() tells.
+	void begin_pass();
+	const unsigned char *head()
+	{
+		// The common case inline: a whole, valid packet record.
+		const uint64_t avail = limit_ - cons_;
+		if (avail >= sizeof(icmpt_rec_hdr)) {
+			const unsigned char *rec = view_.data + (cons_ & (view_.data_size - 1));
+			icmpt_rec_hdr hdr;
+			std::memcpy(&hdr, rec, sizeof(hdr));
+			if (hdr.type == ICMPT_REC_PACKET &&
+			    check_header(hdr, avail) == HeaderProblem::None) {
+				head_len_ = hdr.len;
+				return rec;
+			}
+		}
+		return head_slow();
+	}
+	// Length of the record head() returned last.
+	uint32_t head_len() const { return head_len_; }
+	std::optional<CorruptReport> take_corrupt() { return std::exchange(pending_, {}); }
+	void pop() { cons_ += head_len_; }
+	void give_back() { publish(); }
+
 	// Drop counters of the producer page minus their value at construction.
 	DropCounts drops_since_start() const;
 
@@ -59,6 +90,7 @@ public:
 	uint64_t unknown_records() const { return unknown_; }
 
 private:
+	const unsigned char *head_slow();
 	DropCounts read_drops() const;
 	uint64_t load_producer_pos() const;
 	void publish();
@@ -67,7 +99,10 @@ private:
 
 	uint32_t index_;
 	RingView view_;
-	uint64_t cons_;			// our position; consumer_pos mirrors it
+	uint64_t cons_;			// our position; consumer_pos follows it
+	uint64_t limit_ = 0;		// producer_pos at begin_pass()
+	uint32_t head_len_ = 0;		// length of the record head() returned
+	std::optional<CorruptReport> pending_;	// found by begin_pass() or head()
 	DropCounts baseline_;
 	uint64_t corrupt_ = 0;
 	uint64_t unknown_ = 0;

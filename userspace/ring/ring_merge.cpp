@@ -1,0 +1,91 @@
+#include "ring/ring_merge.hpp"
+
+#include <cstddef>
+#include <cstring>
+
+namespace icmptrace {
+
+RingMerge::RingMerge(std::vector<RingConsumer> &rings) : rings_(rings)
+{
+	heap_.reserve(rings.size());
+}
+
+bool RingMerge::load(uint32_t ring, Head &h)
+{
+	const unsigned char *rec = rings_[ring].head();
+	if (!rec) {
+		if (std::optional<CorruptReport> bad = rings_[ring].take_corrupt())
+			corrupt_.push_back(std::move(*bad));
+		return false;
+	}
+	const uint32_t len = rings_[ring].head_len();
+	h.ring = ring;
+	h.rec = rec;
+	h.len = len;
+	h.ts = 0;	// a record too short to hold a stamp sorts first
+	constexpr size_t at = offsetof(icmpt_event, ts_boot_ns);
+	if (len >= at + sizeof(h.ts))
+		std::memcpy(&h.ts, rec + at, sizeof(h.ts));
+	return true;
+}
+
+void RingMerge::sift_down(size_t i)
+{
+	const size_t n = heap_.size();
+	const Head h = heap_[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && later(heap_[c], heap_[c + 1]))
+			++c;
+		if (!later(h, heap_[c]))
+			break;
+		heap_[i] = heap_[c];
+		i = c;
+	}
+	heap_[i] = h;
+}
+
+void RingMerge::begin_pass()
+{
+	heap_.clear();
+	for (uint32_t r = 0; r < rings_.size(); ++r) {
+		rings_[r].begin_pass();
+		Head h;
+		if (load(r, h))
+			heap_.push_back(h);
+	}
+	for (size_t i = heap_.size() / 2; i-- > 0;)
+		sift_down(i);
+}
+
+const icmpt_event *RingMerge::next()
+{
+	if (heap_.empty())
+		return nullptr;
+	const Head top = heap_[0];
+	rings_[top.ring].pop();
+	// The ring's next record takes the top's place (one sift instead of
+	// a pop and a push); an empty ring gives its place to the last entry.
+	if (!load(top.ring, heap_[0])) {
+		heap_[0] = heap_.back();
+		heap_.pop_back();
+	}
+	if (!heap_.empty())
+		sift_down(0);
+	if (top.len >= sizeof(icmpt_event)) {
+		// Mapped pages, records 8-aligned (ICMPT_REC_ALIGN): readable in place.
+		return reinterpret_cast<const icmpt_event *>(top.rec);
+	}
+	short_ = decode_event(top.rec, top.len);
+	return &short_;
+}
+
+void RingMerge::give_back()
+{
+	for (RingConsumer &r : rings_)
+		r.give_back();
+}
+
+} // namespace icmptrace
