@@ -6,6 +6,7 @@
 
 #include <linux/icmptrace.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
