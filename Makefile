@@ -47,7 +47,9 @@ clean:
 #   make dkms-install [KVER=release] module source into /usr/src/icmptrace-VERSION,
 #                                    then dkms add/build/install (default: running kernel)
 #   make dkms-uninstall              dkms remove --all, delete the source tree
-#   make deb                         build/deb/icmptrace_*.deb, icmptrace-dkms_*.deb
+#   make deb                         build/deb/icmptrace_*.deb, icmptrace-dkms_*.deb for
+#                                    bookworm (this host), build/deb/trixie/ the same
+#                                    for trixie, built in its chroot with its g++
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 UDEVRULESDIR ?= /etc/udev/rules.d
@@ -69,6 +71,7 @@ dkms-uninstall:
 
 deb:
 	scripts/build-deb
+	scripts/build-deb --suite trixie
 
 # Measurements; not in make check or CI.
 #   make bench         what icmptrace costs, as ratios side by side in one VM run on

@@ -130,10 +130,8 @@ it_apt_field() {
 
 it_kernel_dir() { echo "$IT_CACHE/kernels/$1"; }
 
-# Default targets: those the whole VM suite passes on.  trixie and trixie-rt build and
-# pass the checks when named (scripts/kmod-check trixie); they join the default once
-# their VM suite runs; sid (7.2) does not fetch yet (issue 14).
-IT_TARGETS=(bookworm bookworm-rt bookworm-backports bullseye)
+# Default targets: every Debian kernel target of scripts/fetch-kernel (make check's list).
+IT_TARGETS=(bookworm bookworm-rt bookworm-backports bullseye trixie trixie-rt sid)
 
 # Copy only what changed (mtimes kept, so make rebuilds only that).  Build products,
 # as the .gitignore files name them, are neither copied nor deleted from the copy.
