@@ -127,8 +127,13 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 				break;
 			}
 			if (n > 0 && stop_fd >= 0 && (fds[2].revents & POLLIN)) {
-				res.signal = read_signal(stop_fd);
-				stop = true;	// still print what the rings hold
+				int sig = read_signal(stop_fd);
+				if (sig == SIGHUP && cfg.on_hangup) {
+					cfg.on_hangup();	// between flushed batches
+				} else {
+					res.signal = sig;
+					stop = true;	// still print what the rings hold
+				}
 			}
 		}
 

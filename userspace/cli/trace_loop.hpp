@@ -21,6 +21,9 @@ struct LoopConfig {
 	std::function<FormatContext(const icmpt_event &)> context;
 	std::optional<uint64_t> count;				// stop after N records
 	std::optional<std::chrono::milliseconds> timeout;	// stop after this long
+	// SIGHUP on stop_fd calls this (--output reopens its file) instead of
+	// stopping; called between batches, when every line before is flushed.
+	std::function<void()> on_hangup;
 };
 
 struct LoopResult {
