@@ -3,11 +3,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <optional>
 
 #include "ring/device.hpp"
 #include "util/error.hpp"
+#include "cli/icmp_summary.hpp"
 #include "cli/options.hpp"
 #include "cli/output_file.hpp"
 #include "control/session.hpp"
@@ -49,6 +51,13 @@ int trace(const Options &o)
 	cfg.context = [&context](const icmpt_event &ev) { return context.derive(ev); };
 	cfg.count = o.count;
 	cfg.timeout = o.timeout;
+	IcmpSummary summary;
+	if (o.summary) {
+		cfg.observe = [&summary](const icmpt_event &ev, const FormatContext &ctx) {
+			summary.add(ev, ctx);
+		};
+		cfg.print = o.print;
+	}
 	if (file)
 		cfg.on_hangup = [&file]() {
 			std::string err = file->reopen();
@@ -61,6 +70,11 @@ int trace(const Options &o)
 		     o.device.c_str(), dev.info().nr_rings,
 		     static_cast<unsigned long long>(dev.info().data_size / 1024));
 	LoopResult res = run_trace_loop(dev.fd(), signals.fd(), rings, cfg, out, stderr);
+	if (o.summary && !res.output_closed) {
+		const std::string table = o.format == OutputFormat::Json ? summary.json() : summary.text();
+		if (std::fputs(table.c_str(), out) < 0 || std::fflush(out) != 0)
+			throw Error(kExitRuntime, errno_message("writing the summary", errno));
+	}
 	std::fputs(format_summary(res.records, collect_totals(rings)).c_str(), stderr);
 	return kExitOk;
 }

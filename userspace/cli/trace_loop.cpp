@@ -40,8 +40,11 @@ bool write_batch(const std::vector<icmpt_event> &batch, size_t n, const LoopConf
 {
 	text.clear();
 	for (size_t i = 0; i < n; ++i) {
-		format_event(cfg.format, batch[i],
-			     cfg.context ? cfg.context(batch[i]) : FormatContext{}, text);
+		const FormatContext ctx = cfg.context ? cfg.context(batch[i]) : FormatContext{};
+		if (cfg.observe)
+			cfg.observe(batch[i], ctx);
+		if (cfg.print)
+			format_event(cfg.format, batch[i], ctx, text);
 		if (text.size() >= kChunk) {
 			if (!write_text(text, out))
 				return false;

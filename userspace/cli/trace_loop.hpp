@@ -24,6 +24,9 @@ struct LoopConfig {
 	// SIGHUP on stop_fd calls this (--output reopens its file) instead of
 	// stopping; called between batches, when every line before is flushed.
 	std::function<void()> on_hangup;
+	// Every record with its context, printed or not (--summary).
+	std::function<void(const icmpt_event &, const FormatContext &)> observe;
+	bool print = true;	// false: records are only observed and counted
 };
 
 struct LoopResult {
