@@ -42,7 +42,9 @@ clean:
 
 # Installation (doc/INSTALL.md).  VERSION holds the one version number.
 #   make install [PREFIX=/usr/local] [DESTDIR=]   reader, man page, udev rule, bash
-#                                    completion, and the module source for DKMS
+#                                    completion, icmptrace.service (not enabled) with
+#                                    /etc/default/icmptrace and a logrotate snippet,
+#                                    and the module source for DKMS
 #   make uninstall                   removes exactly what make install put there
 #   make dkms-install [KVER=release] module source into /usr/src/icmptrace-VERSION,
 #                                    then dkms add/build/install (default: running kernel)

@@ -148,6 +148,24 @@ private:
 			++i_, ++digits;
 		if (!digits)
 			fail("bad number");
+		// Fraction and exponent (the --summary object has milliseconds).
+		auto more_digits = [this]() {
+			size_t n = 0;
+			while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9')
+				++i_, ++n;
+			if (!n)
+				fail("bad number");
+		};
+		if (peek() == '.') {
+			++i_;
+			more_digits();
+		}
+		if (peek() == 'e' || peek() == 'E') {
+			++i_;
+			if (peek() == '+' || peek() == '-')
+				++i_;
+			more_digits();
+		}
 	}
 	bool literal(std::string_view w)
 	{

@@ -3,11 +3,15 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <optional>
 
 #include "ring/device.hpp"
 #include "util/error.hpp"
+#include "cli/icmp_summary.hpp"
 #include "cli/options.hpp"
+#include "cli/output_file.hpp"
 #include "control/session.hpp"
 #include "context/record_context.hpp"
 #include "cli/signal_fd.hpp"
@@ -34,7 +38,11 @@ int trace(const Options &o)
 	for (size_t i = 0; i < dev.rings().size(); ++i)
 		rings.emplace_back(static_cast<uint32_t>(i), dev.rings()[i], o.backlog);
 
-	if (isatty(STDOUT_FILENO))
+	std::optional<OutputFile> file;
+	if (!o.output.empty() && o.output != "-")
+		file.emplace(o.output);
+	FILE *out = file ? file->stream() : stdout;
+	if (!file && isatty(STDOUT_FILENO))
 		std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
 	LoopConfig cfg;
@@ -43,11 +51,30 @@ int trace(const Options &o)
 	cfg.context = &context;
 	cfg.count = o.count;
 	cfg.timeout = o.timeout;
+	IcmpSummary summary;
+	if (o.summary) {
+		cfg.observe = [&summary](const icmpt_event &ev, const FormatContext &ctx) {
+			summary.add(ev, ctx);
+		};
+		cfg.print = o.print;
+	}
+	if (file)
+		cfg.on_hangup = [&file]() {
+			std::string err = file->reopen();
+			if (!err.empty())
+				std::fprintf(stderr, "icmptrace: WARNING: %s; still writing the old file\n",
+					     err.c_str());
+		};
 
 	std::fprintf(stderr, "icmptrace: listening on %s, %u rings of %llu KiB\n",
 		     o.device.c_str(), dev.info().nr_rings,
 		     static_cast<unsigned long long>(dev.info().data_size / 1024));
-	LoopResult res = run_trace_loop(dev.fd(), signals.fd(), rings, cfg, stdout, stderr);
+	LoopResult res = run_trace_loop(dev.fd(), signals.fd(), rings, cfg, out, stderr);
+	if (o.summary && !res.output_closed) {
+		const std::string table = o.format == OutputFormat::Json ? summary.json() : summary.text();
+		if (std::fputs(table.c_str(), out) < 0 || std::fflush(out) != 0)
+			throw Error(kExitRuntime, errno_message("writing the summary", errno));
+	}
 	std::fputs(format_summary(res.records, collect_totals(rings)).c_str(), stderr);
 	return kExitOk;
 }

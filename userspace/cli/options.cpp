@@ -132,6 +132,16 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 			} else if (name == "--backlog") {
 				no_value();
 				o.backlog = true;
+			} else if (name == "-o" || name == "--output") {
+				o.output = value();
+				if (o.output.empty())
+					throw UsageError{"empty output path (use - for stdout)"};
+			} else if (name == "--summary") {
+				no_value();
+				o.summary = true;
+			} else if (name == "--print") {
+				no_value();
+				o.print = true;
 			} else if (parse_filter_flag(name, value, no_value, o.filter)) {
 				// one of the filter flags
 			} else if (rd.is_option()) {
@@ -140,6 +150,8 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 				throw UsageError{"unexpected argument '" + a + "'"};
 			}
 		}
+		if (o.print && !o.summary)
+			throw UsageError{"--print goes with --summary (lines are printed anyway)"};
 		// Type names depend on -4/-6, wherever they are: check them now.
 		for (const std::string &t : o.filter.types)
 			parse_icmp_types(t, o.filter.families);
@@ -170,6 +182,12 @@ Options:
                         or kv (key=value pairs of every field)
       --json            same as --format json
       --backlog         also print records already in the rings at start
+  -o, --output FILE     append the lines to FILE (- for stdout, the default);
+                        SIGHUP reopens FILE (for logrotate), no line is cut
+      --summary         at exit, a table by process, by ICMP type/code and
+                        direction, echo round-trip times per process and
+                        destination, errors per destination; no lines
+      --print           with --summary: print the lines too
   -h, --help            show this help
 
 Filters, evaluated in the kernel before a record is written; kinds combine
@@ -196,7 +214,8 @@ Commands:
   icmptrace status                module, configuration, filter, readers
   icmptrace enable | disable      turn recording on or off
 
-SIGINT/SIGTERM stop cleanly; a summary "N records, M dropped" goes to stderr.
+SIGINT/SIGTERM (and SIGHUP without --output) stop cleanly; a summary
+"N records, M dropped" goes to stderr.
 
 Exit codes:
   0  success

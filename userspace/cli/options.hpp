@@ -19,6 +19,9 @@ struct Options {
 	std::optional<uint64_t> count;				// -c N
 	std::optional<std::chrono::milliseconds> timeout;	// -t SECONDS
 	bool backlog = false;					// --backlog
+	std::string output;			// --output FILE, "" or "-": stdout
+	bool summary = false;			// --summary: table at exit
+	bool print = false;			// --print: lines too, with --summary
 	FilterArgs filter;			// -4/-6, --in/--out, --type, --pid, ...
 };
 

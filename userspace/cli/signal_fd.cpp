@@ -14,6 +14,7 @@ SignalFd::SignalFd()
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	if (int err = pthread_sigmask(SIG_BLOCK, &mask, &old_mask_))
 		throw Error(kExitRuntime, errno_message("pthread_sigmask", err));
 	fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));

@@ -1,4 +1,4 @@
-// SIGINT/SIGTERM as a readable fd, so the poll loop ends through its normal
+// SIGINT/SIGTERM/SIGHUP as a readable fd, so the poll loop ends through its normal
 // path (final drain, summary, unmapping) instead of in a signal handler.
 #pragma once
 
@@ -10,7 +10,7 @@ namespace icmptrace {
 
 class SignalFd {
 public:
-	// Blocks SIGINT and SIGTERM for this thread; restored on destruction.
+	// Blocks SIGINT, SIGTERM and SIGHUP (reopen with --output, else stop) for this thread; restored on destruction.
 	SignalFd();
 	~SignalFd();
 	SignalFd(const SignalFd &) = delete;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ring/ring_merge.hpp"
 #include "util/error.hpp"
@@ -84,6 +85,9 @@ public:
 	// -t: a stalled output is given up on from then on, as after a signal.
 	void set_deadline(Clock::time_point t) { deadline_ = t; }
 	bool stopping() const { return stop_by_ != Clock::time_point::max(); }
+	// SIGHUP while writing, with --output: the reopen the loop owes.
+	void reopen_on_hangup() { reopen_on_hangup_ = true; }
+	bool take_hangup() { return std::exchange(hangup_, false); }
 
 private:
 	Status wait_room(LoopResult &res)
@@ -109,8 +113,13 @@ private:
 			if (n <= 0)
 				continue;
 			if (watch_stop && (fds[1].revents & POLLIN)) {
-				res.signal = read_signal(stop_fd_);
-				stop_soon();
+				const int sig = read_signal(stop_fd_);
+				if (sig == SIGHUP && reopen_on_hangup_) {
+					hangup_ = true;	// after this pass: never inside a chunk
+				} else {
+					res.signal = sig;
+					stop_soon();
+				}
 			}
 			if (fds[0].revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL))
 				return Status::Ok;	// write() tells which
@@ -120,6 +129,7 @@ private:
 	int fd_;
 	int stop_fd_;
 	size_t max_write_ = SIZE_MAX;
+	bool reopen_on_hangup_ = false, hangup_ = false;
 	Clock::time_point stop_by_ = Clock::time_point::max();
 	Clock::time_point deadline_ = Clock::time_point::max();
 };
@@ -150,6 +160,12 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 			if (!ev)
 				break;
 			const FormatContext &ctx = cfg.context ? cfg.context->context_for(*ev) : none;
+			if (cfg.observe)
+				cfg.observe(*ev, ctx);
+			if (!cfg.print) {
+				++n;
+				continue;
+			}
 			// The record's one bounds check.
 			const size_t need = format_room(ctx);
 			if (buf.size() - used < need)
@@ -191,6 +207,8 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 	Output output(out, stop_fd);
 	if (deadline)
 		output.set_deadline(*deadline);
+	if (cfg.on_hangup)
+		output.reopen_on_hangup();
 	std::vector<char> buf(kChunk + format_room(FormatContext{}));
 	if (std::fflush(out) != 0 && errno != EPIPE)
 		throw Error(kExitRuntime, errno_message("write", errno));
@@ -223,14 +241,21 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 				break;
 			}
 			if (n > 0 && stop_fd >= 0 && (fds[2].revents & POLLIN)) {
-				res.signal = read_signal(stop_fd);
-				// Still print what the rings hold, if the output takes it.
-				output.stop_soon();
-				stop = true;
+				int sig = read_signal(stop_fd);
+				if (sig == SIGHUP && cfg.on_hangup) {
+					cfg.on_hangup();	// between passes: lines before are written
+				} else {
+					res.signal = sig;
+					// Still print what the rings hold, if the output takes it.
+					output.stop_soon();
+					stop = true;
+				}
 			}
 		}
 		if (!print_pass(merge, cfg, output, buf, res, err))
 			break;
+		if (output.take_hangup())
+			cfg.on_hangup();	// between passes: lines before are written
 	}
 	return res;
 }

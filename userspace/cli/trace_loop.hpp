@@ -23,6 +23,12 @@ struct LoopConfig {
 	RecordContext *context = nullptr;
 	std::optional<uint64_t> count;				// stop after N records
 	std::optional<std::chrono::milliseconds> timeout;	// stop after this long
+	// SIGHUP on stop_fd calls this (--output reopens its file) instead of
+	// stopping; called between batches, when every line before is flushed.
+	std::function<void()> on_hangup;
+	// Every record with its context, printed or not (--summary).
+	std::function<void(const icmpt_event &, const FormatContext &)> observe;
+	bool print = true;	// false: records are only observed and counted
 };
 
 struct LoopResult {

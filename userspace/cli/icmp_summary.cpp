@@ -1,0 +1,282 @@
+#include "cli/icmp_summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "format/escape.hpp"
+#include "format/event_fields.hpp"
+#include "format/icmp_type_code.hpp"
+
+namespace icmptrace {
+namespace {
+
+bool is_echo_request(uint8_t family, uint8_t type)
+{
+	return family == 6 ? type == 128 : type == 8;
+}
+
+bool is_echo_reply(uint8_t family, uint8_t type)
+{
+	return family == 6 ? type == 129 : type == 0;
+}
+
+// Errors quote the packet they answer (RFC 792, RFC 4443 section 2.1).
+bool is_error(uint8_t family, uint8_t type)
+{
+	if (family == 6)
+		return type >= 1 && type <= 4;
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+std::string addr_bytes(uint8_t family, const uint8_t (&a)[16])
+{
+	return std::string(reinterpret_cast<const char *>(a), family == 6 ? 16 : 4);
+}
+
+IcmpSummary::Process process_of(const icmpt_event &ev, const FormatContext &ctx)
+{
+	IcmpSummary::Process p;
+	if (ev.owner == ICMPT_OWNER_NONE) {
+		p.comm = "(no owner)";
+	} else if (ev.owner == ICMPT_OWNER_KERNEL) {
+		p.comm = "(kernel)";
+	} else {
+		p.pid = ev.task.pid;
+		p.comm = escape_token(comm_of(ev.task));
+		p.container = ctx.container_id.substr(0, 12);
+	}
+	return p;
+}
+
+std::string ms(double v)
+{
+	char buf[32];
+	std::snprintf(buf, sizeof(buf), "%.3f", v);
+	return buf;
+}
+
+std::string pad(const std::string &s, size_t w)
+{
+	return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
+}
+
+std::string rpad(const std::string &s, size_t w)
+{
+	return s.size() >= w ? s : std::string(w - s.size(), ' ') + s;
+}
+
+// Columns as wide as their widest cell, two spaces apart; columns from
+// first_num on are numbers, right-aligned.
+std::string table(const std::vector<std::vector<std::string>> &rows, size_t first_num)
+{
+	std::vector<size_t> w;
+	for (const auto &r : rows)
+		for (size_t i = 0; i < r.size(); ++i) {
+			if (w.size() <= i)
+				w.push_back(0);
+			w[i] = std::max(w[i], r[i].size());
+		}
+	std::string out;
+	for (const auto &r : rows) {
+		std::string line;
+		for (size_t i = 0; i < r.size(); ++i) {
+			line += "  ";
+			line += i >= first_num ? rpad(r[i], w[i]) : pad(r[i], w[i]);
+		}
+		while (!line.empty() && line.back() == ' ')
+			line.pop_back();
+		out += line + '\n';
+	}
+	return out;
+}
+
+std::string dash(const std::string &s)
+{
+	return s.empty() ? "-" : s;
+}
+
+void json_process(std::string &out, const IcmpSummary::Process &p)
+{
+	out += "\"comm\":";
+	append_json_string(out, p.comm);
+	out += ",\"pid\":" + std::to_string(p.pid) + ",\"container\":";
+	append_json_string(out, p.container);
+}
+
+} // namespace
+
+double IcmpSummary::Rtt::avg_ms() const
+{
+	return n ? sum_ns / static_cast<double>(n) / 1e6 : 0;
+}
+
+double IcmpSummary::Rtt::mdev_ms() const
+{
+	if (!n)
+		return 0;
+	const double mean = sum_ns / static_cast<double>(n);
+	const double var = sum_sq_ns / static_cast<double>(n) - mean * mean;
+	return var > 0 ? std::sqrt(var) / 1e6 : 0;
+}
+
+void IcmpSummary::add(const icmpt_event &ev, const FormatContext &ctx)
+{
+	const icmpt_packet &p = ev.pkt;
+	const Process proc = process_of(ev, ctx);
+	++packets_;
+	Counts &c = by_process_[proc];
+	(ev.direction == ICMPT_DIR_OUT ? c.out : c.in)++;
+	if (p.flags & ICMPT_PKT_FRAGMENT)
+		return;		// no ICMP header: counted, but no type
+	++by_type_[TypeKey{p.family, p.type, p.code, ev.direction}];
+
+	if (p.flags & ICMPT_PKT_HAS_ECHO)
+		add_echo(ev, proc);
+	if (ev.direction == ICMPT_DIR_IN && is_error(p.family, p.type)) {
+		const icmpt_inner &in = ev.detail.inner;
+		Dest d;
+		if ((p.flags & ICMPT_PKT_HAS_INNER) && (in.flags & ICMPT_INNER_IP) &&
+		    (in.version == 4 || in.version == 6)) {
+			d.family = in.version;
+			d.addr = format_addr(in.version, in.daddr);
+		} else {
+			d.family = p.family;
+			d.addr = "?";	// the quoted header is cut short
+		}
+		++errors_[ErrorKey{d, p.type, p.code}];
+	}
+}
+
+void IcmpSummary::add_echo(const icmpt_event &ev, const Process &proc)
+{
+	const icmpt_packet &p = ev.pkt;
+	if (ev.direction == ICMPT_DIR_OUT && is_echo_request(p.family, p.type)) {
+		EchoKey k{ev.pkt_netns, p.family, p.id, p.seq, addr_bytes(p.family, p.daddr)};
+		pending_[k] = Pending{ev.ts_boot_ns, proc, Dest{p.family, format_addr(p.family, p.daddr)}};
+		pending_order_.emplace_back(std::move(k), ev.ts_boot_ns);
+		while (pending_order_.size() > kMaxPending) {
+			auto it = pending_.find(pending_order_.front().first);
+			if (it != pending_.end() && it->second.ts_boot_ns == pending_order_.front().second) {
+				pending_.erase(it);
+				++evicted_;
+			}
+			pending_order_.pop_front();
+		}
+	} else if (ev.direction == ICMPT_DIR_IN && is_echo_reply(p.family, p.type)) {
+		auto it = pending_.find(
+			EchoKey{ev.pkt_netns, p.family, p.id, p.seq, addr_bytes(p.family, p.saddr)});
+		if (it == pending_.end() || ev.ts_boot_ns < it->second.ts_boot_ns)
+			return;	// not one of the requests we saw go out
+		const uint64_t rtt = ev.ts_boot_ns - it->second.ts_boot_ns;
+		Rtt &r = rtts_[{it->second.proc, it->second.dest}];
+		r.min_ns = r.n ? std::min(r.min_ns, rtt) : rtt;
+		r.max_ns = std::max(r.max_ns, rtt);
+		r.sum_ns += static_cast<double>(rtt);
+		r.sum_sq_ns += static_cast<double>(rtt) * static_cast<double>(rtt);
+		++r.n;
+		pending_.erase(it);	// a duplicate reply is not a second round trip
+	}
+}
+
+std::string IcmpSummary::text() const
+{
+	std::string out = "icmptrace summary: " + std::to_string(packets_) + " packets\n\n";
+	out += "by process:\n";
+	std::vector<std::vector<std::string>> rows = {{"PID", "COMM", "CONTAINER", "OUT", "IN", "TOTAL"}};
+	std::vector<std::pair<Process, Counts>> procs(by_process_.begin(), by_process_.end());
+	std::stable_sort(procs.begin(), procs.end(), [](const auto &a, const auto &b) {
+		return a.second.out + a.second.in > b.second.out + b.second.in;
+	});
+	for (const auto &[proc, c] : procs)
+		rows.push_back({proc.pid ? std::to_string(proc.pid) : "-", proc.comm,
+				dash(proc.container), std::to_string(c.out), std::to_string(c.in),
+				std::to_string(c.out + c.in)});
+	out += table(rows, 3);
+
+	out += "\nby ICMP type, code and direction:\n";
+	rows = {{"DIR", "FAMILY", "TYPE", "CODE", "NAME", "COUNT"}};
+	for (const auto &[k, n] : by_type_) {
+		const auto &[family, type, code, dir] = k;
+		rows.push_back({direction_short(dir), family == 6 ? "ipv6" : "ipv4",
+				std::to_string(type), std::to_string(code),
+				icmp_type_code(family, type, code), std::to_string(n)});
+	}
+	out += table(rows, 5);
+
+	out += "\necho round-trip times (ms; kernel timestamps, request out to reply in):\n";
+	rows = {{"PID", "COMM", "CONTAINER", "DESTINATION", "REPLIES", "MIN", "AVG", "MAX", "MDEV"}};
+	for (const auto &[k, r] : rtts_)
+		rows.push_back({k.first.pid ? std::to_string(k.first.pid) : "-", k.first.comm,
+				dash(k.first.container), k.second.addr, std::to_string(r.n),
+				ms(static_cast<double>(r.min_ns) / 1e6), ms(r.avg_ms()),
+				ms(static_cast<double>(r.max_ns) / 1e6), ms(r.mdev_ms())});
+	out += table(rows, 4);
+	out += "  requests without a reply: " + std::to_string(unanswered()) + "\n";
+
+	out += "\nerrors received, by the destination of the packet they answer:\n";
+	rows = {{"DESTINATION", "TYPE", "CODE", "NAME", "COUNT"}};
+	for (const auto &[k, n] : errors_) {
+		const auto &[d, type, code] = k;
+		rows.push_back({d.addr, std::to_string(type), std::to_string(code),
+				icmp_type_code(d.family == 6 ? 6 : 4, type, code), std::to_string(n)});
+	}
+	out += table(rows, 4);
+	return out;
+}
+
+std::string IcmpSummary::json() const
+{
+	std::string out = "{\"packets\":" + std::to_string(packets_) + ",\"processes\":[";
+	bool first = true;
+	for (const auto &[proc, c] : by_process_) {
+		out += first ? "{" : ",{";
+		first = false;
+		json_process(out, proc);
+		out += ",\"out\":" + std::to_string(c.out) + ",\"in\":" + std::to_string(c.in) + "}";
+	}
+	out += "],\"types\":[";
+	first = true;
+	for (const auto &[k, n] : by_type_) {
+		const auto &[family, type, code, dir] = k;
+		out += first ? "{" : ",{";
+		first = false;
+		out += "\"family\":" + std::to_string(family) + ",\"type\":" + std::to_string(type) +
+		       ",\"code\":" + std::to_string(code) + ",\"name\":";
+		append_json_string(out, icmp_type_code(family, type, code));
+		out += ",\"direction\":\"" + std::string(direction_short(dir)) +
+		       "\",\"count\":" + std::to_string(n) + "}";
+	}
+	out += "],\"rtt\":[";
+	first = true;
+	for (const auto &[k, r] : rtts_) {
+		out += first ? "{" : ",{";
+		first = false;
+		json_process(out, k.first);
+		out += ",\"destination\":";
+		append_json_string(out, k.second.addr);
+		out += ",\"replies\":" + std::to_string(r.n) +
+		       ",\"min_ms\":" + ms(static_cast<double>(r.min_ns) / 1e6) +
+		       ",\"avg_ms\":" + ms(r.avg_ms()) +
+		       ",\"max_ms\":" + ms(static_cast<double>(r.max_ns) / 1e6) +
+		       ",\"mdev_ms\":" + ms(r.mdev_ms()) + "}";
+	}
+	out += "],\"unanswered_requests\":" + std::to_string(unanswered()) + ",\"errors\":[";
+	first = true;
+	for (const auto &[k, n] : errors_) {
+		const auto &[d, type, code] = k;
+		out += first ? "{" : ",{";
+		first = false;
+		out += "\"destination\":";
+		append_json_string(out, d.addr);
+		out += ",\"family\":" + std::to_string(d.family) + ",\"type\":" + std::to_string(type) +
+		       ",\"code\":" + std::to_string(code) + ",\"name\":";
+		append_json_string(out, icmp_type_code(d.family == 6 ? 6 : 4, type, code));
+		out += ",\"count\":" + std::to_string(n) + "}";
+	}
+	out += "]}\n";
+	return out;
+}
+
+} // namespace icmptrace

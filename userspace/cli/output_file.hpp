@@ -1,0 +1,32 @@
+// --output FILE: the trace appended to FILE, reopened on SIGHUP (logrotate
+// renames the file, then signals).  The trace loop reopens only between
+// batches, after its flush, so every line lands whole in exactly one file.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+namespace icmptrace {
+
+class OutputFile {
+public:
+	// Opens (creates, mode 0640) path for appending; throws Error.
+	explicit OutputFile(std::string path);
+
+	FILE *stream() const { return file_.get(); }
+	const std::string &path() const { return path_; }
+
+	// Flushes, opens path anew and moves the stream onto it.  On failure
+	// the old file stays in use and the reason is returned ("" on success).
+	std::string reopen();
+
+private:
+	struct Closer {
+		void operator()(FILE *f) const { std::fclose(f); }
+	};
+	std::string path_;
+	std::unique_ptr<FILE, Closer> file_;
+};
+
+} // namespace icmptrace
