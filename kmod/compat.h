@@ -33,4 +33,28 @@ static inline void icmpt_vm_flags_clear(struct vm_area_struct *vma,
 #define icmpt_vm_flags_clear vm_flags_clear
 #endif
 
+/*
+ * 5.3 added pernet_operations.pre_exit, run before the grace period that
+ * precedes .exit.  False: the kernel has none, fn is not set.
+ */
+#ifdef ICMPT_HAVE_PERNET_PRE_EXIT
+#include <net/net_namespace.h>
+
+static inline bool icmpt_pernet_set_pre_exit(struct pernet_operations *ops,
+					     void (*fn)(struct net *net))
+{
+	ops->pre_exit = fn;
+	return true;
+}
+#else
+struct net;
+struct pernet_operations;
+
+static inline bool icmpt_pernet_set_pre_exit(struct pernet_operations *ops,
+					     void (*fn)(struct net *net))
+{
+	return false;
+}
+#endif
+
 #endif /* ICMPT_COMPAT_H */

@@ -137,6 +137,18 @@ void icmpt_filter_exit(void);
 int icmpt_genl_init(void);
 void icmpt_genl_exit(void);
 
+/*
+ * icmpt_test.c, in ICMPT_TEST=y builds only: a hook in flight, held; a
+ * namespace's exit step that waits while the module unloads.
+ */
+#ifdef ICMPT_TEST
+void icmpt_test_hold(void);
+void icmpt_test_exit_delay(void);
+#else
+static inline void icmpt_test_hold(void) { }
+static inline void icmpt_test_exit_delay(void) { }
+#endif
+
 /* icmpt_dev.c: tgid of the process that holds the device, 0 if none. */
 u32 icmpt_dev_reader(void);
 

@@ -18,8 +18,12 @@ static bool icmpt_filter_icmp_match(const struct icmpt_filter *f,
 {
 	unsigned int fi = pkt->family == 6, i;
 
-	/* A non-first fragment carries no ICMP header to match. */
-	if (pkt->flags & ICMPT_PKT_FRAGMENT || !test_bit(pkt->type, f->types[fi]))
+	/*
+	 * A non-first fragment carries no ICMP header to match, nor does a
+	 * datagram of fewer than 2 bytes: its type and code are not known.
+	 */
+	if (pkt->flags & ICMPT_PKT_FRAGMENT || pkt->icmp_len < 2 ||
+	    !test_bit(pkt->type, f->types[fi]))
 		return false;
 	for (i = 0; i < f->nr_icmp; i++)
 		if (f->icmp[i].family == pkt->family && f->icmp[i].type == pkt->type)

@@ -157,8 +157,10 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 {
 	struct icmpt_sample s;
 
-	if (icmpt_classify(skb, state, &s))
+	if (icmpt_classify(skb, state, &s)) {
+		icmpt_test_hold();
 		icmpt_emit(&s);
+	}
 }
 
 static unsigned int icmpt_hook_v4(void *priv, struct sk_buff *skb,
@@ -225,9 +227,24 @@ static int __net_init icmpt_net_init(struct net *net)
 	return nf_register_net_hooks(net, icmpt_nf_ops, ARRAY_SIZE(icmpt_nf_ops));
 }
 
-static void __net_exit icmpt_net_exit(struct net *net)
+/*
+ * nf_unregister_net_hooks() does not wait for hooks in flight.  In
+ * .pre_exit, where the kernel has it, the grace period that the pernet
+ * core waits before .exit does: after it no hook of the namespace runs,
+ * and none can remember a sender of the namespace that .exit forgets.
+ */
+static void __net_exit icmpt_net_unhook(struct net *net)
 {
 	nf_unregister_net_hooks(net, icmpt_nf_ops, ARRAY_SIZE(icmpt_nf_ops));
+}
+
+static bool icmpt_unhooked_early;	/* in .pre_exit */
+
+static void __net_exit icmpt_net_exit(struct net *net)
+{
+	icmpt_test_exit_delay();
+	if (!icmpt_unhooked_early)
+		icmpt_net_unhook(net);
 	icmpt_owners_forget_netns(net->ns.inum);
 }
 
@@ -238,11 +255,25 @@ static struct pernet_operations icmpt_net_ops = {
 
 int icmpt_hooks_init(void)
 {
-	return register_pernet_subsys(&icmpt_net_ops);
+	int err;
+
+	icmpt_unhooked_early = icmpt_pernet_set_pre_exit(&icmpt_net_ops,
+							 icmpt_net_unhook);
+	err = register_pernet_subsys(&icmpt_net_ops);
+	/* A failed registration unhooked the namespaces it had hooked. */
+	if (err)
+		synchronize_net();
+	return err;
 }
 
+/*
+ * unregister_pernet_subsys() waits a grace period before .exit, not after
+ * it.  Whether the hooks went in .pre_exit or in .exit, one more grace
+ * period here lets the hooks still in flight finish: after it, what the
+ * hooks use (rings, owner table, filter) can be freed.
+ */
 void icmpt_hooks_exit(void)
 {
-	/* Unregistering waits for hooks in flight (synchronize_net()). */
 	unregister_pernet_subsys(&icmpt_net_ops);
+	synchronize_net();
 }
