@@ -17,6 +17,7 @@
 #                              holding only SUITE (main), e.g. it_apt trixie apt-get download X
 #   it_apt_update SUITE        refresh SUITE's private package lists (at most once per hour)
 #   it_kernel_dir TARGET       $IT_CACHE/kernels/TARGET
+#   it_target_in_chroot TARGET true for targets built in their suite's chroot
 #   IT_TARGETS                 the default kernel targets of the checks (kmod-check,
 #                              dkms-check, and through dkms-check --list-targets make check)
 #   it_copy_module DEST        DEST/kmod and DEST/include: the module source as Kbuild and
@@ -129,6 +130,10 @@ it_apt_field() {
 }
 
 it_kernel_dir() { echo "$IT_CACHE/kernels/$1"; }
+
+# it_target_in_chroot TARGET: true for the targets built with their suite's own compiler
+# in a chroot (scripts/fetch-kernel), whose modules never see this host's /usr/src.
+it_target_in_chroot() { case $1 in trixie | trixie-rt | sid) return 0 ;; esac; return 1; }
 
 # Default targets: every Debian kernel target of scripts/fetch-kernel (make check's list).
 IT_TARGETS=(bookworm bookworm-rt bookworm-backports bullseye trixie trixie-rt sid)
