@@ -8,7 +8,10 @@ namespace {
 
 class Parser {
 public:
-	explicit Parser(std::string_view s) : s_(s) {}
+	explicit Parser(std::string_view s, std::vector<JsonLeaf> *leaves = nullptr)
+		: s_(s), leaves_(leaves)
+	{
+	}
 
 	void value(const std::string &path, std::vector<std::string> &out)
 	{
@@ -56,21 +59,25 @@ public:
 				return;
 			}
 		}
+		const size_t at = i_;
 		if (c == '"') {
-			string();
+			leaf(path, "string", string());
 			out.push_back(path + "=string");
 			return;
 		}
 		if (c == '-' || (c >= '0' && c <= '9')) {
 			number();
+			leaf(path, "number", std::string(s_.substr(at, i_ - at)));
 			out.push_back(path + "=number");
 			return;
 		}
 		if (literal("true") || literal("false")) {
+			leaf(path, "bool", std::string(s_.substr(at, i_ - at)));
 			out.push_back(path + "=bool");
 			return;
 		}
 		if (literal("null")) {
+			leaf(path, "null", "null");
 			out.push_back(path + "=null");
 			return;
 		}
@@ -126,6 +133,11 @@ public:
 	}
 
 private:
+	void leaf(const std::string &path, const char *kind, std::string value)
+	{
+		if (leaves_)
+			leaves_->push_back(JsonLeaf{path, kind, std::move(value)});
+	}
 	static void utf8(unsigned v, std::string &out)
 	{
 		if (v < 0x80) {
@@ -193,6 +205,7 @@ private:
 	}
 
 	std::string_view s_;
+	std::vector<JsonLeaf> *leaves_;
 	size_t i_ = 0;
 };
 
@@ -205,6 +218,16 @@ std::vector<std::string> json_shape(std::string_view json)
 	p.value("", out);
 	p.end();
 	return out;
+}
+
+std::vector<JsonLeaf> json_leaves(std::string_view json)
+{
+	std::vector<JsonLeaf> leaves;
+	std::vector<std::string> shape;
+	Parser p(json, &leaves);
+	p.value("", shape);
+	p.end();
+	return leaves;
 }
 
 std::string json_unquote(std::string_view s)

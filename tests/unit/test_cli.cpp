@@ -76,7 +76,7 @@ void test_usage_errors(void **)
 		{{"--timeout=abc"}, "invalid timeout 'abc': expected seconds > 0"},
 		{{"-t", "nan"}, "invalid timeout 'nan': expected seconds > 0"},
 		{{"-t", "-3"}, "invalid timeout '-3': expected seconds > 0"},
-		{{"--format", "xml"}, "invalid format 'xml': expected text, json or kv"},
+		{{"--format", "xml"}, "invalid format 'xml': expected text, json, kv or ecs"},
 		{{"--format"}, "option '--format' needs a value"},
 		{{"--json=yes"}, "option '--json' takes no value"},
 		{{"-d", ""}, "empty device path"},

@@ -49,7 +49,9 @@ OutputFormat parse_format(const std::string &s)
 		return OutputFormat::Json;
 	if (s == "kv")
 		return OutputFormat::Kv;
-	throw UsageError{"invalid format '" + s + "': expected text, json or kv"};
+	if (s == "ecs")
+		return OutputFormat::Ecs;
+	throw UsageError{"invalid format '" + s + "': expected text, json, kv or ecs"};
 }
 
 std::vector<std::string> split_list(const std::string &s)
@@ -178,8 +180,9 @@ Options:
   -c, --count N         stop after N records
   -t, --timeout SECONDS stop after SECONDS (decimals allowed)
   -d, --device PATH     device to read (default /dev/icmptrace)
-      --format FORMAT   text (default), json (tracee net_packet_icmp lines)
-                        or kv (key=value pairs of every field)
+      --format FORMAT   text (default), json (tracee net_packet_icmp lines),
+                        kv (key=value pairs of every field) or ecs (Elastic
+                        Common Schema 8.11 JSON lines)
       --json            same as --format json
       --backlog         also print records already in the rings at start
   -o, --output FILE     append the lines to FILE (- for stdout, the default);

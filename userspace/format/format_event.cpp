@@ -13,6 +13,8 @@ char *format_event(OutputFormat f, const icmpt_event &ev, const FormatContext &c
 		return format_json(ev, ctx, out);
 	case OutputFormat::Kv:
 		return format_kv(ev, ctx, out);
+	case OutputFormat::Ecs:
+		return format_ecs(ev, ctx, out);
 	}
 	return out;
 }

@@ -11,7 +11,7 @@
 
 namespace icmptrace {
 
-enum class OutputFormat { Text, Json, Kv };
+enum class OutputFormat { Text, Json, Kv, Ecs };
 
 // "09:14:03.123456 cpu1 out 10.0.0.1 > 10.0.0.2 EchoRequest id=6 ..."
 // (local time of ts_real_ns).
@@ -29,6 +29,8 @@ inline void format_kv(const icmpt_event &ev, std::string &out)
 }
 // tracee's net_packet_icmp(v6) JSON plus a trailing "icmptrace" object.
 void format_json(const icmpt_event &ev, const FormatContext &ctx, std::string &out);
+// The Elastic Common Schema (8.11) as nested JSON; doc/ecs.md.
+void format_ecs(const icmpt_event &ev, const FormatContext &ctx, std::string &out);
 
 void format_event(OutputFormat f, const icmpt_event &ev, const FormatContext &ctx,
 		  std::string &out);
@@ -40,5 +42,6 @@ char *format_event(OutputFormat f, const icmpt_event &ev, const FormatContext &c
 char *format_text(const icmpt_event &ev, const FormatContext &ctx, char *out);
 char *format_kv(const icmpt_event &ev, const FormatContext &ctx, char *out);
 char *format_json(const icmpt_event &ev, const FormatContext &ctx, char *out);
+char *format_ecs(const icmpt_event &ev, const FormatContext &ctx, char *out);
 
 } // namespace icmptrace
