@@ -10,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -333,6 +334,58 @@ void test_dispatch(void **)
 	assert_string_equal(s.c_str(), ecs(sample_echo_request()).c_str());
 }
 
+// Every kind of body, with every optional part present and arbitrary
+// bytes, quoting a packet: each key the visitor can write is in the table
+// with its type, and each body key of the table is written by some kind.
+void test_every_detail_kind(void **)
+{
+	std::set<std::string> seen;
+	const struct {
+		uint8_t family, type, code;
+		uint16_t kind;
+	} cases[] = {
+		{4, 8, 0, ICMPT_DET_ECHO},	{4, 3, 4, ICMPT_DET_ERROR},
+		{4, 5, 1, ICMPT_DET_ERROR},	{4, 12, 0, ICMPT_DET_ERROR},
+		{6, 2, 0, ICMPT_DET_ERROR},	{6, 4, 0, ICMPT_DET_ERROR},
+		{4, 13, 0, ICMPT_DET_TSTAMP},	{4, 17, 0, ICMPT_DET_MASK},
+		{4, 9, 0, ICMPT_DET_RTADV4},	{4, 42, 0, ICMPT_DET_EXT_ECHO},
+		{6, 161, 0, ICMPT_DET_EXT_ECHO}, {6, 133, 0, ICMPT_DET_NDP_RS},
+		{6, 134, 0, ICMPT_DET_NDP_RA},	{6, 135, 0, ICMPT_DET_NDP_NEIGH},
+		{6, 136, 0, ICMPT_DET_NDP_NEIGH}, {6, 137, 0, ICMPT_DET_NDP_REDIRECT},
+		{6, 130, 0, ICMPT_DET_MLD},	{6, 143, 0, ICMPT_DET_MLD2_REPORT},
+		{4, 10, 0, ICMPT_DET_NONE},
+	};
+	for (const auto &k : cases) {
+		icmpt_event ev = k.family == 6 ? sample_icmpv6_unreach() : sample_echo_request();
+		ev.pkt.type = k.type;
+		ev.pkt.code = k.code;
+		ev.pkt.flags = ICMPT_PKT_CSUM_BAD | ICMPT_PKT_HAS_INNER | ICMPT_PKT_IP_OPTS;
+		std::memset(&ev.detail, 0xa5, sizeof(ev.detail));
+		ev.detail.kind = k.kind;
+		// 0xa5: lladdr_len and first_valid are non-zero, so present.
+		ev.detail.u.mld.version = 2;
+		ev.detail.inner.version = k.family;
+		ev.detail.inner.flags = ICMPT_INNER_IP | ICMPT_INNER_PORTS | ICMPT_INNER_ICMP |
+					ICMPT_INNER_ECHO | ICMPT_INNER_TRUNCATED;
+		auto m = check_line(ecs(ev));
+		size_t detail = 0, inner = 0;
+		for (const auto &[key, v] : m) {
+			detail += key.starts_with("icmptrace.detail.");
+			inner += key.starts_with("icmptrace.inner.");
+			seen.insert(key);
+		}
+		// kind plus the body's fields; the quoted packet's 14.
+		if (k.kind != ICMPT_DET_NONE)
+			assert_true(detail > 1);
+		assert_int_equal(inner, 14);
+	}
+	for (const auto &[key, type] : field_types()) {
+		if ((key.starts_with("icmptrace.detail.") || key.starts_with("icmptrace.inner.")) &&
+		    !seen.count(key))
+			fail_msg("%s is in the table but no body writes it", key.c_str());
+	}
+}
+
 // The option, and --json still tracee's.
 void test_cli_format(void **)
 {
@@ -358,6 +411,7 @@ int main()
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_every_detail_kind),
 		cmocka_unit_test(test_cli_format),
 	};
 	return cmocka_run_group_tests_name("ecs", tests, nullptr, nullptr);
