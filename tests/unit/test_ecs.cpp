@@ -292,6 +292,20 @@ void test_empty_context_omitted(void **)
 	assert_int_equal(m.count("icmptrace.flags"), 0);
 }
 
+// host.name is the machine's; a container's own hostname goes under icmptrace.
+void test_container_hostname(void **)
+{
+	FormatContext ctx;
+	ctx.machine_name = "node1";
+	ctx.hostname = "web-7f9c";
+	auto m = check_line(ecs(sample_echo_request(), ctx));
+	assert_string_equal(one(m, "host.name").c_str(), "node1");
+	assert_string_equal(one(m, "icmptrace.process.hostname").c_str(), "web-7f9c");
+	ctx.hostname = "node1";
+	m = check_line(ecs(sample_echo_request(), ctx));
+	assert_int_equal(m.count("icmptrace.process.hostname"), 0);
+}
+
 // Strings from the kernel or the host are escaped; the line stays valid.
 void test_escaping(void **)
 {
@@ -408,6 +422,7 @@ int main()
 		cmocka_unit_test(test_port_unreachable),
 		cmocka_unit_test(test_neighbor_advert),
 		cmocka_unit_test(test_empty_context_omitted),
+		cmocka_unit_test(test_container_hostname),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_dispatch),

@@ -10,12 +10,13 @@ namespace icmptrace {
 // What a line shows that is not in the record: derived per record by
 // RecordContext (record_context.hpp); empty/0 where unknown.
 struct FormatContext {
-	std::string hostname{};		// tracee's hostName
+	std::string hostname{};		// tracee's hostName: the task's UTS namespace
 	std::string container_id{};	// tracee's containerId, 64 hex digits
 	uint64_t mnt_ns = 0;		// mountNamespace when the record has 0
 	uint32_t thread_entity_id = 0;	// tracee's threadEntityId...
 	uint32_t process_entity_id = 0;
 	uint32_t parent_entity_id = 0;
+	std::string machine_name{};	// this host's own name (ECS host.name)
 };
 
 } // namespace icmptrace

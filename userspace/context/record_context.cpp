@@ -41,8 +41,9 @@ void RecordContext::derive_into(const icmpt_event &ev, FormatContext &c)
 	const icmpt_task &t = ev.task;
 	// No task (unattributed, or built by the kernel in softirq): the packet
 	// is this host's, and tracee names the host too.
+	c.machine_name = uts_.name(uts_.own_ns(), nullptr, now_);
 	if (ev.owner == ICMPT_OWNER_NONE || t.tid == 0) {
-		c.hostname = uts_.name(uts_.own_ns(), nullptr, now_);
+		c.hostname = c.machine_name;
 		c.container_id.clear();
 		c.mnt_ns = 0;
 		c.thread_entity_id = c.process_entity_id = c.parent_entity_id = 0;

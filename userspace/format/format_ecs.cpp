@@ -137,6 +137,11 @@ void put_icmptrace(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 		const icmpt_task &t = tf.t;
 		c.lit(",\"process\":{\"ns_pid\":");
 		c.u(t.ns_pid);
+		if (!ctx.machine_name.empty() && !ctx.hostname.empty() &&
+		    ctx.hostname != ctx.machine_name) {
+			c.lit(",\"hostname\":");
+			put_json_string(c, ctx.hostname);
+		}
 		c.lit(",\"ns_tid\":");
 		c.u(t.ns_tid);
 		c.lit(",\"ns_ppid\":");
@@ -202,9 +207,12 @@ void put_ecs(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 		put_json_string(c, ctx.container_id);
 		c.put('}');
 	}
-	if (!ctx.hostname.empty()) {
+	// ECS host.name is the machine; a container's own UTS name goes under
+	// icmptrace.process.hostname.  Hand-built contexts may name only one.
+	const std::string &host = ctx.machine_name.empty() ? ctx.hostname : ctx.machine_name;
+	if (!host.empty()) {
 		c.lit(",\"host\":{\"name\":");
-		put_json_string(c, ctx.hostname);
+		put_json_string(c, host);
 		c.put('}');
 	}
 	if (v6)
