@@ -56,6 +56,9 @@ struct icmpt_sample {
 };
 
 int icmpt_hooks_init(void);
+/* icmpt_skb.c: parse the packet at network offset off; false: not ICMP. */
+bool icmpt_parse_skb(const struct sk_buff *skb, unsigned int off, u8 pf,
+		     struct icmpt_packet *pkt, struct icmpt_detail *det);
 void icmpt_hooks_exit(void);
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 		      unsigned int cpu);

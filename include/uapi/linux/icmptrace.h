@@ -166,6 +166,12 @@ enum icmpt_ctx {
 #define ICMPT_PKT_IP_OPTS	(1U << 7)  /* IPv4 header with options (ihl > 5) */
 #define ICMPT_PKT_EXT_HDRS	(1U << 8)  /* IPv6 extension headers were walked */
 #define ICMPT_PKT_MORE_FRAGS	(1U << 9)  /* first fragment: the message goes on */
+/*
+ * IPv6 whose extension headers end past the packet's last byte: no ICMPv6
+ * header was found, yet the packet may be ICMPv6, so it is recorded
+ * (type, code and icmp_len 0; no type filter matches it).
+ */
+#define ICMPT_PKT_EXT_BROKEN	(1U << 10)
 
 /* The packet as parsed by icmpt_parse(): addresses and the ICMP header. */
 struct icmpt_packet {
