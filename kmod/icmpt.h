@@ -22,6 +22,7 @@ struct icmpt_ring {
 	struct page **pages;		/* cons, prod, then the data pages */
 	unsigned int nr_data_pages;
 	u64 mask;			/* data_size - 1 */
+	bool busy;			/* its producer is inside (icmpt_ring_enter) */
 };
 
 /* icmpt_ring.c */
@@ -32,6 +33,8 @@ extern wait_queue_head_t icmpt_wq;
 int icmpt_rings_init(unsigned long size);
 void icmpt_rings_exit(void);
 struct icmpt_ring *icmpt_ring_get(unsigned int cpu);
+struct icmpt_ring *icmpt_ring_enter(unsigned int *cpu);
+void icmpt_ring_leave(struct icmpt_ring *r);
 void *icmpt_ring_reserve(struct icmpt_ring *r, u32 len, u64 *pos);
 void icmpt_ring_commit(struct icmpt_ring *r, u64 pos, u32 len);
 bool icmpt_rings_readable(void);
@@ -60,6 +63,7 @@ int icmpt_hooks_init(void);
 bool icmpt_parse_skb(const struct sk_buff *skb, unsigned int off, u8 pf,
 		     struct icmpt_packet *pkt, struct icmpt_detail *det);
 void icmpt_hooks_exit(void);
+void icmpt_emit(const struct icmpt_sample *s);
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 		      unsigned int cpu);
 

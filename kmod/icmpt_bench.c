@@ -86,9 +86,9 @@ static int icmpt_bench_set(const char *val, const struct kernel_param *kp)
 		u64 end = min(n, i + 1024);
 		struct icmpt_ring *r;
 
-		local_bh_disable();
-		cpu = smp_processor_id();
-		r = icmpt_ring_get(cpu);
+		r = icmpt_ring_enter(&cpu);
+		if (!r)
+			break;
 		for (; i < end; i++) {
 			struct icmpt_event *ev;
 			u64 pos;
@@ -111,7 +111,7 @@ static int icmpt_bench_set(const char *val, const struct kernel_param *kp)
 			icmpt_ring_commit(r, pos, sizeof(*ev));
 			written++;
 		}
-		local_bh_enable();
+		icmpt_ring_leave(r);
 		cond_resched();
 	}
 	t1 = ktime_get_ns();

@@ -3,7 +3,6 @@
  * Netfilter hooks at LOCAL_IN and LOCAL_OUT, in every network namespace:
  * one record per ICMP packet into the ring of the CPU that saw it.
  */
-#include <linux/bottom_half.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
@@ -72,11 +71,12 @@ static bool icmpt_classify(struct sk_buff *skb,
 
 /*
  * Emit: count the packet and, if kept, write its record.  The ring of this
- * CPU is ours alone while bottom halves are off: no softirq, and (!RT) no
- * preemption, can enter it half-way.  The counters of this CPU are counted
- * here too, so that on each CPU seen = recorded + filtered + dropped.
+ * CPU is ours alone between icmpt_ring_enter() and icmpt_ring_leave(): no
+ * softirq, and no other task of the CPU, can enter it half-way.  The
+ * counters of this CPU are counted here too, so that on each CPU seen =
+ * recorded + filtered + dropped.
  */
-static void icmpt_emit(const struct icmpt_sample *s)
+void icmpt_emit(const struct icmpt_sample *s)
 {
 	struct icmpt_cpu_stats *st;
 	struct icmpt_event *ev;
@@ -84,8 +84,9 @@ static void icmpt_emit(const struct icmpt_sample *s)
 	unsigned int cpu;
 	u64 pos;
 
-	local_bh_disable();
-	cpu = smp_processor_id();
+	r = icmpt_ring_enter(&cpu);
+	if (!r)
+		return;
 	st = icmpt_cpu_stats(cpu);
 	WRITE_ONCE(st->seen, st->seen + 1);
 	if (!s->keep) {
@@ -94,14 +95,13 @@ static void icmpt_emit(const struct icmpt_sample *s)
 	}
 	if (s->owner == ICMPT_OWNER_NONE)
 		WRITE_ONCE(st->unattributed, st->unattributed + 1);
-	r = icmpt_ring_get(cpu);
 	ev = icmpt_ring_reserve(r, sizeof(*ev), &pos);
 	if (ev) {
 		icmpt_event_fill(ev, s, cpu);
 		icmpt_ring_commit(r, pos, sizeof(*ev));
 	}
 out:
-	local_bh_enable();
+	icmpt_ring_leave(r);
 }
 
 static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)

@@ -3,7 +3,11 @@
  * Per-CPU rings: allocation, the producer side of the protocol written
  * down in include/uapi/linux/icmptrace.h, and the pages mmap hands out.
  */
+#include <linux/bottom_half.h>
+#include <linux/hardirq.h>
 #include <linux/kernel.h>
+#include <linux/local_lock.h>
+#include <linux/percpu.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -19,6 +23,15 @@ unsigned int icmpt_nr_rings;
 u64 icmpt_data_size;
 DECLARE_WAIT_QUEUE_HEAD(icmpt_wq);
 
+/* One producer per ring, made explicit: see icmpt_ring_enter(). */
+struct icmpt_ring_lock {
+	local_lock_t lock;
+};
+
+static DEFINE_PER_CPU(struct icmpt_ring_lock, icmpt_ring_locks) = {
+	.lock = INIT_LOCAL_LOCK(lock),
+};
+
 static void icmpt_ring_free(struct icmpt_ring *r)
 {
 	unsigned int i, n = ICMPT_META_PAGES + r->nr_data_pages;
@@ -30,7 +43,7 @@ static void icmpt_ring_free(struct icmpt_ring *r)
 	for (i = 0; i < n; i++)
 		if (r->pages[i])
 			__free_page(r->pages[i]);
-	kfree(r->pages);
+	kvfree(r->pages);
 }
 
 static int icmpt_ring_alloc(struct icmpt_ring *r, unsigned int cpu,
@@ -42,7 +55,8 @@ static int icmpt_ring_alloc(struct icmpt_ring *r, unsigned int cpu,
 
 	r->nr_data_pages = nr_data_pages;
 	r->mask = (u64)nr_data_pages * PAGE_SIZE - 1;
-	r->pages = kcalloc(n, sizeof(*r->pages), GFP_KERNEL);
+	/* 256M rings: 512K of page pointers, twice that below; kv: no high order. */
+	r->pages = kvcalloc(n, sizeof(*r->pages), GFP_KERNEL);
 	if (!r->pages)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -54,13 +68,13 @@ static int icmpt_ring_alloc(struct icmpt_ring *r, unsigned int cpu,
 	r->prod = page_address(r->pages[1]);
 
 	/* Map the data pages twice so a record never wraps, as for readers. */
-	twice = kcalloc(2 * nr_data_pages, sizeof(*twice), GFP_KERNEL);
+	twice = kvcalloc(2 * nr_data_pages, sizeof(*twice), GFP_KERNEL);
 	if (!twice)
 		return -ENOMEM;
 	for (i = 0; i < 2 * nr_data_pages; i++)
 		twice[i] = r->pages[ICMPT_META_PAGES + i % nr_data_pages];
 	r->data = vmap(twice, 2 * nr_data_pages, VM_MAP, PAGE_KERNEL);
-	kfree(twice);
+	kvfree(twice);
 	if (!r->data)
 		return -ENOMEM;
 
@@ -80,7 +94,8 @@ int icmpt_rings_init(unsigned long size)
 
 	icmpt_nr_rings = nr_cpu_ids;
 	icmpt_data_size = size;
-	icmpt_rings = kcalloc(icmpt_nr_rings, sizeof(*icmpt_rings), GFP_KERNEL);
+	/* One per possible CPU id: up to 8192 of them. */
+	icmpt_rings = kvcalloc(icmpt_nr_rings, sizeof(*icmpt_rings), GFP_KERNEL);
 	if (!icmpt_rings)
 		return -ENOMEM;
 	for (cpu = 0; cpu < icmpt_nr_rings; cpu++) {
@@ -101,7 +116,7 @@ void icmpt_rings_exit(void)
 		return;
 	for (cpu = 0; cpu < icmpt_nr_rings; cpu++)
 		icmpt_ring_free(&icmpt_rings[cpu]);
-	kfree(icmpt_rings);
+	kvfree(icmpt_rings);
 	icmpt_rings = NULL;
 }
 
@@ -110,9 +125,56 @@ struct icmpt_ring *icmpt_ring_get(unsigned int cpu)
 	return &icmpt_rings[cpu];
 }
 
+/* A packet whose producer ran nested: seen and dropped (genl adds it to seen). */
+static void icmpt_ring_count_nested(struct icmpt_ring *r)
+{
+	u64 *n = &r->prod->dropped_nested, old;
+
+	/* Atomic against a producer of this CPU that we interrupted. */
+	do {
+		old = READ_ONCE(*n);
+	} while (cmpxchg64_local(n, old, old + 1) != old);
+}
+
 /*
- * Called with bottom halves disabled on the ring's own CPU: the caller is
- * the ring's only producer (see the uapi header).  Returns where to write
+ * Become the one producer of this CPU's ring (uapi header, "Ring
+ * protocol"): bottom halves off, then the ring's local lock where the
+ * kernel has local_lock_nested_bh().  NULL when the caller runs nested:
+ * in hard IRQ or NMI context (netfilter hooks never do, but a producer
+ * there would interrupt one half-way) or while this CPU's producer is
+ * inside the ring (busy); the packet is then counted in dropped_nested.
+ */
+struct icmpt_ring *icmpt_ring_enter(unsigned int *cpu)
+{
+	struct icmpt_ring *r;
+
+	if (unlikely(hardirq_count() || in_nmi())) {
+		icmpt_ring_count_nested(icmpt_ring_get(raw_smp_processor_id()));
+		return NULL;
+	}
+	local_bh_disable();
+	*cpu = smp_processor_id();
+	r = icmpt_ring_get(*cpu);
+	if (unlikely(READ_ONCE(r->busy))) {
+		icmpt_ring_count_nested(r);
+		local_bh_enable();
+		return NULL;
+	}
+	icmpt_lock_nested_bh(&icmpt_ring_locks.lock);
+	WRITE_ONCE(r->busy, true);
+	return r;
+}
+
+void icmpt_ring_leave(struct icmpt_ring *r)
+{
+	WRITE_ONCE(r->busy, false);
+	icmpt_unlock_nested_bh(&icmpt_ring_locks.lock);
+	local_bh_enable();
+}
+
+/*
+ * Called between icmpt_ring_enter() and icmpt_ring_leave() on the ring's
+ * own CPU: the caller is the ring's only producer (see the uapi header).  Returns where to write
  * len bytes, or NULL when the record must be dropped; either way the
  * counters say so.
  */

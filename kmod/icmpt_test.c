@@ -11,8 +11,14 @@
  *	namespace's pernet .exit step sleeps 2N microseconds first.  Hooks
  *	are then in flight all through the unload, and any hook that the
  *	unload does not wait for runs on into freed rings.
+ *
+ *   nest_irq=N (write only)
+ *	runs the producer N times in hard IRQ context (an IPI handler on
+ *	another CPU), as a nested producer would: each packet must be
+ *	counted in dropped_nested and seen, and write nothing into the ring.
  */
 #include <linux/delay.h>
+#include <linux/smp.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include "icmpt.h"
@@ -51,3 +57,37 @@ void icmpt_test_exit_delay(void)
 	if (us && !module_is_live(THIS_MODULE))
 		usleep_range(2 * us, 2 * us + 1000);
 }
+
+static void icmpt_test_nested(void *unused)
+{
+	struct icmpt_sample s = { .keep = true, .dir = ICMPT_DIR_OUT };
+
+	s.pkt.family = 4;
+	s.pkt.proto = 1;
+	icmpt_emit(&s);
+}
+
+static int icmpt_test_nest_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n, i, cpu;
+	int err = kstrtouint(val, 0, &n);
+
+	if (err)
+		return err;
+	if (n > 1000)
+		return -ERANGE;
+	cpu = cpumask_any_but(cpu_online_mask, get_cpu());
+	put_cpu();
+	if (cpu >= nr_cpu_ids)
+		return -ENODEV;
+	for (i = 0; i < n && !err; i++)
+		err = smp_call_function_single(cpu, icmpt_test_nested, NULL, 1);
+	return err;
+}
+
+static const struct kernel_param_ops icmpt_test_nest_ops = {
+	.set = icmpt_test_nest_set,
+};
+
+module_param_cb(nest_irq, &icmpt_test_nest_ops, NULL, 0200);
+MODULE_PARM_DESC(nest_irq, "test builds only: run the producer N times in hard IRQ context");

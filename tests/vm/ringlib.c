@@ -430,6 +430,19 @@ int rl_insmod(const char *params)
 	return err;
 }
 
+int rl_insmod_ko(const char *ko, const char *params)
+{
+	const char *saved = getenv("IT_MODULE");
+	char keep[512];
+	int err;
+
+	snprintf(keep, sizeof(keep), "%s", saved ? saved : "");
+	setenv("IT_MODULE", ko, 1);
+	err = rl_insmod(params);
+	setenv("IT_MODULE", keep, 1);
+	return err;
+}
+
 int rl_loaded(void)
 {
 	return access("/sys/module/icmptrace", F_OK) == 0;

@@ -160,6 +160,9 @@ int rl_rmmod(void);
 
 int rl_insmod(const char *params);
 
+/* insmod of another build (e.g. the test module), IT_MODULE left as it was. */
+int rl_insmod_ko(const char *ko, const char *params);
+
 int rl_loaded(void);
 
 /* ---- no uninitialised bytes in a record ------------------------------- */
