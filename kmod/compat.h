@@ -64,6 +64,8 @@ static inline bool icmpt_pernet_set_pre_exit(struct pernet_operations *ops,
  * elsewhere lockdep checks it.  Before 6.10, local_bh_disable() alone is
  * the rule (on RT it takes the per-CPU softirq lock).
  */
+/* On PREEMPT_RT local_lock.h uses spinlock_t without including it. */
+#include <linux/spinlock.h>
 #include <linux/local_lock.h>
 #ifdef ICMPT_HAVE_LOCAL_LOCK_NESTED_BH
 #define icmpt_lock_nested_bh(l)		local_lock_nested_bh(l)

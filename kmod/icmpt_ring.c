@@ -6,7 +6,6 @@
 #include <linux/bottom_half.h>
 #include <linux/hardirq.h>
 #include <linux/kernel.h>
-#include <linux/local_lock.h>
 #include <linux/percpu.h>
 #include <linux/mm.h>
 #include <linux/slab.h>

@@ -4,6 +4,7 @@
  * per-CPU lock for data that bottom halves protect (6.10+); on PREEMPT_RT
  * it serialises the tasks of a CPU where local_bh_disable() may not.
  */
+#include <linux/spinlock.h>	/* PREEMPT_RT: local_lock.h needs it first */
 #include <linux/local_lock.h>
 #include <linux/percpu.h>
 
