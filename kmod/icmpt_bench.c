@@ -86,9 +86,8 @@ static int icmpt_bench_set(const char *val, const struct kernel_param *kp)
 		u64 end = min(n, i + 1024);
 		struct icmpt_ring *r;
 
-		r = icmpt_ring_enter(&cpu);
-		if (!r)
-			break;
+		icmpt_ring_enter(cpu);
+		r = icmpt_ring_get(cpu);
 		for (; i < end; i++) {
 			struct icmpt_event *ev;
 			u64 pos;
@@ -111,7 +110,7 @@ static int icmpt_bench_set(const char *val, const struct kernel_param *kp)
 			icmpt_ring_commit(r, pos, sizeof(*ev));
 			written++;
 		}
-		icmpt_ring_leave(r);
+		icmpt_ring_leave();
 		cond_resched();
 	}
 	t1 = ktime_get_ns();

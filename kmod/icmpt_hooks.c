@@ -84,9 +84,9 @@ void icmpt_emit(const struct icmpt_sample *s)
 	unsigned int cpu;
 	u64 pos;
 
-	r = icmpt_ring_enter(&cpu);
-	if (!r)
+	if (icmpt_ring_nested())
 		return;
+	icmpt_ring_enter(cpu);
 	st = icmpt_cpu_stats(cpu);
 	WRITE_ONCE(st->seen, st->seen + 1);
 	if (!s->keep) {
@@ -95,13 +95,14 @@ void icmpt_emit(const struct icmpt_sample *s)
 	}
 	if (s->owner == ICMPT_OWNER_NONE)
 		WRITE_ONCE(st->unattributed, st->unattributed + 1);
+	r = icmpt_ring_get(cpu);
 	ev = icmpt_ring_reserve(r, sizeof(*ev), &pos);
 	if (ev) {
 		icmpt_event_fill(ev, s, cpu);
 		icmpt_ring_commit(r, pos, sizeof(*ev));
 	}
 out:
-	icmpt_ring_leave(r);
+	icmpt_ring_leave();
 }
 
 static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)

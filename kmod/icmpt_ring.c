@@ -3,7 +3,6 @@
  * Per-CPU rings: allocation, the producer side of the protocol written
  * down in include/uapi/linux/icmptrace.h, and the pages mmap hands out.
  */
-#include <linux/bottom_half.h>
 #include <linux/hardirq.h>
 #include <linux/kernel.h>
 #include <linux/percpu.h>
@@ -22,12 +21,8 @@ unsigned int icmpt_nr_rings;
 u64 icmpt_data_size;
 DECLARE_WAIT_QUEUE_HEAD(icmpt_wq);
 
-/* One producer per ring, made explicit: see icmpt_ring_enter(). */
-struct icmpt_ring_lock {
-	local_lock_t lock;
-};
-
-static DEFINE_PER_CPU(struct icmpt_ring_lock, icmpt_ring_locks) = {
+/* One producer per ring, made explicit: see icmpt_ring_enter() in icmpt.h. */
+DEFINE_PER_CPU(struct icmpt_ring_lock, icmpt_ring_locks) = {
 	.lock = INIT_LOCAL_LOCK(lock),
 };
 
@@ -124,51 +119,25 @@ struct icmpt_ring *icmpt_ring_get(unsigned int cpu)
 	return &icmpt_rings[cpu];
 }
 
-/* A packet whose producer ran nested: seen and dropped (genl adds it to seen). */
-static void icmpt_ring_count_nested(struct icmpt_ring *r)
+/*
+ * A producer in hard IRQ or NMI context (netfilter hooks never run there)
+ * may have interrupted this CPU's producer half-way through a record: it
+ * writes nothing and counts the packet in dropped_nested (GET_STATS adds
+ * it to seen).  On !PREEMPT_RT nothing else can nest on a producer with
+ * bottom halves off; on PREEMPT_RT the ring's lock serialises the tasks.
+ */
+bool icmpt_ring_nested(void)
 {
-	u64 *n = &r->prod->dropped_nested, old;
+	u64 *n, old;
 
-	/* Atomic against a producer of this CPU that we interrupted. */
+	if (likely(!hardirq_count() && !in_nmi()))
+		return false;
+	n = &icmpt_ring_get(raw_smp_processor_id())->prod->dropped_nested;
+	/* Atomic against a nested producer that interrupted us in turn. */
 	do {
 		old = READ_ONCE(*n);
 	} while (cmpxchg64_local(n, old, old + 1) != old);
-}
-
-/*
- * Become the one producer of this CPU's ring (uapi header, "Ring
- * protocol"): bottom halves off, then the ring's local lock where the
- * kernel has local_lock_nested_bh().  NULL when the caller runs nested:
- * in hard IRQ or NMI context (netfilter hooks never do, but a producer
- * there would interrupt one half-way) or while this CPU's producer is
- * inside the ring (busy); the packet is then counted in dropped_nested.
- */
-struct icmpt_ring *icmpt_ring_enter(unsigned int *cpu)
-{
-	struct icmpt_ring *r;
-
-	if (unlikely(hardirq_count() || in_nmi())) {
-		icmpt_ring_count_nested(icmpt_ring_get(raw_smp_processor_id()));
-		return NULL;
-	}
-	local_bh_disable();
-	*cpu = smp_processor_id();
-	r = icmpt_ring_get(*cpu);
-	if (unlikely(READ_ONCE(r->busy))) {
-		icmpt_ring_count_nested(r);
-		local_bh_enable();
-		return NULL;
-	}
-	icmpt_lock_nested_bh(&icmpt_ring_locks.lock);
-	WRITE_ONCE(r->busy, true);
-	return r;
-}
-
-void icmpt_ring_leave(struct icmpt_ring *r)
-{
-	WRITE_ONCE(r->busy, false);
-	icmpt_unlock_nested_bh(&icmpt_ring_locks.lock);
-	local_bh_enable();
+	return true;
 }
 
 /*

@@ -32,8 +32,8 @@
  * local_bh_disable() takes) with migration disabled serialises the
  * softirq thread and other tasks of that CPU the same way.  Netfilter
  * hooks never run in hard IRQ or NMI context; should a producer ever run
- * there, or find its CPU's ring held by a producer it interrupted, it
- * writes nothing and counts the packet in dropped_nested (and in seen).
+ * there (it could interrupt the CPU's producer half-way), it writes
+ * nothing and counts the packet in dropped_nested (and in seen).
  *
  * Positions are byte counts since the ring was created; they only grow
  * and are taken modulo data_size to find a byte in the data area.
