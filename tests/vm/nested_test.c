@@ -5,6 +5,12 @@
  * in dropped_nested and in seen, so that seen = recorded + filtered +
  * dropped still holds.  The test module's nest_irq=N runs the producer N
  * times in an IPI handler (kmod/icmpt_test.c).
+ *
+ * Also with the test module (item 9): the checksum rule in every skb
+ * state, csum_selftest=1: CHECKSUM_COMPLETE gives the verdict from
+ * skb->csum (a wrong skb->csum over right bytes must read bad: no second
+ * pass over the message), CHECKSUM_PARTIAL gives none (the field is filled
+ * at transmit), the same for a short and a long message.
  */
 #define _GNU_SOURCE
 #include "kselftest_harness.h"
@@ -84,6 +90,15 @@ TEST_F(nested, hard_irq_producer_counted)
 	}
 	close(fd);
 	rl_unmap(&m);
+}
+
+TEST_F(nested, checksum_rule)
+{
+	int rc = vm_sh("echo 1 > /sys/module/icmptrace/parameters/csum_selftest");
+
+	if (rc)
+		vm_sh("dmesg | grep csum_selftest | tail -20 >&2");
+	EXPECT_EQ(0, rc);
 }
 
 TEST_HARNESS_MAIN
