@@ -287,7 +287,20 @@ static int enable(int fd, int family)
 	return genl_xfer(fd, &m, NULL);
 }
 
-TEST(fuzz_family)
+FIXTURE(fuzz) {
+	int unused;
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+/* 100,000 messages take minutes under TCG. */
+TEST_F_TIMEOUT(fuzz, family, 1800)
 {
 	const char *s_seed = getenv("ICMPT_FUZZ_SEED"), *s_count = getenv("ICMPT_FUZZ_COUNT");
 	long count = s_count ? atol(s_count) : 4000, tainted;

@@ -7,6 +7,8 @@
  *     ring; an edge-triggered epoll reader that re-checks every ring after
  *     its consumer_pos store, as the header says, misses no record.
  *   - "The family exists only in the initial network namespace."
+ *   - "root in a user namespace (GENL_UNS_ADMIN_PERM) must not change" the
+ *     configuration: EPERM, while GET_STATS stays open.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -132,6 +134,38 @@ TEST(family_only_in_initial_netns)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
+}
+
+/* Root of a new user namespace, in the initial network namespace. */
+TEST(userns_root_gets_eperm)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct gmsg m;
+		int fd, family;
+
+		if (unshare(CLONE_NEWUSER))
+			_exit(2);
+		fd = genl_open();
+		family = fd < 0 ? -1 : genl_family(fd);
+		if (family < 0)
+			_exit(3);
+		if (genl_cmd(fd, family, ICMPT_CMD_GET_STATS, NULL))
+			_exit(4);
+		gmsg_init(&m, family, ICMPT_CMD_SET_CONFIG);
+		gmsg_u8(&m, ICMPT_A_ENABLED, 1);
+		if (genl_xfer(fd, &m, NULL) != -EPERM)
+			_exit(5);
+		if (genl_cmd(fd, family, ICMPT_CMD_GET_FILTER, NULL) != -EPERM)
+			_exit(6);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status) TH_LOG("exit %d (2 unshare, 3 family, 4 stats, 5/6 not EPERM)",
+				    WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN
