@@ -57,4 +57,22 @@ static inline bool icmpt_pernet_set_pre_exit(struct pernet_operations *ops,
 }
 #endif
 
+/*
+ * 6.10 added local_lock_nested_bh(): a per-CPU lock for data that bottom
+ * halves protect.  On PREEMPT_RT it is a real lock, so the tasks of one CPU
+ * stay serialised where local_bh_disable() no longer takes a per-CPU lock;
+ * elsewhere lockdep checks it.  Before 6.10, local_bh_disable() alone is
+ * the rule (on RT it takes the per-CPU softirq lock).
+ */
+/* On PREEMPT_RT local_lock.h uses spinlock_t without including it. */
+#include <linux/spinlock.h>
+#include <linux/local_lock.h>
+#ifdef ICMPT_HAVE_LOCAL_LOCK_NESTED_BH
+#define icmpt_lock_nested_bh(l)		local_lock_nested_bh(l)
+#define icmpt_unlock_nested_bh(l)	local_unlock_nested_bh(l)
+#else
+#define icmpt_lock_nested_bh(l)		((void)(l))
+#define icmpt_unlock_nested_bh(l)	((void)(l))
+#endif
+
 #endif /* ICMPT_COMPAT_H */

@@ -4,6 +4,9 @@
 #define ICMPT_H
 
 #include <linux/types.h>
+#include <linux/bottom_half.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
 #include <linux/wait.h>
 #include <linux/mm_types.h>
 #include <linux/bitmap.h>
@@ -32,6 +35,34 @@ extern wait_queue_head_t icmpt_wq;
 int icmpt_rings_init(unsigned long size);
 void icmpt_rings_exit(void);
 struct icmpt_ring *icmpt_ring_get(unsigned int cpu);
+
+/*
+ * Become the one producer of this CPU's ring (uapi header, "Ring
+ * protocol"): bottom halves off, then the ring's local lock where the
+ * kernel has local_lock_nested_bh(); cpu is set to this CPU.  Enter and
+ * leave in one function, after icmpt_ring_nested() said no (it counted the
+ * packet otherwise).  Macros, so that sparse sees the lock and the unlock
+ * in the producer's own body, whether the lock is a real one (RT) or not.
+ */
+struct icmpt_ring_lock {
+	local_lock_t lock;
+};
+
+DECLARE_PER_CPU(struct icmpt_ring_lock, icmpt_ring_locks);
+bool icmpt_ring_nested(void);
+
+#define icmpt_ring_enter(cpu)						\
+	do {								\
+		local_bh_disable();					\
+		(cpu) = smp_processor_id();				\
+		icmpt_lock_nested_bh(&icmpt_ring_locks.lock);		\
+	} while (0)
+
+#define icmpt_ring_leave()						\
+	do {								\
+		icmpt_unlock_nested_bh(&icmpt_ring_locks.lock);		\
+		local_bh_enable();					\
+	} while (0)
 void *icmpt_ring_reserve(struct icmpt_ring *r, u32 len, u64 *pos);
 void icmpt_ring_commit(struct icmpt_ring *r, u64 pos, u32 len);
 bool icmpt_rings_readable(void);
@@ -56,7 +87,11 @@ struct icmpt_sample {
 };
 
 int icmpt_hooks_init(void);
+/* icmpt_skb.c: parse the packet at network offset off; false: not ICMP. */
+bool icmpt_parse_skb(const struct sk_buff *skb, unsigned int off, u8 pf,
+		     struct icmpt_packet *pkt, struct icmpt_detail *det);
 void icmpt_hooks_exit(void);
+void icmpt_emit(const struct icmpt_sample *s);
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 		      unsigned int cpu);
 

@@ -86,8 +86,7 @@ static int icmpt_bench_set(const char *val, const struct kernel_param *kp)
 		u64 end = min(n, i + 1024);
 		struct icmpt_ring *r;
 
-		local_bh_disable();
-		cpu = smp_processor_id();
+		icmpt_ring_enter(cpu);
 		r = icmpt_ring_get(cpu);
 		for (; i < end; i++) {
 			struct icmpt_event *ev;
@@ -111,7 +110,7 @@ static int icmpt_bench_set(const char *val, const struct kernel_param *kp)
 			icmpt_ring_commit(r, pos, sizeof(*ev));
 			written++;
 		}
-		local_bh_enable();
+		icmpt_ring_leave();
 		cond_resched();
 	}
 	t1 = ktime_get_ns();

@@ -2,8 +2,11 @@
 /*
  * The filter of the current session.  The hooks read it under the RCU
  * read lock netfilter holds around every hook (nf_hook()); writers swap it
- * under a spinlock, since the netlink release notifier that drops a dead
- * session's filter may not sleep.
+ * under a spinlock.  The writers are the genl commands and the netlink
+ * release notifier that drops a dead session's filter; both run in process
+ * context (netlink_chain is a blocking notifier chain, called from
+ * netlink_release()), so a mutex would do as well: the lock is only held
+ * for the swap.
  */
 #include <linux/slab.h>
 #include <linux/spinlock.h>

@@ -125,13 +125,14 @@ static void icmpt_stats_read(unsigned int cpu, struct icmpt_stats_sum *s)
 	const struct icmpt_cpu_stats *c = icmpt_cpu_stats(cpu);
 	const struct icmpt_producer_page *p = icmpt_ring_get(cpu)->prod;
 
-	s->seen = READ_ONCE(c->seen);
 	s->filtered = READ_ONCE(c->filtered);
 	s->unattributed = READ_ONCE(c->unattributed);
 	s->recorded = READ_ONCE(p->records);
 	s->full = READ_ONCE(p->dropped);
 	s->bad_consumer = READ_ONCE(p->dropped_bad_consumer);
 	s->nested = READ_ONCE(p->dropped_nested);
+	/* A nested producer counts its packet in dropped_nested alone. */
+	s->seen = READ_ONCE(c->seen) + s->nested;
 }
 
 static int icmpt_put_stats(struct sk_buff *msg, int attr, int cpu,
@@ -480,7 +481,12 @@ static struct genl_family icmpt_genl_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(icmpt_genl_ops),
 };
 
-/* A session's socket closed, even by a kill: its filter goes with it. */
+/*
+ * A session's socket closed, even by a kill: its filter goes with it.
+ * Called from netlink_release() in process context, for every netlink
+ * socket of every namespace: only generic ones of the initial namespace,
+ * where the family lives, can own the filter.
+ */
 static int icmpt_netlink_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {

@@ -3,7 +3,6 @@
  * Netfilter hooks at LOCAL_IN and LOCAL_OUT, in every network namespace:
  * one record per ICMP packet into the ring of the CPU that saw it.
  */
-#include <linux/bottom_half.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
@@ -15,46 +14,6 @@
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include "icmpt.h"
-#include "icmpt_parse.h"
-
-/*
- * Bytes of the datagram handed to the parser: outer IP header with options,
- * ICMP header, and the embedded original datagram of an error message.
- */
-#define ICMPT_SNAPLEN 256
-
-/*
- * The parser judges the checksum of what fits in its snapshot.  A longer
- * whole message (ICMP errors: up to 576 bytes for IPv4, 1280 for IPv6) is
- * summed here from the skb, a snapshot at a time: about 110 ns for 1500
- * bytes on the host, paid only by such messages.
- */
-static void icmpt_csum_long(const struct sk_buff *skb, unsigned int off,
-			    unsigned int caplen, struct icmpt_packet *pkt,
-			    const struct icmpt_detail *det, u8 *buf)
-{
-	const u32 skip = ICMPT_PKT_CSUM_OK | ICMPT_PKT_CSUM_BAD |
-			 ICMPT_PKT_FRAGMENT | ICMPT_PKT_MORE_FRAGS |
-			 ICMPT_PKT_TRUNCATED | ICMPT_PKT_BAD_IP |
-			 ICMPT_PKT_EXT_HDRS;
-	unsigned int pos = off + det->icmp_off, left = pkt->icmp_len;
-	u64 sum = 0;
-
-	if ((pkt->flags & skip) || caplen >= pkt->ip_len || left < 8)
-		return;
-	while (left) {
-		/* Every piece but the last is ICMPT_SNAPLEN, an even length. */
-		unsigned int n = min_t(unsigned int, left, ICMPT_SNAPLEN);
-		const u8 *p = skb_header_pointer(skb, pos, n, buf);
-
-		if (!p)
-			return;
-		sum = icmpt_csum_add(sum, p, n);
-		pos += n;
-		left -= n;
-	}
-	pkt->flags |= icmpt_csum_verdict(pkt, sum);
-}
 
 /* The one way a packet record is written: hooks and micro-benchmark. */
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
@@ -84,21 +43,12 @@ static bool icmpt_classify(struct sk_buff *skb,
 			   const struct nf_hook_state *state,
 			   struct icmpt_sample *s)
 {
-	unsigned int off = skb_network_offset(skb);
-	unsigned int len, caplen;
-	u8 snap[ICMPT_SNAPLEN];
 	const struct net_device *dev;
 	const struct icmpt_filter *f;
-	const u8 *data;
 
-	if (unlikely(skb->len <= off))
+	if (!icmpt_parse_skb(skb, skb_network_offset(skb), state->pf,
+			     &s->pkt, &s->det))
 		return false;
-	len = skb->len - off;
-	caplen = min_t(unsigned int, len, sizeof(snap));
-	data = skb_header_pointer(skb, off, caplen, snap);
-	if (!data || icmpt_parse(&s->pkt, &s->det, data, caplen, len))
-		return false;
-	icmpt_csum_long(skb, off, caplen, &s->pkt, &s->det, snap);
 
 	s->ctx = icmpt_ctx();
 	s->dir = state->hook == NF_INET_LOCAL_IN ? ICMPT_DIR_IN : ICMPT_DIR_OUT;
@@ -121,11 +71,12 @@ static bool icmpt_classify(struct sk_buff *skb,
 
 /*
  * Emit: count the packet and, if kept, write its record.  The ring of this
- * CPU is ours alone while bottom halves are off: no softirq, and (!RT) no
- * preemption, can enter it half-way.  The counters of this CPU are counted
- * here too, so that on each CPU seen = recorded + filtered + dropped.
+ * CPU is ours alone between icmpt_ring_enter() and icmpt_ring_leave(): no
+ * softirq, and no other task of the CPU, can enter it half-way.  The
+ * counters of this CPU are counted here too, so that on each CPU seen =
+ * recorded + filtered + dropped.
  */
-static void icmpt_emit(const struct icmpt_sample *s)
+void icmpt_emit(const struct icmpt_sample *s)
 {
 	struct icmpt_cpu_stats *st;
 	struct icmpt_event *ev;
@@ -133,8 +84,9 @@ static void icmpt_emit(const struct icmpt_sample *s)
 	unsigned int cpu;
 	u64 pos;
 
-	local_bh_disable();
-	cpu = smp_processor_id();
+	if (icmpt_ring_nested())
+		return;
+	icmpt_ring_enter(cpu);
 	st = icmpt_cpu_stats(cpu);
 	WRITE_ONCE(st->seen, st->seen + 1);
 	if (!s->keep) {
@@ -150,7 +102,7 @@ static void icmpt_emit(const struct icmpt_sample *s)
 		icmpt_ring_commit(r, pos, sizeof(*ev));
 	}
 out:
-	local_bh_enable();
+	icmpt_ring_leave();
 }
 
 static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)

@@ -74,56 +74,49 @@ static int icmpt_v6_is_ext(unsigned int nh)
 	       nh == ICMPT_IPV6_AH;
 }
 
-struct icmpt_v6walk {
-	unsigned int nh;	/* first header that is not walked */
-	unsigned int off;	/* and its offset */
-	unsigned int hdrs;	/* extension headers walked */
-	__u32 frag_id;
-	int nonfirst;		/* non-first fragment: off is payload, not a header */
-	int more;		/* fragment header with M set */
-	int routed;		/* routing header with segments left */
-};
+int icmpt_v6_ext_step(struct icmpt_v6_chain *c, const unsigned char *h)
+{
+	unsigned int fo;
+
+	if (!icmpt_v6_is_ext(c->nh))
+		return 0;
+	c->hdrs++;
+	if (c->nh == ICMPT_IPV6_FRAGMENT) {
+		fo = icmpt_be16(h + 2);
+		c->frag_id = icmpt_be32(h + 4);
+		c->nh = h[0];
+		c->off += 8;
+		if (fo & 0xfff8) {
+			c->nonfirst = 1;
+			return 0;
+		}
+		if (fo & 1)
+			c->more = 1;
+		return 1;
+	}
+	if (c->nh == ICMPT_IPV6_ROUTING && h[3])
+		c->routed = 1;
+	/* AH counts 4-byte words, the others 8-byte words. */
+	c->off += c->nh == ICMPT_IPV6_AH ? (h[1] + 2) * 4 : (h[1] + 1) * 8;
+	c->nh = h[0];
+	return 1;
+}
 
 /*
  * Walk the extension headers after the IPv6 header at buf, within lim
  * bytes.  Returns 0, or -1 when the bytes end inside the chain or it is
  * longer than ICMPT_V6_EXT_MAX (w->nh is then an extension header).
  */
-static int icmpt_v6_walk(struct icmpt_v6walk *w, const unsigned char *buf,
+static int icmpt_v6_walk(struct icmpt_v6_chain *w, const unsigned char *buf,
 			 unsigned int lim)
 {
 	w->nh = buf[6];
 	w->off = 40;
 	while (icmpt_v6_is_ext(w->nh)) {
-		const unsigned char *h;
-		unsigned int len;
-
 		if (w->hdrs == ICMPT_V6_EXT_MAX || w->off + 8 > lim)
 			return -1;
-		h = buf + w->off;
-		w->hdrs++;
-		if (w->nh == ICMPT_IPV6_FRAGMENT) {
-			unsigned int fo = icmpt_be16(h + 2);
-
-			w->frag_id = icmpt_be32(h + 4);
-			w->nh = h[0];
-			w->off += 8;
-			if (fo & 0xfff8) {
-				w->nonfirst = 1;
-				return 0;
-			}
-			if (fo & 1)
-				w->more = 1;
-			continue;
-		}
-		if (w->nh == ICMPT_IPV6_AH)
-			len = (h[1] + 2) * 4;	/* AH counts 4-byte words */
-		else
-			len = (h[1] + 1) * 8;
-		if (w->nh == ICMPT_IPV6_ROUTING && h[3])
-			w->routed = 1;
-		w->nh = h[0];
-		w->off += len;
+		if (!icmpt_v6_ext_step(w, buf + w->off))
+			break;	/* a non-first fragment */
 	}
 	return 0;
 }
@@ -180,7 +173,7 @@ static void icmpt_inner_l4(struct icmpt_inner *in, const unsigned char *p,
 static void icmpt_parse_inner(struct icmpt_packet *pkt, struct icmpt_inner *in,
 			      const unsigned char *p, unsigned int n)
 {
-	struct icmpt_v6walk w = { 0 };
+	struct icmpt_v6_chain w = { 0 };
 	unsigned int off;
 
 	pkt->flags |= ICMPT_PKT_HAS_INNER;
@@ -511,23 +504,19 @@ static void icmpt_detail_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
 }
 
 /*
- * The ICMP message at buf[off..lim); lim is already clamped to the IP
- * length.  whole: lim is that length and no fragment is missing.
+ * The ICMP message h[0..have), at offset off of the datagram; have is
+ * already clamped to the IP length.  whole: h holds the message up to that
+ * length and no fragment is missing.
  */
 static void icmpt_parse_icmp(struct icmpt_packet *pkt, struct icmpt_detail *det,
-			     const unsigned char *buf, unsigned int off,
-			     unsigned int lim, int whole)
+			     const unsigned char *h, unsigned int have,
+			     unsigned int off, int whole)
 {
-	const unsigned char *h;
-	unsigned int have;
-
-	det->icmp_off = off;
-	if (off + 2 > lim) {
+	det->icmp_off = off > 0xffff ? 0xffff : off;
+	if (have < 2) {
 		pkt->flags |= ICMPT_PKT_TRUNCATED;
 		return;
 	}
-	h = buf + off;
-	have = lim - off;
 	pkt->type = h[0];
 	pkt->code = h[1];
 	if (have < ICMPT_ICMP_HDR_LEN) {
@@ -563,11 +552,9 @@ static int icmpt_parse_v4(struct icmpt_packet *pkt, struct icmpt_detail *det,
 {
 	unsigned int ihl, tot, frag;
 
-	if (caplen < 20)
+	if (caplen < 20 || buf[9] != ICMPT_IPPROTO_ICMP)
 		return -1;
 	ihl = (buf[0] & 0x0f) * 4;
-	if (buf[9] != ICMPT_IPPROTO_ICMP)
-		return -1;
 
 	pkt->family = 4;
 	pkt->proto = ICMPT_IPPROTO_ICMP;
@@ -579,7 +566,7 @@ static int icmpt_parse_v4(struct icmpt_packet *pkt, struct icmpt_detail *det,
 	if (ihl > 20)
 		pkt->flags |= ICMPT_PKT_IP_OPTS;
 
-	if (ihl < 20 || tot < ihl || tot > wirelen) {
+	if ((buf[0] >> 4) != 4 || ihl < 20 || tot < ihl || tot > wirelen) {
 		pkt->flags |= ICMPT_PKT_BAD_IP;
 		return 0;
 	}
@@ -596,61 +583,86 @@ static int icmpt_parse_v4(struct icmpt_packet *pkt, struct icmpt_detail *det,
 	/* Bytes past the IP total length are link padding, not ICMP. */
 	if (caplen > tot)
 		caplen = tot;
-	icmpt_parse_icmp(pkt, det, buf, ihl, caplen,
-			 caplen == tot && !(frag & 0x2000));
+	icmpt_parse_icmp(pkt, det, buf + ihl, caplen > ihl ? caplen - ihl : 0,
+			 ihl, caplen == tot && !(frag & 0x2000));
 	return 0;
+}
+
+/*
+ * The IPv6 datagram with header ip6[0..40) whose bytes from c->off on are
+ * l4[0..n): ICMPv6 at c->off, as the walk c found it.
+ */
+static void icmpt_fill_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
+			  const unsigned char *ip6,
+			  const struct icmpt_v6_chain *c,
+			  const unsigned char *l4, unsigned int n,
+			  unsigned int wirelen)
+{
+	unsigned int end;
+
+	pkt->family = 6;
+	pkt->proto = ICMPT_IPPROTO_ICMPV6;
+	pkt->ttl = ip6[7];
+	icmpt_copy(pkt->saddr, ip6 + 8, 16);
+	icmpt_copy(pkt->daddr, ip6 + 24, 16);
+	end = 40 + icmpt_be16(ip6 + 4);
+	pkt->ip_len = end;
+	if (c->hdrs)
+		pkt->flags |= ICMPT_PKT_EXT_HDRS;
+	if (c->broken) {
+		pkt->flags |= ICMPT_PKT_EXT_BROKEN;
+		return;
+	}
+	if ((ip6[0] >> 4) != 6 || end > wirelen || c->off > end) {
+		pkt->flags |= ICMPT_PKT_BAD_IP;
+		return;
+	}
+	pkt->icmp_len = end - c->off;
+	if (c->nonfirst) {
+		pkt->flags |= ICMPT_PKT_FRAGMENT;
+		return;
+	}
+	if (c->more)
+		pkt->flags |= ICMPT_PKT_MORE_FRAGS;
+	if (n > pkt->icmp_len)
+		n = pkt->icmp_len;
+	/* In transit through a routing header daddr is not the final one. */
+	icmpt_parse_icmp(pkt, det, l4, n, c->off,
+			 n == pkt->icmp_len && !c->more && !c->routed);
 }
 
 static int icmpt_parse_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
 			  const unsigned char *buf, unsigned int caplen,
 			  unsigned int wirelen)
 {
-	struct icmpt_v6walk w = { 0 };
-	unsigned int end;
+	struct icmpt_v6_chain w = { 0 };
 
 	if (caplen < 40)
 		return -1;
 	/* Cut short inside the chain: cannot tell whether it is ICMPv6. */
 	if (icmpt_v6_walk(&w, buf, caplen) || w.nh != ICMPT_IPPROTO_ICMPV6)
 		return -1;
-
-	pkt->family = 6;
-	pkt->proto = ICMPT_IPPROTO_ICMPV6;
-	pkt->ttl = buf[7];
-	icmpt_copy(pkt->saddr, buf + 8, 16);
-	icmpt_copy(pkt->daddr, buf + 24, 16);
-	end = 40 + icmpt_be16(buf + 4);
-	pkt->ip_len = end;
-	if (w.hdrs)
-		pkt->flags |= ICMPT_PKT_EXT_HDRS;
-	if (end > wirelen || w.off > end) {
-		pkt->flags |= ICMPT_PKT_BAD_IP;
-		return 0;
-	}
-	pkt->icmp_len = end - w.off;
-	if (w.nonfirst) {
-		pkt->flags |= ICMPT_PKT_FRAGMENT;
-		return 0;
-	}
-	if (w.more)
-		pkt->flags |= ICMPT_PKT_MORE_FRAGS;
-	if (caplen > end)
-		caplen = end;
-	/* In transit through a routing header daddr is not the final one. */
-	icmpt_parse_icmp(pkt, det, buf, w.off, caplen,
-			 caplen == end && !w.more && !w.routed);
+	icmpt_fill_v6(pkt, det, buf, &w, buf + w.off,
+		      caplen > w.off ? caplen - w.off : 0, wirelen);
 	return 0;
+}
+
+/* Clear both, and return caplen clamped to wirelen. */
+static unsigned int icmpt_reset(struct icmpt_packet *pkt,
+				struct icmpt_detail *det, unsigned int caplen,
+				unsigned int wirelen)
+{
+	*pkt = (struct icmpt_packet){ 0 };
+	*det = (struct icmpt_detail){ 0 };
+	det->caplen = caplen > wirelen ? wirelen : caplen;
+	return det->caplen;
 }
 
 int icmpt_parse(struct icmpt_packet *pkt, struct icmpt_detail *det,
 		const unsigned char *buf, unsigned int caplen,
 		unsigned int wirelen)
 {
-	*pkt = (struct icmpt_packet){ 0 };
-	*det = (struct icmpt_detail){ 0 };
-	if (caplen > wirelen)
-		caplen = wirelen;
-	det->caplen = caplen;
+	caplen = icmpt_reset(pkt, det, caplen, wirelen);
 	if (caplen < 1)
 		return -1;
 	switch (buf[0] >> 4) {
@@ -661,4 +673,27 @@ int icmpt_parse(struct icmpt_packet *pkt, struct icmpt_detail *det,
 	default:
 		return -1;
 	}
+}
+
+int icmpt_parse_ipv4(struct icmpt_packet *pkt, struct icmpt_detail *det,
+		     const unsigned char *buf, unsigned int caplen,
+		     unsigned int wirelen)
+{
+	caplen = icmpt_reset(pkt, det, caplen, wirelen);
+	if (caplen >= 20 && buf[9] == ICMPT_IPPROTO_ICMP)
+		return icmpt_parse_v4(pkt, det, buf, caplen, wirelen);
+	pkt->family = 4;
+	pkt->proto = ICMPT_IPPROTO_ICMP;
+	pkt->flags = ICMPT_PKT_BAD_IP | ICMPT_PKT_TRUNCATED;
+	return 0;
+}
+
+void icmpt_parse_v6_at(struct icmpt_packet *pkt, struct icmpt_detail *det,
+		       const unsigned char *ip6,
+		       const struct icmpt_v6_chain *chain,
+		       const unsigned char *l4, unsigned int n,
+		       unsigned int wirelen)
+{
+	icmpt_reset(pkt, det, 40 + n, 40 + n);
+	icmpt_fill_v6(pkt, det, ip6, chain, l4, n, wirelen);
 }

@@ -26,6 +26,48 @@ int icmpt_parse(struct icmpt_packet *pkt, struct icmpt_detail *det,
 		unsigned int wirelen);
 
 /*
+ * For the module, which finds the ICMP header on the packet itself rather
+ * than in a snapshot of its first bytes (kmod/icmpt_skb.c).
+ *
+ * icmpt_parse_ipv4(): the datagram is IPv4 carrying ICMP, as the caller
+ * knows from the header it was handed: always 0.  A version other than 4,
+ * a bad header length or fewer than 20 bytes give ICMPT_PKT_BAD_IP.
+ *
+ * struct icmpt_v6_chain: where a walk of the IPv6 extension headers
+ * stopped.  icmpt_parse_v6_at() decodes the datagram whose 40-byte IPv6
+ * header is ip6 and whose bytes from chain->off on are l4[0..n), with
+ * wirelen bytes in all.  chain->broken: the walk ended inside the chain,
+ * so there is no ICMPv6 header: only the IPv6 header is filled, with
+ * ICMPT_PKT_EXT_BROKEN.
+ */
+struct icmpt_v6_chain {
+	unsigned int nh;	/* first header that is not walked */
+	unsigned int off;	/* and its offset in the datagram */
+	unsigned int hdrs;	/* extension headers walked */
+	__u32 frag_id;
+	int nonfirst;		/* non-first fragment: off is payload, not a header */
+	int more;		/* fragment header with M set */
+	int routed;		/* routing header with segments left */
+	int broken;		/* the bytes ended inside the chain */
+};
+
+/*
+ * One step of the walk: h holds the first 8 bytes of the header c->nh at
+ * c->off.  Returns 1 when c now names the next header, 0 when c->nh is
+ * not an extension header or a non-first fragment stopped the walk.
+ */
+int icmpt_v6_ext_step(struct icmpt_v6_chain *c, const unsigned char *h);
+
+int icmpt_parse_ipv4(struct icmpt_packet *pkt, struct icmpt_detail *det,
+		     const unsigned char *buf, unsigned int caplen,
+		     unsigned int wirelen);
+void icmpt_parse_v6_at(struct icmpt_packet *pkt, struct icmpt_detail *det,
+		       const unsigned char *ip6,
+		       const struct icmpt_v6_chain *chain,
+		       const unsigned char *l4, unsigned int n,
+		       unsigned int wirelen);
+
+/*
  * Checksum of a message gathered by the caller, e.g. past caplen.
  * icmpt_csum_add() adds buf[0..len) to a running one's-complement sum; it
  * may be called on consecutive pieces of the ICMP message as long as every

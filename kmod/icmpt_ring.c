@@ -3,7 +3,9 @@
  * Per-CPU rings: allocation, the producer side of the protocol written
  * down in include/uapi/linux/icmptrace.h, and the pages mmap hands out.
  */
+#include <linux/hardirq.h>
 #include <linux/kernel.h>
+#include <linux/percpu.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -19,6 +21,11 @@ unsigned int icmpt_nr_rings;
 u64 icmpt_data_size;
 DECLARE_WAIT_QUEUE_HEAD(icmpt_wq);
 
+/* One producer per ring, made explicit: see icmpt_ring_enter() in icmpt.h. */
+DEFINE_PER_CPU(struct icmpt_ring_lock, icmpt_ring_locks) = {
+	.lock = INIT_LOCAL_LOCK(lock),
+};
+
 static void icmpt_ring_free(struct icmpt_ring *r)
 {
 	unsigned int i, n = ICMPT_META_PAGES + r->nr_data_pages;
@@ -30,7 +37,7 @@ static void icmpt_ring_free(struct icmpt_ring *r)
 	for (i = 0; i < n; i++)
 		if (r->pages[i])
 			__free_page(r->pages[i]);
-	kfree(r->pages);
+	kvfree(r->pages);
 }
 
 static int icmpt_ring_alloc(struct icmpt_ring *r, unsigned int cpu,
@@ -42,7 +49,8 @@ static int icmpt_ring_alloc(struct icmpt_ring *r, unsigned int cpu,
 
 	r->nr_data_pages = nr_data_pages;
 	r->mask = (u64)nr_data_pages * PAGE_SIZE - 1;
-	r->pages = kcalloc(n, sizeof(*r->pages), GFP_KERNEL);
+	/* 256M rings: 512K of page pointers, twice that below; kv: no high order. */
+	r->pages = kvcalloc(n, sizeof(*r->pages), GFP_KERNEL);
 	if (!r->pages)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -54,13 +62,13 @@ static int icmpt_ring_alloc(struct icmpt_ring *r, unsigned int cpu,
 	r->prod = page_address(r->pages[1]);
 
 	/* Map the data pages twice so a record never wraps, as for readers. */
-	twice = kcalloc(2 * nr_data_pages, sizeof(*twice), GFP_KERNEL);
+	twice = kvcalloc(2 * nr_data_pages, sizeof(*twice), GFP_KERNEL);
 	if (!twice)
 		return -ENOMEM;
 	for (i = 0; i < 2 * nr_data_pages; i++)
 		twice[i] = r->pages[ICMPT_META_PAGES + i % nr_data_pages];
 	r->data = vmap(twice, 2 * nr_data_pages, VM_MAP, PAGE_KERNEL);
-	kfree(twice);
+	kvfree(twice);
 	if (!r->data)
 		return -ENOMEM;
 
@@ -80,7 +88,8 @@ int icmpt_rings_init(unsigned long size)
 
 	icmpt_nr_rings = nr_cpu_ids;
 	icmpt_data_size = size;
-	icmpt_rings = kcalloc(icmpt_nr_rings, sizeof(*icmpt_rings), GFP_KERNEL);
+	/* One per possible CPU id: up to 8192 of them. */
+	icmpt_rings = kvcalloc(icmpt_nr_rings, sizeof(*icmpt_rings), GFP_KERNEL);
 	if (!icmpt_rings)
 		return -ENOMEM;
 	for (cpu = 0; cpu < icmpt_nr_rings; cpu++) {
@@ -101,7 +110,7 @@ void icmpt_rings_exit(void)
 		return;
 	for (cpu = 0; cpu < icmpt_nr_rings; cpu++)
 		icmpt_ring_free(&icmpt_rings[cpu]);
-	kfree(icmpt_rings);
+	kvfree(icmpt_rings);
 	icmpt_rings = NULL;
 }
 
@@ -111,8 +120,29 @@ struct icmpt_ring *icmpt_ring_get(unsigned int cpu)
 }
 
 /*
- * Called with bottom halves disabled on the ring's own CPU: the caller is
- * the ring's only producer (see the uapi header).  Returns where to write
+ * A producer in hard IRQ or NMI context (netfilter hooks never run there)
+ * may have interrupted this CPU's producer half-way through a record: it
+ * writes nothing and counts the packet in dropped_nested (GET_STATS adds
+ * it to seen).  On !PREEMPT_RT nothing else can nest on a producer with
+ * bottom halves off; on PREEMPT_RT the ring's lock serialises the tasks.
+ */
+bool icmpt_ring_nested(void)
+{
+	u64 *n, old;
+
+	if (likely(!hardirq_count() && !in_nmi()))
+		return false;
+	n = &icmpt_ring_get(raw_smp_processor_id())->prod->dropped_nested;
+	/* Atomic against a nested producer that interrupted us in turn. */
+	do {
+		old = READ_ONCE(*n);
+	} while (cmpxchg64_local(n, old, old + 1) != old);
+	return true;
+}
+
+/*
+ * Called between icmpt_ring_enter() and icmpt_ring_leave() on the ring's
+ * own CPU: the caller is the ring's only producer (see the uapi header).  Returns where to write
  * len bytes, or NULL when the record must be dropped; either way the
  * counters say so.
  */

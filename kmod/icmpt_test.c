@@ -11,8 +11,26 @@
  *	namespace's pernet .exit step sleeps 2N microseconds first.  Hooks
  *	are then in flight all through the unload, and any hook that the
  *	unload does not wait for runs on into freed rings.
+ *
+ *   nest_irq=N (write only)
+ *	runs the producer N times in hard IRQ context (an IPI handler on
+ *	another CPU), as a nested producer would: each packet must be
+ *	counted in dropped_nested and seen, and write nothing into the ring.
+ *
+ *   csum_selftest=1 (write only)
+ *	parses hand-built IPv4 and IPv6 echoes in every skb checksum state
+ *	and fails with EBADMSG (naming the case in the log) if a checksum
+ *	verdict breaks the rule of icmpt_csum() in icmpt_skb.c.
  */
 #include <linux/delay.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
+#include <net/checksum.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
+#include <linux/smp.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include "icmpt.h"
@@ -51,3 +69,154 @@ void icmpt_test_exit_delay(void)
 	if (us && !module_is_live(THIS_MODULE))
 		usleep_range(2 * us, 2 * us + 1000);
 }
+
+static void icmpt_test_nested(void *unused)
+{
+	struct icmpt_sample s = { .keep = true, .dir = ICMPT_DIR_OUT };
+
+	s.pkt.family = 4;
+	s.pkt.proto = 1;
+	icmpt_emit(&s);
+}
+
+static int icmpt_test_nest_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n, i, cpu;
+	int err = kstrtouint(val, 0, &n);
+
+	if (err)
+		return err;
+	if (n > 1000)
+		return -ERANGE;
+	cpu = cpumask_any_but(cpu_online_mask, get_cpu());
+	put_cpu();
+	if (cpu >= nr_cpu_ids)
+		return -ENODEV;
+	for (i = 0; i < n && !err; i++)
+		err = smp_call_function_single(cpu, icmpt_test_nested, NULL, 1);
+	return err;
+}
+
+static const struct kernel_param_ops icmpt_test_nest_ops = {
+	.set = icmpt_test_nest_set,
+};
+
+module_param_cb(nest_irq, &icmpt_test_nest_ops, NULL, 0200);
+MODULE_PARM_DESC(nest_irq, "test builds only: run the producer N times in hard IRQ context");
+
+/* An echo request of len ICMP bytes, IPv4 or IPv6 behind 408 bytes of options. */
+static struct sk_buff *icmpt_test_echo(bool v6, unsigned int len, unsigned int pad)
+{
+	unsigned int hdr = v6 ? sizeof(struct ipv6hdr) + 408 : sizeof(struct iphdr);
+	struct sk_buff *skb = alloc_skb(hdr + len + pad, GFP_KERNEL);
+	u8 *p, *icmp;
+
+	if (!skb)
+		return NULL;
+	skb_reset_network_header(skb);
+	p = skb_put_zero(skb, hdr + len + pad);
+	icmp = p + hdr;
+	icmp[0] = v6 ? 128 : 8;
+	icmp[5] = 7;
+	memset(icmp + 8, 0x5a, len - 8);
+	if (v6) {
+		struct ipv6hdr *ip6 = (struct ipv6hdr *)p;
+		u8 *d = p + sizeof(*ip6);
+
+		ip6->version = 6;
+		ip6->payload_len = htons(408 + len);
+		ip6->nexthdr = NEXTHDR_DEST;
+		ip6->hop_limit = 64;
+		ip6->saddr = in6addr_loopback;
+		ip6->daddr = in6addr_loopback;
+		d[0] = IPPROTO_ICMPV6;
+		d[1] = 408 / 8 - 1;
+		d[2] = 0x1e;
+		d[3] = 200;
+		d[204] = 0x1e;
+		d[205] = 200;
+		d[406] = 1;
+		*(__sum16 *)(icmp + 2) = csum_ipv6_magic(&ip6->saddr, &ip6->daddr, len,
+							 IPPROTO_ICMPV6,
+							 csum_partial(icmp, len, 0));
+	} else {
+		struct iphdr *iph = (struct iphdr *)p;
+
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tot_len = htons(sizeof(*iph) + len);
+		iph->ttl = 64;
+		iph->protocol = IPPROTO_ICMP;
+		iph->saddr = htonl(INADDR_LOOPBACK);
+		iph->daddr = htonl(INADDR_LOOPBACK);
+		iph->check = ip_fast_csum(iph, iph->ihl);
+		*(__sum16 *)(icmp + 2) = ip_compute_csum(icmp, len);
+	}
+	return skb;
+}
+
+struct icmpt_test_csum_case {
+	const char *name;
+	bool v6;
+	unsigned int len, pad;
+	u8 summed;		/* CHECKSUM_* */
+	bool wrong;		/* skb->csum one off; the bytes stay right */
+	u32 want;		/* ICMPT_PKT_CSUM_OK, _BAD or 0 */
+};
+
+static const struct icmpt_test_csum_case icmpt_test_csum_cases[] = {
+	{ "v4 2000 none", false, 2000, 0, CHECKSUM_NONE, false, ICMPT_PKT_CSUM_OK },
+	{ "v4 2000 complete", false, 2000, 0, CHECKSUM_COMPLETE, false, ICMPT_PKT_CSUM_OK },
+	{ "v4 2000 complete, 3 bytes after", false, 2000, 3, CHECKSUM_COMPLETE, false,
+	  ICMPT_PKT_CSUM_OK },
+	{ "v4 2000 complete, skb->csum wrong", false, 2000, 0, CHECKSUM_COMPLETE, true,
+	  ICMPT_PKT_CSUM_BAD },
+	{ "v4 100 complete, skb->csum wrong", false, 100, 0, CHECKSUM_COMPLETE, true,
+	  ICMPT_PKT_CSUM_BAD },
+	{ "v4 2000 partial", false, 2000, 0, CHECKSUM_PARTIAL, false, 0 },
+	{ "v4 100 partial", false, 100, 0, CHECKSUM_PARTIAL, false, 0 },
+	{ "v6 1500 none", true, 1500, 0, CHECKSUM_NONE, false, ICMPT_PKT_CSUM_OK },
+	{ "v6 1500 complete", true, 1500, 0, CHECKSUM_COMPLETE, false, ICMPT_PKT_CSUM_OK },
+	{ "v6 1500 complete, skb->csum wrong", true, 1500, 0, CHECKSUM_COMPLETE, true,
+	  ICMPT_PKT_CSUM_BAD },
+};
+
+static int icmpt_test_csum_set(const char *val, const struct kernel_param *kp)
+{
+	const u32 verdict = ICMPT_PKT_CSUM_OK | ICMPT_PKT_CSUM_BAD;
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(icmpt_test_csum_cases); i++) {
+		const struct icmpt_test_csum_case *c = &icmpt_test_csum_cases[i];
+		struct sk_buff *skb = icmpt_test_echo(c->v6, c->len, c->pad);
+		struct icmpt_packet pkt;
+		struct icmpt_detail det;
+		u8 *icmp;
+
+		if (!skb)
+			return -ENOMEM;
+		icmp = skb->data + (c->v6 ? sizeof(struct ipv6hdr) + 408 : sizeof(struct iphdr));
+		skb->ip_summed = c->summed;
+		if (c->summed == CHECKSUM_PARTIAL)
+			memset(icmp + 2, 0, 2);	/* filled at transmit */
+		if (c->summed == CHECKSUM_COMPLETE)
+			skb->csum = csum_partial(skb->data, skb->len, 0);
+		if (c->wrong)
+			skb->csum = csum_add(skb->csum, (__force __wsum)htonl(1));
+		if (!icmpt_parse_skb(skb, 0, c->v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, &pkt, &det) ||
+		    (pkt.flags & verdict) != c->want) {
+			pr_err("csum_selftest: %s: flags 0x%x, want verdict 0x%x\n", c->name,
+			       pkt.flags, c->want);
+			bad++;
+		}
+		kfree_skb(skb);
+	}
+	return bad ? -EBADMSG : 0;
+}
+
+static const struct kernel_param_ops icmpt_test_csum_ops = {
+	.set = icmpt_test_csum_set,
+};
+
+module_param_cb(csum_selftest, &icmpt_test_csum_ops, NULL, 0200);
+MODULE_PARM_DESC(csum_selftest, "test builds only: check the checksum rule on built skbs");

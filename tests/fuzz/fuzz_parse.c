@@ -201,6 +201,63 @@ static void check_csum(const uint8_t *data, unsigned int len, unsigned int cut)
 	CHECK(icmpt_csum_verdict(&p, a) == icmpt_csum_verdict(&p, b));
 }
 
+/*
+ * The module's path: the chain walked over all the bytes with no depth
+ * limit (as icmpt_skb.c walks the skb), then icmpt_parse_v6_at() on exact
+ * copies of the IPv6 header and the bytes from the ICMPv6 header on.  It
+ * must agree with icmpt_parse() wherever that one decoded the datagram,
+ * and icmpt_parse_ipv4() must take any bytes.
+ */
+static void check_located(const struct res *a, const uint8_t *data, unsigned int len,
+			  unsigned int wire)
+{
+	struct icmpt_v6_chain c = { 0 };
+	struct res r;
+	uint8_t *ip6, *l4;
+	unsigned int n;
+
+	if (len >= 20) {
+		uint8_t *copy = malloc(len);
+
+		memcpy(copy, data, len);
+		CHECK(icmpt_parse_ipv4(&r.pkt, &r.det, copy, len, wire) == 0);
+		CHECK(r.pkt.family == 4);
+		free(copy);
+	}
+	if (len < 40 || data[0] >> 4 != 6)
+		return;
+	c.nh = data[6];
+	c.off = 40;
+	for (;;) {
+		if (c.nh != 0 && c.nh != 43 && c.nh != 44 && c.nh != 51 && c.nh != 60)
+			break;
+		if (c.off + 8 > len) {
+			c.broken = 1;
+			break;
+		}
+		if (!icmpt_v6_ext_step(&c, data + c.off))
+			break;
+	}
+	if (!c.broken && c.nh != 58)
+		return;
+	n = c.broken || c.off >= len ? 0 : len - c.off;
+	ip6 = malloc(40);
+	l4 = malloc(n ? n : 1);
+	memcpy(ip6, data, 40);
+	memcpy(l4, data + c.off, n);
+	icmpt_parse_v6_at(&r.pkt, &r.det, ip6, &c, l4, n, wire);
+	free(ip6);
+	free(l4);
+	CHECK(r.pkt.family == 6);
+	if (c.broken)
+		CHECK(r.pkt.flags & ICMPT_PKT_EXT_BROKEN && !r.pkt.icmp_len && !r.det.kind);
+	if (a->rc == 0 && !c.broken) {
+		CHECK(a->pkt.flags == r.pkt.flags && a->pkt.icmp_len == r.pkt.icmp_len);
+		CHECK(a->pkt.type == r.pkt.type && a->pkt.code == r.pkt.code);
+		CHECK(a->det.icmp_off == r.det.icmp_off && a->det.kind == r.det.kind);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned int len, cap, wire, cap2;
@@ -218,5 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(&b, data + 2, cap2);
 	check_prefix(&a, &b);
 	check_csum(data + 2, len, data[1] * len / 256);
+	if (cap == len)
+		check_located(&a, data + 2, len, wire);
 	return 0;
 }

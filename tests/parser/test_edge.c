@@ -4,6 +4,7 @@
  * fragments, IPv6 extension header chains, checksums, malformed IP
  * headers, and the embedded datagram cut at every point.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "pkt.h"
 
@@ -301,6 +302,109 @@ static void test_v6_ext_chain(void **state)
 	assert_int_equal(r.rc, -1);
 	t_parse_all(&r, b, t_v6_ext(b, 17, many, 8));
 	assert_int_equal(r.rc, -1);
+}
+
+/*
+ * The module's path (icmpt_skb.c): the chain walked on the packet, then
+ * the IPv6 header and the bytes from the ICMPv6 header on, each in a heap
+ * buffer of exactly its size.  Nine headers and a 408-byte one decode as
+ * fully as a bare echo; a chain that ends past the bytes is flagged.
+ */
+static void t_parse_at(struct t_res *r, const unsigned char *b,
+		       const struct icmpt_v6_chain *c, unsigned int n,
+		       unsigned int wirelen)
+{
+	unsigned char *ip6 = malloc(40), *l4 = n ? malloc(n) : NULL;
+
+	memcpy(ip6, b, 40);
+	if (n)
+		memcpy(l4, b + c->off, n);
+	icmpt_parse_v6_at(&r->pkt, &r->det, ip6, c, l4, n, wirelen);
+	r->rc = 0;
+	free(ip6);
+	free(l4);
+}
+
+static void test_v6_located(void **state)
+{
+	unsigned char b[T_MAX], many[9 * 8] = { 0 }, big[408] = { 58, 50 };
+	struct icmpt_v6_chain c = { .nh = 58, .off = 40 + 72, .hdrs = 9 };
+	unsigned int n, i;
+	struct t_res r;
+
+	(void)state;
+	for (i = 0; i < 9; i++)
+		many[i * 8] = i == 8 ? 58 : 60;
+	n = t_v6_ext(b, 60, many, 72);
+	t_parse_all(&r, b, n);
+	assert_int_equal(r.rc, -1);	/* the snapshot walk stops at eight */
+	t_parse_at(&r, b, &c, n - c.off, n);
+	assert_int_equal(r.pkt.flags, ICMPT_PKT_EXT_HDRS |
+			 ICMPT_PKT_HAS_ECHO | ICMPT_PKT_CSUM_OK);
+	assert_int_equal(r.det.icmp_off, 112);
+	assert_int_equal(r.det.kind, ICMPT_DET_ECHO);
+	assert_int_equal(r.pkt.id, 9);
+	assert_int_equal(r.pkt.icmp_len, n - 112);
+	assert_int_equal(r.det.caplen, 40 + n - 112);
+
+	/* Two 200-byte options: the ICMPv6 header at 448. */
+	big[2] = 0x1e;
+	big[3] = 200;
+	big[204] = 0x1e;
+	big[205] = 200;
+	big[406] = 1;
+	n = t_v6_ext(b, 60, big, sizeof(big));
+	c = (struct icmpt_v6_chain){ .nh = 58, .off = 448, .hdrs = 1 };
+	t_parse_at(&r, b, &c, n - 448, n);
+	assert_int_equal(r.pkt.flags, ICMPT_PKT_EXT_HDRS |
+			 ICMPT_PKT_HAS_ECHO | ICMPT_PKT_CSUM_OK);
+	assert_int_equal(r.det.icmp_off, 448);
+	assert_int_equal(r.pkt.ip_len, n);
+	/* Only 4 bytes of it: cut, no verdict. */
+	t_parse_at(&r, b, &c, 4, n);
+	assert_int_equal(r.pkt.flags, ICMPT_PKT_EXT_HDRS | ICMPT_PKT_TRUNCATED);
+	assert_int_equal(r.pkt.type, 128);
+	/* Ends past the bytes: the IPv6 header only, flagged. */
+	c.broken = 1;
+	t_parse_at(&r, b, &c, 0, n);
+	assert_int_equal(r.pkt.flags, ICMPT_PKT_EXT_HDRS | ICMPT_PKT_EXT_BROKEN);
+	assert_int_equal(r.pkt.family, 6);
+	assert_int_equal(r.pkt.icmp_len, 0);
+	assert_int_equal(r.pkt.type, 0);
+	assert_memory_equal(r.pkt.saddr, t_src6, 16);
+	/* A first fragment, and a routing header with segments left. */
+	c = (struct icmpt_v6_chain){ .nh = 58, .off = 448, .hdrs = 2, .more = 1 };
+	t_parse_at(&r, b, &c, n - 448, n);
+	assert_int_equal(r.pkt.flags, ICMPT_PKT_EXT_HDRS | ICMPT_PKT_HAS_ECHO |
+			 ICMPT_PKT_MORE_FRAGS);
+	c = (struct icmpt_v6_chain){ .nh = 58, .off = 448, .hdrs = 2, .routed = 1 };
+	t_parse_at(&r, b, &c, n - 448, n);
+	assert_int_equal(r.pkt.flags, ICMPT_PKT_EXT_HDRS | ICMPT_PKT_HAS_ECHO);
+}
+
+/* The hook knows the protocol is ICMP: any IPv4 header is recorded. */
+static void test_v4_any_header(void **state)
+{
+	unsigned char b[T_MAX], *h;
+	unsigned int n = t_pkt4(b, 8, 0, 0x00070001, NULL, 0);
+	struct icmpt_packet pkt;
+	struct icmpt_detail det;
+
+	(void)state;
+	b[0] = 0x55;	/* version 5 */
+	h = malloc(n);
+	memcpy(h, b, n);
+	assert_int_equal(icmpt_parse(&pkt, &det, h, n, n), -1);
+	assert_int_equal(icmpt_parse_ipv4(&pkt, &det, h, n, n), 0);
+	assert_int_equal(pkt.family, 4);
+	assert_int_equal(pkt.flags, ICMPT_PKT_BAD_IP);
+	assert_int_equal(icmpt_parse_ipv4(&pkt, &det, h, 12, 12), 0);
+	assert_int_equal(pkt.flags, ICMPT_PKT_BAD_IP | ICMPT_PKT_TRUNCATED);
+	h[0] = 0x45;
+	assert_int_equal(icmpt_parse_ipv4(&pkt, &det, h, n, n), 0);
+	assert_int_equal(pkt.flags, ICMPT_PKT_HAS_ECHO | ICMPT_PKT_CSUM_OK);
+	assert_int_equal(pkt.seq, 1);
+	free(h);
 }
 
 static void test_checksum(void **state)
@@ -728,6 +832,8 @@ const struct CMUnitTest t_edge_tests[] = {
 	cmocka_unit_test(test_v4_fragments),
 	cmocka_unit_test(test_v6_fragments),
 	cmocka_unit_test(test_v6_ext_chain),
+	cmocka_unit_test(test_v6_located),
+	cmocka_unit_test(test_v4_any_header),
 	cmocka_unit_test(test_checksum),
 	cmocka_unit_test(test_checksum_api),
 	cmocka_unit_test(test_bad_version),

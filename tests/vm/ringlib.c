@@ -115,6 +115,32 @@ long rl_drain(struct rl_map *m, unsigned int i, rl_rec_fn fn, void *ctx)
 	return n;
 }
 
+static void rl_keep_ev(void *ctx, unsigned int ring, const struct icmpt_rec_hdr *hdr,
+		       const void *rec)
+{
+	struct rl_evs *e = ctx;
+	size_t n = hdr->len < sizeof(e->ev[0]) ? hdr->len : sizeof(e->ev[0]);
+
+	if (hdr->type != ICMPT_REC_PACKET || e->n == RL_EVS_MAX)
+		return;
+	memset(&e->ev[e->n], 0, sizeof(e->ev[0]));
+	memcpy(&e->ev[e->n++], rec, n);
+}
+
+void rl_collect(struct rl_map *m, struct rl_evs *e, int want, int timeout_ms)
+{
+	long long end = rl_now_ms() + timeout_ms;
+	unsigned int i;
+
+	do {
+		for (i = 0; i < m->info.nr_rings; i++)
+			rl_drain(m, i, rl_keep_ev, e);
+		if (e->n >= want)
+			break;
+		usleep(20 * 1000);
+	} while (rl_now_ms() < end);
+}
+
 int rl_nr_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -401,6 +427,19 @@ int rl_insmod(const char *params)
 	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
 		err = -errno;
 	close(fd);
+	return err;
+}
+
+int rl_insmod_ko(const char *ko, const char *params)
+{
+	const char *saved = getenv("IT_MODULE");
+	char keep[512];
+	int err;
+
+	snprintf(keep, sizeof(keep), "%s", saved ? saved : "");
+	setenv("IT_MODULE", ko, 1);
+	err = rl_insmod(params);
+	setenv("IT_MODULE", keep, 1);
 	return err;
 }
 

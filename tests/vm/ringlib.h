@@ -87,6 +87,18 @@ typedef void (*rl_rec_fn)(void *ctx, unsigned int ring, const struct icmpt_rec_h
 
 long rl_drain(struct rl_map *m, unsigned int i, rl_rec_fn fn, void *ctx);
 
+/*
+ * Whole packet records kept for a test to look at: rl_collect() drains
+ * every ring into e until it holds want records or timeout_ms passed.
+ */
+#define RL_EVS_MAX 64
+struct rl_evs {
+	int n;
+	struct icmpt_event ev[RL_EVS_MAX];
+};
+
+void rl_collect(struct rl_map *m, struct rl_evs *e, int want, int timeout_ms);
+
 /* ---- floods ---------------------------------------------------------- */
 
 int rl_nr_cpus(void);
@@ -147,6 +159,9 @@ long rl_count_kv(const char *path, int type, int id, long *other);
 int rl_rmmod(void);
 
 int rl_insmod(const char *params);
+
+/* insmod of another build (e.g. the test module), IT_MODULE left as it was. */
+int rl_insmod_ko(const char *ko, const char *params);
 
 int rl_loaded(void);
 

@@ -27,19 +27,6 @@ FIXTURE(race) {
 	char test[512];		/* the same sources built with ICMPT_TEST=y */
 };
 
-static int load(const char *ko, const char *params)
-{
-	const char *saved = getenv("IT_MODULE");
-	char keep[512];
-	int err;
-
-	snprintf(keep, sizeof(keep), "%s", saved ? saved : "");
-	setenv("IT_MODULE", ko, 1);
-	err = rl_insmod(params);
-	setenv("IT_MODULE", keep, 1);
-	return err;
-}
-
 FIXTURE_SETUP(race)
 {
 	const char *ko = getenv("IT_MODULE"), *kernel = getenv("IT_KERNEL");
@@ -63,7 +50,7 @@ FIXTURE_TEARDOWN(race)
 {
 	if (rl_loaded())
 		rl_rmmod();
-	load(self->real, "");
+	rl_insmod_ko(self->real, "");
 }
 
 /*
@@ -109,7 +96,7 @@ TEST_F_TIMEOUT(race, unload_with_hooks_held, 300)
 		long long t0;
 		int err, st;
 
-		ASSERT_EQ(0, load(self->test, params)) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, rl_insmod_ko(self->test, params)) TH_LOG("cycle %d", i);
 		for (cpu = 0; cpu < ncpu; cpu++) {
 			pids[cpu] = sender_start(cpu);
 			ASSERT_LT(0, pids[cpu]);
@@ -127,7 +114,7 @@ TEST_F_TIMEOUT(race, unload_with_hooks_held, 300)
 		TH_LOG("cycle %d: rmmod took %lld ms", i, rl_now_ms() - t0);
 		ASSERT_FALSE(rl_loaded());
 	}
-	EXPECT_EQ(0, load(self->real, ""));
+	EXPECT_EQ(0, rl_insmod_ko(self->real, ""));
 }
 
 TEST_HARNESS_MAIN

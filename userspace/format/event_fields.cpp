@@ -192,6 +192,7 @@ void put_packet_flags(Cursor &c, uint32_t flags)
 		{ICMPT_PKT_IP_OPTS, "ip_opts"},
 		{ICMPT_PKT_EXT_HDRS, "ext_hdrs"},
 		{ICMPT_PKT_MORE_FRAGS, "more_frags"},
+		{ICMPT_PKT_EXT_BROKEN, "ext_broken"},
 	};
 	uint32_t known = 0;
 	const char *start = c.p;

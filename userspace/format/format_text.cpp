@@ -227,7 +227,7 @@ void put_text(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	// Only what says the packet is odd; echo/checksum-ok are the norm.
 	// A first fragment (more_frags) is odd too: its checksum is unchecked.
 	const uint32_t odd = ICMPT_PKT_TRUNCATED | ICMPT_PKT_FRAGMENT | ICMPT_PKT_BAD_IP |
-			     ICMPT_PKT_CSUM_BAD | ICMPT_PKT_MORE_FRAGS;
+			     ICMPT_PKT_CSUM_BAD | ICMPT_PKT_MORE_FRAGS | ICMPT_PKT_EXT_BROKEN;
 	if (p.flags & odd) {
 		c.lit(" flags=");
 		put_packet_flags(c, p.flags & odd);

@@ -23,14 +23,17 @@
  * There is one ring per possible CPU, and exactly one producer per ring:
  * the netfilter hook running on that CPU.  The producer holds the CPU's
  * ring for the few instructions a record takes with bottom halves
- * disabled (local_bh_disable()).  On a !PREEMPT_RT kernel that excludes
- * both softirqs and preemption on the CPU, so a LOCAL_OUT writer in task
- * context cannot be interrupted by the LOCAL_IN softirq of the same CPU
- * half-way through a record.  On PREEMPT_RT it takes the per-CPU
- * softirq lock and disables migration, which serialises the softirq
- * thread and other tasks of that CPU the same way.  Netfilter hooks never
- * run in hard IRQ or NMI context; should one ever do, the record is
- * dropped and counted (icmpt_producer_page.dropped_nested).
+ * disabled (local_bh_disable()) and, where the kernel has
+ * local_lock_nested_bh() (6.10+), the ring's per-CPU local lock.  On a
+ * !PREEMPT_RT kernel that excludes both softirqs and preemption on the
+ * CPU, so a LOCAL_OUT writer in task context cannot be interrupted by the
+ * LOCAL_IN softirq of the same CPU half-way through a record.  On
+ * PREEMPT_RT the local lock (before 6.10: the per-CPU softirq lock that
+ * local_bh_disable() takes) with migration disabled serialises the
+ * softirq thread and other tasks of that CPU the same way.  Netfilter
+ * hooks never run in hard IRQ or NMI context; should a producer ever run
+ * there (it could interrupt the CPU's producer half-way), it writes
+ * nothing and counts the packet in dropped_nested (and in seen).
  *
  * Positions are byte counts since the ring was created; they only grow
  * and are taken modulo data_size to find a byte in the data area.
@@ -67,6 +70,16 @@
  * record that lands in a ring the reader had emptied, never once per
  * record under load.  A reader therefore drains every ring before it
  * sleeps again.
+ *
+ * Edge-triggered epoll (EPOLLET) gets an edge only from such a wakeup, so
+ * a record that lands in a ring the reader has not emptied yet brings no
+ * new edge.  Before it calls epoll_wait() again, an edge-triggered reader
+ * must see every ring empty after its last consumer_pos store: store
+ * consumer_pos (release), then a full barrier (__atomic_thread_fence
+ * SEQ_CST, pairing with the producer's smp_mb()), then load producer_pos
+ * (acquire) of every ring once more, and drain again any ring where it
+ * moved.  Level-triggered poll()/epoll need none of this: the kernel
+ * re-checks every ring in poll.
  */
 
 /*
@@ -166,6 +179,12 @@ enum icmpt_ctx {
 #define ICMPT_PKT_IP_OPTS	(1U << 7)  /* IPv4 header with options (ihl > 5) */
 #define ICMPT_PKT_EXT_HDRS	(1U << 8)  /* IPv6 extension headers were walked */
 #define ICMPT_PKT_MORE_FRAGS	(1U << 9)  /* first fragment: the message goes on */
+/*
+ * IPv6 whose extension headers end past the packet's last byte: no ICMPv6
+ * header was found, yet the packet may be ICMPv6, so it is recorded
+ * (type, code and icmp_len 0; no type filter matches it).
+ */
+#define ICMPT_PKT_EXT_BROKEN	(1U << 10)
 
 /* The packet as parsed by icmpt_parse(): addresses and the ICMP header. */
 struct icmpt_packet {
@@ -487,8 +506,11 @@ struct icmpt_info {
  *   packet is in flight;  dropped = dropped_full + dropped_bad_consumer +
  *   dropped_nested (the producer page's counters);  unattributed counts
  *   the records that passed the filter without an owner (owner none),
- *   recorded or dropped.  ICMP packets the parser rejects outright (no
- *   IP header) are not seen.
+ *   recorded or dropped.  Seen are every IPv4 datagram of protocol ICMP,
+ *   whatever its header says (ICMPT_PKT_BAD_IP), and every IPv6 datagram
+ *   whose extension headers lead to ICMPv6 or end past its last byte
+ *   (ICMPT_PKT_EXT_BROKEN), however long the chain; a packet of a nested
+ *   producer counts in seen through dropped_nested.
  */
 #define ICMPT_GENL_NAME		"icmptrace"
 #define ICMPT_GENL_VERSION	1
