@@ -75,4 +75,24 @@ static inline bool icmpt_pernet_set_pre_exit(struct pernet_operations *ops,
 #define icmpt_unlock_nested_bh(l)	((void)(l))
 #endif
 
+/*
+ * The sched_process_exit tracepoint passes (task, group_dead) on newer
+ * kernels, the task alone before.  Defines a probe of the right shape,
+ * name, that calls fn(task).
+ */
+struct task_struct;
+#ifdef ICMPT_HAVE_SCHED_EXIT_GROUP_DEAD
+#define ICMPT_DEFINE_SCHED_EXIT_PROBE(name, fn)				\
+	static void name(void *data, struct task_struct *p, bool group_dead) \
+	{								\
+		fn(p);							\
+	}
+#else
+#define ICMPT_DEFINE_SCHED_EXIT_PROBE(name, fn)				\
+	static void name(void *data, struct task_struct *p)		\
+	{								\
+		fn(p);							\
+	}
+#endif
+
 #endif /* ICMPT_COMPAT_H */

@@ -156,6 +156,7 @@ struct icmpt_filter {
 	u32 uid[ICMPT_FILTER_MAX];
 	u64 cgroup[ICMPT_FILTER_MAX];
 	u32 netns[ICMPT_FILTER_MAX];
+	struct icmpt_tree *tree;	/* ICMPT_A_F_TREE, NULL if none */
 };
 
 extern struct icmpt_filter __rcu *icmpt_active_filter;
@@ -165,8 +166,20 @@ bool icmpt_filter_packet(const struct icmpt_filter *f, u8 dir, u32 netns,
 bool icmpt_filter_owner(const struct icmpt_filter *f, u8 owner,
 			const struct icmpt_task *task);
 int icmpt_filter_install(struct icmpt_filter *f);
+void icmpt_filter_free(struct icmpt_filter *f);
 int icmpt_filter_clear(u32 portid);
 void icmpt_filter_exit(void);
+
+/* icmpt_tree.c: the process-tree filter's members, kept by tracepoints. */
+struct icmpt_tree;
+struct netlink_ext_ack;
+
+int icmpt_tree_init(void);
+void icmpt_tree_exit(void);
+int icmpt_tree_new(struct icmpt_tree **tp, u32 root, struct netlink_ext_ack *extack);
+void icmpt_tree_free(struct icmpt_tree *t);
+bool icmpt_tree_has(struct icmpt_tree *t, u32 tgid);
+void icmpt_tree_report(struct icmpt_tree *t, u32 *root, u32 *members, u64 *untracked);
 
 /* icmpt_genl.c */
 int icmpt_genl_init(void);

@@ -70,6 +70,8 @@ bool icmpt_filter_owner(const struct icmpt_filter *f, u8 owner,
 		return true;
 	if (owner == ICMPT_OWNER_NONE || owner == ICMPT_OWNER_KERNEL)
 		return false;
+	if (f->tree && !icmpt_tree_has(f->tree, task->pid))
+		return false;
 	if (f->nr_pid && !icmpt_u32_in(f->pid, f->nr_pid, task->pid) &&
 	    !icmpt_u32_in(f->pid, f->nr_pid, task->tid))
 		return false;
@@ -92,6 +94,18 @@ bool icmpt_filter_owner(const struct icmpt_filter *f, u8 owner,
 	return true;
 }
 
+void icmpt_filter_free(struct icmpt_filter *f)
+{
+	if (f->tree)
+		icmpt_tree_free(f->tree);
+	kfree(f);
+}
+
+static void icmpt_filter_free_rcu(struct rcu_head *rcu)
+{
+	icmpt_filter_free(container_of(rcu, struct icmpt_filter, rcu));
+}
+
 /* Publishes f, owned by f->portid; EBUSY if another session holds one. */
 int icmpt_filter_install(struct icmpt_filter *f)
 {
@@ -107,7 +121,7 @@ int icmpt_filter_install(struct icmpt_filter *f)
 	rcu_assign_pointer(icmpt_active_filter, f);
 	spin_unlock(&icmpt_filter_lock);
 	if (old)
-		kfree_rcu(old, rcu);
+		call_rcu(&old->rcu, icmpt_filter_free_rcu);
 	return 0;
 }
 
@@ -125,13 +139,20 @@ int icmpt_filter_clear(u32 portid)
 	}
 	RCU_INIT_POINTER(icmpt_active_filter, NULL);
 	spin_unlock(&icmpt_filter_lock);
-	kfree_rcu(old, rcu);
+	call_rcu(&old->rcu, icmpt_filter_free_rcu);
 	return 0;
 }
 
-/* After the hooks and the family are gone: nobody reads the filter. */
+/*
+ * After the hooks, the tracepoint probes and the family are gone: nobody
+ * reads the filter.  The barrier runs the frees queued before (module code).
+ */
 void icmpt_filter_exit(void)
 {
-	kfree(rcu_dereference_protected(icmpt_active_filter, true));
+	struct icmpt_filter *f = rcu_dereference_protected(icmpt_active_filter, true);
+
+	rcu_barrier();
+	if (f)
+		icmpt_filter_free(f);
 	RCU_INIT_POINTER(icmpt_active_filter, NULL);
 }

@@ -39,6 +39,7 @@ static const struct nla_policy icmpt_filter_policy[ICMPT_A_MAX + 1] = {
 	[ICMPT_A_F_UID] = { .type = NLA_U32 },
 	[ICMPT_A_F_CGROUP] = { .type = NLA_U64 },
 	[ICMPT_A_F_NETNS] = { .type = NLA_U32 },
+	[ICMPT_A_F_TREE] = { .type = NLA_U32 },
 };
 
 /*
@@ -244,11 +245,15 @@ static int icmpt_filter_add_icmp(struct icmpt_filter *f, const struct nlattr *nl
 /* Builds a filter from the (already validated) attributes of SET_FILTER. */
 static int icmpt_filter_parse(struct icmpt_filter *f, struct genl_info *info)
 {
-	unsigned int nr_icmp_attrs = 0, *count;
+	unsigned int nr_icmp_attrs = 0, nr_tree = 0, *count;
 	const struct nlattr *nla;
 	int rem, err;
 
 	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(nla) == ICMPT_A_F_TREE && nr_tree++) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nla, "one tree root at most");
+			return -EINVAL;
+		}
 		switch (nla_type(nla)) {
 		case ICMPT_A_F_ICMP:
 			count = &nr_icmp_attrs;
@@ -308,7 +313,14 @@ static int icmpt_filter_parse(struct icmpt_filter *f, struct genl_info *info)
 		f->families = nla_get_u8(info->attrs[ICMPT_A_F_FAMILY]);
 	if (info->attrs[ICMPT_A_F_DIR])
 		f->dirs = nla_get_u8(info->attrs[ICMPT_A_F_DIR]);
-	f->needs_owner = f->nr_pid || f->nr_comm || f->nr_uid || f->nr_cgroup;
+	if (info->attrs[ICMPT_A_F_TREE]) {
+		err = icmpt_tree_new(&f->tree, nla_get_u32(info->attrs[ICMPT_A_F_TREE]),
+				     info->extack);
+		if (err)
+			return err;
+	}
+	f->needs_owner = f->nr_pid || f->nr_comm || f->nr_uid || f->nr_cgroup ||
+			 f->tree;
 	return 0;
 }
 
@@ -331,7 +343,7 @@ static int icmpt_set_filter(struct sk_buff *skb, struct genl_info *info)
 	if (err == -EBUSY)
 		NL_SET_ERR_MSG(info->extack, "another session holds the filter");
 	if (err)
-		kfree(f);
+		icmpt_filter_free(f);
 	return err;
 }
 
@@ -347,11 +359,26 @@ static int icmpt_clear_filter(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int icmpt_put_tree(struct sk_buff *msg, struct icmpt_tree *t)
+{
+	u32 root, members;
+	u64 untracked;
+
+	icmpt_tree_report(t, &root, &members, &untracked);
+	if (nla_put_u32(msg, ICMPT_A_F_TREE, root) ||
+	    nla_put_u32(msg, ICMPT_A_F_TREE_MEMBERS, members) ||
+	    nla_put_u64_64bit(msg, ICMPT_A_F_TREE_UNTRACKED, untracked, ICMPT_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int icmpt_put_filter(struct sk_buff *msg, const struct icmpt_filter *f)
 {
 	unsigned int i, c;
 	struct nlattr *nest;
 
+	if (f->tree && icmpt_put_tree(msg, f->tree))
+		return -EMSGSIZE;
 	if (nla_put_u32(msg, ICMPT_A_F_OWNER_PORTID, f->portid) ||
 	    nla_put_u32(msg, ICMPT_A_F_OWNER_PID, f->owner_pid) ||
 	    (f->families && nla_put_u8(msg, ICMPT_A_F_FAMILY, f->families)) ||
@@ -398,7 +425,8 @@ static int icmpt_put_filter(struct sk_buff *msg, const struct icmpt_filter *f)
  */
 #define ICMPT_FILTER_REPLY_SIZE (ICMPT_FILTER_MAX * \
 	(3 * nla_total_size(1) + nla_total_size(0) + 4 * nla_total_size(4) + \
-	 nla_total_size(TASK_COMM_LEN) + nla_total_size_64bit(8)) + 256)
+	 nla_total_size(TASK_COMM_LEN) + nla_total_size_64bit(8)) + 256 + \
+	 2 * nla_total_size(4) + nla_total_size_64bit(8))
 
 static int icmpt_get_filter(struct sk_buff *skb, struct genl_info *info)
 {

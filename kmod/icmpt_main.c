@@ -42,13 +42,18 @@ static int __init icmpt_init(void)
 	err = icmpt_hooks_init();
 	if (err)
 		goto err_dev;
-	err = icmpt_genl_init();
+	err = icmpt_tree_init();
 	if (err)
 		goto err_hooks;
+	err = icmpt_genl_init();
+	if (err)
+		goto err_tree;
 	pr_info("tracing ICMP into %u rings of %llu KiB\n",
 		icmpt_nr_rings, icmpt_data_size >> 10);
 	return 0;
 
+err_tree:
+	icmpt_tree_exit();
 err_hooks:
 	icmpt_hooks_exit();
 err_dev:
@@ -66,6 +71,8 @@ static void __exit icmpt_exit(void)
 	icmpt_genl_exit();
 	/* No producer runs after this, so the rings and the filter can go. */
 	icmpt_hooks_exit();
+	/* Nor any tracepoint probe, which reads the filter too. */
+	icmpt_tree_exit();
 	/* A mapped or open device holds a module reference: none is left. */
 	icmpt_dev_exit();
 	icmpt_rings_exit();

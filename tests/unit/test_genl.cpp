@@ -52,6 +52,7 @@ FilterSpec sample_filter()
 	f.uids = {0, 65534};
 	f.cgroups = {1, 0x1234567890abcdefULL};
 	f.netns = {4026531840U};
+	f.tree = 31337;
 	return f;
 }
 
@@ -107,6 +108,7 @@ void test_filter_wire_format(void **)
 	assert_int_equal(2, counts[ICMPT_A_F_PID]);
 	assert_int_equal(2, counts[ICMPT_A_F_COMM]);
 	assert_int_equal(1, counts[ICMPT_A_F_NETNS]);
+	assert_int_equal(1, counts[ICMPT_A_F_TREE]);
 	assert_int_equal(0, counts[ICMPT_A_PAD]);
 }
 
@@ -127,6 +129,10 @@ void test_filter_reply(void **)
 	assert_int_equal(0, nla_put_u8(m.get(), ICMPT_A_F_DIR, ICMPT_F_OUT));
 	assert_int_equal(0, nla_put(m.get(), ICMPT_A_PAD, 0, nullptr));
 	assert_int_equal(0, nla_put_u64(m.get(), ICMPT_A_F_CGROUP, 5));
+	assert_int_equal(0, nla_put_u32(m.get(), ICMPT_A_F_TREE, 4321));
+	assert_int_equal(0, nla_put_u32(m.get(), ICMPT_A_F_TREE_MEMBERS, 3));
+	assert_int_equal(0, nla_put(m.get(), ICMPT_A_PAD, 0, nullptr));
+	assert_int_equal(0, nla_put_u64(m.get(), ICMPT_A_F_TREE_UNTRACKED, 1ULL << 33));
 	assert_int_equal(0, nla_put_u32(m.get(), 200, 1));	// from a newer module
 	FilterState st = parse_filter(nlmsg_hdr(m.get()));
 	assert_true(st.active);
@@ -136,6 +142,9 @@ void test_filter_reply(void **)
 	assert_int_equal(ICMPT_F_OUT, st.spec.dirs);
 	assert_int_equal(1, st.spec.cgroups.size());
 	assert_int_equal(5, st.spec.cgroups[0]);
+	assert_int_equal(4321, st.spec.tree.value_or(0));
+	assert_int_equal(3, st.tree_members);
+	assert_int_equal(1ULL << 33, st.tree_untracked);
 
 	Msg none = new_msg(ICMPT_CMD_GET_FILTER);
 	assert_int_equal(0, nla_put_u32(none.get(), ICMPT_A_READER_PID, 0));

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <optional>
 
@@ -12,6 +13,7 @@
 #include "cli/icmp_summary.hpp"
 #include "cli/options.hpp"
 #include "cli/output_file.hpp"
+#include "cli/run_command.hpp"
 #include "control/session.hpp"
 #include "context/record_context.hpp"
 #include "cli/signal_fd.hpp"
@@ -21,15 +23,60 @@
 namespace icmptrace {
 namespace {
 
+// -- COMMAND: SIGINT/SIGTERM/SIGHUP go to the command, and its end ends the
+// trace once the rings are drained.  A terminal's Ctrl-C (si_code
+// SI_KERNEL) reached the command's process group already: not sent twice.
+SignalAction command_signal(Command &cmd, int signo, int code)
+{
+	if (signo == SIGCHLD)
+		return cmd.poll_exit() ? SignalAction::Drain : SignalAction::Ignore;
+	if (cmd.exited())
+		return SignalAction::Stop;	// still draining a stalled output
+	if (code != SI_KERNEL)
+		cmd.signal(signo);
+	return SignalAction::Ignore;
+}
+
+void report_command(const Command &cmd, const std::string &name, Control *ctl)
+{
+	const int st = cmd.status();
+	if (st > 128)
+		std::fprintf(stderr, "icmptrace: %s (pid %d) ended by signal %d\n", name.c_str(),
+			     cmd.pid(), st - 128);
+	else
+		std::fprintf(stderr, "icmptrace: %s (pid %d) exited with status %d\n",
+			     name.c_str(), cmd.pid(), st);
+	if (!ctl)
+		return;
+	// Forks the kernel could not follow: their packets are missing.
+	FilterState f = ctl->get_filter();
+	if (f.tree_untracked)
+		std::fprintf(stderr,
+			     "icmptrace: WARNING: %llu processes started by %s were not followed "
+			     "(more than the module's tree_slots at once): their packets are "
+			     "missing\n",
+			     static_cast<unsigned long long>(f.tree_untracked), name.c_str());
+}
+
 int trace(const Options &o)
 {
 	// Before opening anything: a signal during setup stays pending and
 	// ends the loop at once, through the normal shutdown.
-	SignalFd signals;
+	SignalFd signals(!o.command.empty());
 	// A closed stdout must end us via EPIPE, with a summary, not kill us.
 	::signal(SIGPIPE, SIG_IGN);
 
 	FilterSpec filter = resolve_filter_args(o.filter);
+	// The command waits until the filter names it: it cannot send or fork
+	// before, so its tree starts with it alone.
+	std::optional<Command> cmd;
+	if (!o.command.empty()) {
+		cmd.emplace(o.command, resolve_run_as(o.user, ::geteuid() == 0,
+						      std::getenv("SUDO_UID"),
+						      std::getenv("SUDO_GID"),
+						      std::getenv("SUDO_USER")));
+		filter.tree = static_cast<uint32_t>(cmd->pid());
+	}
 	Device dev(o.device);
 	// After the device, so a second reader fails before touching the filter.
 	auto session = start_filter_session(filter);
@@ -66,17 +113,32 @@ int trace(const Options &o)
 					     err.c_str());
 		};
 
+	if (cmd)
+		cfg.on_signal = [&cmd](int signo, int code) {
+			return command_signal(*cmd, signo, code);
+		};
+
 	std::fprintf(stderr, "icmptrace: listening on %s, %u rings of %llu KiB\n",
 		     o.device.c_str(), dev.info().nr_rings,
 		     static_cast<unsigned long long>(dev.info().data_size / 1024));
+	if (cmd)
+		cmd->release();
 	LoopResult res = run_trace_loop(dev.fd(), signals.fd(), rings, cfg, out, stderr);
+	if (cmd && !cmd->poll_exit()) {
+		std::fprintf(stderr, "icmptrace: trace ended before %s (pid %d): sending it SIGTERM\n",
+			     o.command[0].c_str(), cmd->pid());
+		cmd->terminate(2000);
+	}
 	if (o.summary && !res.output_closed) {
 		const std::string table = o.format == OutputFormat::Json ? summary.json() : summary.text();
 		if (std::fputs(table.c_str(), out) < 0 || std::fflush(out) != 0)
 			throw Error(kExitRuntime, errno_message("writing the summary", errno));
 	}
 	std::fputs(format_summary(res.records, collect_totals(rings)).c_str(), stderr);
-	return kExitOk;
+	if (!cmd)
+		return kExitOk;
+	report_command(*cmd, o.command[0], session.get());
+	return cmd->status();
 }
 
 } // namespace

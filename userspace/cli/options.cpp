@@ -114,7 +114,12 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 			auto value = [&rd]() { return rd.value(); };
 			auto no_value = [&rd]() { rd.no_value(); };
 
-			if (name == "-h" || name == "--help") {
+			if (a == "--") {
+				o.command = rd.rest();
+				if (o.command.empty())
+					throw UsageError{"'--' must be followed by a COMMAND"};
+				break;
+			} else if (name == "-h" || name == "--help") {
 				no_value();
 				r.action = ParsedArgs::Action::Help;
 				return r;
@@ -144,6 +149,10 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 			} else if (name == "--print") {
 				no_value();
 				o.print = true;
+			} else if (name == "-u" || name == "--user") {
+				o.user = value();
+				if (o.user.empty())
+					throw UsageError{"empty user name"};
 			} else if (parse_filter_flag(name, value, no_value, o.filter)) {
 				// one of the filter flags
 			} else if (rd.is_option()) {
@@ -152,6 +161,8 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 				throw UsageError{"unexpected argument '" + a + "'"};
 			}
 		}
+		if (!o.user.empty() && o.command.empty())
+			throw UsageError{"--user goes with -- COMMAND"};
 		if (o.print && !o.summary)
 			throw UsageError{"--print goes with --summary (lines are printed anyway)"};
 		// Type names depend on -4/-6, wherever they are: check them now.
@@ -173,8 +184,12 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 std::string help_text()
 {
 	return R"(Usage: icmptrace [OPTIONS]
+       icmptrace [OPTIONS] -- COMMAND [ARGS...]
 Print every ICMP packet this host sends or receives, with the task that sent
-it, as recorded by the icmptrace kernel module (/dev/icmptrace).
+it, as recorded by the icmptrace kernel module (/dev/icmptrace).  With a
+COMMAND: start it and print only the packets of it and of every process it
+starts (a process tree followed by the kernel, no cgroup needed), until it
+exits; then exit with its status (128+N if signal N ended it).
 
 Options:
   -c, --count N         stop after N records
@@ -191,6 +206,9 @@ Options:
                         direction, echo round-trip times per process and
                         destination, errors per destination; no lines
       --print           with --summary: print the lines too
+  -u, --user NAME       run COMMAND as user NAME (or a uid) with its groups;
+                        without it, under sudo, COMMAND runs as the user who
+                        ran sudo (SUDO_UID, SUDO_GID), else as we run
   -h, --help            show this help
 
 Filters, evaluated in the kernel before a record is written; kinds combine
@@ -218,7 +236,12 @@ Commands:
   icmptrace enable | disable      turn recording on or off
 
 SIGINT/SIGTERM (and SIGHUP without --output) stop cleanly; a summary
-"N records, M dropped" goes to stderr.
+"N records, M dropped" goes to stderr.  With a COMMAND they go to the command
+instead (Ctrl-C reaches it from the terminal) and tracing goes on until it
+exits; -c, -t or a closed output end the trace early and stop the command
+with SIGTERM (SIGKILL 2 s later).
+
+COMMAND exit status: 127 not found, 126 found but not runnable, else its own.
 
 Exit codes:
   0  success

@@ -23,6 +23,8 @@ struct Options {
 	bool summary = false;			// --summary: table at exit
 	bool print = false;			// --print: lines too, with --summary
 	FilterArgs filter;			// -4/-6, --in/--out, --type, --pid, ...
+	std::vector<std::string> command;	// after --: trace only it and its children
+	std::string user;			// --user NAME: run the command as NAME
 };
 
 struct ParsedArgs {

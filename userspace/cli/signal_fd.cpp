@@ -8,13 +8,15 @@
 
 namespace icmptrace {
 
-SignalFd::SignalFd()
+SignalFd::SignalFd(bool children)
 {
 	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	if (children)
+		sigaddset(&mask, SIGCHLD);
 	if (int err = pthread_sigmask(SIG_BLOCK, &mask, &old_mask_))
 		throw Error(kExitRuntime, errno_message("pthread_sigmask", err));
 	fd_.reset(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));

@@ -11,7 +11,8 @@ namespace icmptrace {
 class SignalFd {
 public:
 	// Blocks SIGINT, SIGTERM and SIGHUP (reopen with --output, else stop) for this thread; restored on destruction.
-	SignalFd();
+	// children: SIGCHLD too (-- COMMAND ended).
+	explicit SignalFd(bool children = false);
 	~SignalFd();
 	SignalFd(const SignalFd &) = delete;
 	SignalFd &operator=(const SignalFd &) = delete;

@@ -33,19 +33,30 @@ constexpr size_t kChunk = 64 << 10;
 // rest; a stalled one is abandoned then.
 constexpr auto kStopGrace = std::chrono::milliseconds(500);
 
-int read_signal(int stop_fd)
+struct Signal {
+	int signo = SIGTERM;
+	int code = SI_USER;
+};
+
+Signal read_signal(int stop_fd)
 {
 	signalfd_siginfo si;
 	if (::read(stop_fd, &si, sizeof(si)) == static_cast<ssize_t>(sizeof(si)))
-		return static_cast<int>(si.ssi_signo);
-	return SIGTERM;	// not a signalfd (tests): any readability means stop
+		return {static_cast<int>(si.ssi_signo), si.ssi_code};
+	return {};	// not a signalfd (tests): any readability means stop
+}
+
+SignalAction action_for(const LoopConfig &cfg, const Signal &s)
+{
+	return cfg.on_signal ? cfg.on_signal(s.signo, s.code) : SignalAction::Stop;
 }
 
 // Writes to the output without ever blocking past a stop signal: poll for
 // room (and for the signal), then write at most what cannot block.
 class Output {
 public:
-	Output(FILE *out, int stop_fd) : fd_(fileno(out)), stop_fd_(stop_fd)
+	Output(FILE *out, int stop_fd, const LoopConfig &cfg)
+		: fd_(fileno(out)), stop_fd_(stop_fd), cfg_(cfg)
 	{
 		struct stat st;
 		// A pipe, socket or terminal with room takes PIPE_BUF bytes
@@ -88,6 +99,8 @@ public:
 	// SIGHUP while writing, with --output: the reopen the loop owes.
 	void reopen_on_hangup() { reopen_on_hangup_ = true; }
 	bool take_hangup() { return std::exchange(hangup_, false); }
+	// A signal said Drain while writing: the loop ends after this pass.
+	bool draining() const { return drain_; }
 
 private:
 	Status wait_room(LoopResult &res)
@@ -113,12 +126,21 @@ private:
 			if (n <= 0)
 				continue;
 			if (watch_stop && (fds[1].revents & POLLIN)) {
-				const int sig = read_signal(stop_fd_);
-				if (sig == SIGHUP && reopen_on_hangup_) {
+				const Signal sig = read_signal(stop_fd_);
+				if (sig.signo == SIGHUP && reopen_on_hangup_) {
 					hangup_ = true;	// after this pass: never inside a chunk
 				} else {
-					res.signal = sig;
-					stop_soon();
+					switch (action_for(cfg_, sig)) {
+					case SignalAction::Stop:
+						res.signal = sig.signo;
+						stop_soon();
+						break;
+					case SignalAction::Drain:
+						drain_ = true;
+						break;
+					case SignalAction::Ignore:
+						break;
+					}
 				}
 			}
 			if (fds[0].revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL))
@@ -128,8 +150,9 @@ private:
 
 	int fd_;
 	int stop_fd_;
+	const LoopConfig &cfg_;
 	size_t max_write_ = SIZE_MAX;
-	bool reopen_on_hangup_ = false, hangup_ = false;
+	bool reopen_on_hangup_ = false, hangup_ = false, drain_ = false;
 	Clock::time_point stop_by_ = Clock::time_point::max();
 	Clock::time_point deadline_ = Clock::time_point::max();
 };
@@ -204,7 +227,7 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 	if (cfg.timeout)
 		deadline = Clock::now() + *cfg.timeout;
 	RingMerge merge(rings);
-	Output output(out, stop_fd);
+	Output output(out, stop_fd, cfg);
 	if (deadline)
 		output.set_deadline(*deadline);
 	if (cfg.on_hangup)
@@ -224,7 +247,7 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 			else
 				sleep_ms = static_cast<int>(std::min<int64_t>(left.count(), sleep_ms));
 		}
-		if (output.stopping()) {
+		if (output.stopping() || output.draining()) {
 			stop = true;	// a signal came while writing
 		} else if (!stop) {
 			// stdout asks for no event: poll still reports POLLERR on a
@@ -241,14 +264,23 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 				break;
 			}
 			if (n > 0 && stop_fd >= 0 && (fds[2].revents & POLLIN)) {
-				int sig = read_signal(stop_fd);
-				if (sig == SIGHUP && cfg.on_hangup) {
+				const Signal sig = read_signal(stop_fd);
+				if (sig.signo == SIGHUP && cfg.on_hangup) {
 					cfg.on_hangup();	// between passes: lines before are written
 				} else {
-					res.signal = sig;
-					// Still print what the rings hold, if the output takes it.
-					output.stop_soon();
-					stop = true;
+					switch (action_for(cfg, sig)) {
+					case SignalAction::Stop:
+						res.signal = sig.signo;
+						// Still print what the rings hold, if the output takes it.
+						output.stop_soon();
+						stop = true;
+						break;
+					case SignalAction::Drain:
+						stop = true;	// the pass below empties the rings
+						break;
+					case SignalAction::Ignore:
+						break;
+					}
 				}
 			}
 		}

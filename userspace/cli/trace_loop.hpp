@@ -17,6 +17,13 @@
 
 namespace icmptrace {
 
+// What a signal read from stop_fd does (see LoopConfig::on_signal).
+enum class SignalAction {
+	Stop,	// stop now: print what the rings hold if the output takes it soon
+	Drain,	// stop once every record in the rings is written, however long
+	Ignore,	// go on tracing
+};
+
 struct LoopConfig {
 	OutputFormat format = OutputFormat::Text;
 	// What each line shows beyond its record; none derived if null.
@@ -29,6 +36,9 @@ struct LoopConfig {
 	// Every record with its context, printed or not (--summary).
 	std::function<void(const icmpt_event &, const FormatContext &)> observe;
 	bool print = true;	// false: records are only observed and counted
+	// Decides what a signal (number, siginfo si_code) does; none: Stop.
+	// SIGHUP with on_hangup reopens and never comes here.
+	std::function<SignalAction(int signo, int code)> on_signal;
 };
 
 struct LoopResult {

@@ -107,7 +107,10 @@ int status()
 		if (f.active)
 			std::printf("filter: %s (session of pid %u, netlink port %u)\n",
 				    describe_filter(f.spec).c_str(), f.owner_pid, f.owner_portid);
-		else
+		if (f.spec.tree)
+			std::printf("tree: %u processes, %llu forks not followed (set full)\n",
+				    f.tree_members, (unsigned long long)f.tree_untracked);
+		if (!f.active)
 			std::printf("filter: none\n");
 	} catch (const Error &e) {
 		if (e.code() != kExitPermission)

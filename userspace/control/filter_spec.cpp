@@ -184,6 +184,8 @@ std::string describe_filter(const FilterSpec &f)
 		add("cgroup=" + std::to_string(v));
 	for (uint32_t v : f.netns)
 		add("--netns " + std::to_string(v));
+	if (f.tree)
+		add("-- COMMAND (pid " + std::to_string(*f.tree) + " and what it starts)");
 	return s.empty() ? "(matches everything)" : s;
 }
 

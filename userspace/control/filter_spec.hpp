@@ -33,11 +33,13 @@ struct FilterSpec {
 	std::vector<uint32_t> uids;
 	std::vector<uint64_t> cgroups;
 	std::vector<uint32_t> netns;
+	std::optional<uint32_t> tree;	// -- COMMAND: its host tgid, the tree's root
 
 	bool empty() const
 	{
 		return !families && !dirs && icmp.empty() && pids.empty() &&
-		       comms.empty() && uids.empty() && cgroups.empty() && netns.empty();
+		       comms.empty() && uids.empty() && cgroups.empty() && netns.empty() &&
+		       !tree;
 	}
 	bool operator==(const FilterSpec &) const = default;
 };

@@ -141,6 +141,8 @@ int put_filter(nl_msg *msg, const FilterSpec &f)
 		err = err ?: nla_put_u64(msg, ICMPT_A_F_CGROUP, v);
 	for (uint32_t v : f.netns)
 		err = err ?: nla_put_u32(msg, ICMPT_A_F_NETNS, v);
+	if (f.tree)
+		err = err ?: nla_put_u32(msg, ICMPT_A_F_TREE, *f.tree);
 	return err;
 }
 
@@ -220,6 +222,11 @@ FilterState parse_filter(const nlmsghdr *nlh)
 		case ICMPT_A_F_UID: f.uids.push_back(get_u32(a, "F_UID")); break;
 		case ICMPT_A_F_CGROUP: f.cgroups.push_back(get_u64(a, "F_CGROUP")); break;
 		case ICMPT_A_F_NETNS: f.netns.push_back(get_u32(a, "F_NETNS")); break;
+		case ICMPT_A_F_TREE: f.tree = get_u32(a, "F_TREE"); break;
+		case ICMPT_A_F_TREE_MEMBERS: st.tree_members = get_u32(a, "F_TREE_MEMBERS"); break;
+		case ICMPT_A_F_TREE_UNTRACKED:
+			st.tree_untracked = get_u64(a, "F_TREE_UNTRACKED");
+			break;
 		case ICMPT_A_F_COMM: {
 			const char *p = static_cast<const char *>(nla_data(a));
 			int n = nla_len(a);

@@ -49,6 +49,8 @@ struct FilterState {
 	uint32_t owner_pid = 0;
 	uint32_t reader_pid = 0;
 	FilterSpec spec;
+	uint32_t tree_members = 0;	// processes of spec.tree's tree now
+	uint64_t tree_untracked = 0;	// its forks not followed: the set was full
 };
 
 // Appends the ICMPT_A_F_* attributes of f to msg (after genlmsg_put());

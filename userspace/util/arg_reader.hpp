@@ -56,6 +56,14 @@ public:
 			throw ArgError("option '" + name_ + "' needs a value");
 		return args_[next_++];
 	}
+	// Takes every argument not read yet (what follows "--").
+	std::vector<std::string> rest()
+	{
+		std::vector<std::string> r(args_.begin() + static_cast<std::ptrdiff_t>(next_),
+					   args_.end());
+		next_ = args_.size();
+		return r;
+	}
 	// For a flag: an inline value is an error.
 	void no_value() const
 	{

@@ -494,8 +494,18 @@ struct icmpt_info {
  *   ICMPT_A_F_COMM     owner's comm, exact
  *   ICMPT_A_F_UID      owner's uid in the initial user namespace
  *   ICMPT_A_F_CGROUP   owner's cgroup v2 id (the inode of its directory)
+ *   ICMPT_A_F_TREE     host tgid of a live process, at most once: the owner
+ *                      (task.pid) is it or a process it started after the
+ *                      filter was set, at any depth (double forks, setsid
+ *                      included); children it had before are not.  Kept
+ *                      by the kernel (fork/exit tracepoints), keyed by tgid
+ *                      and start time; no cgroup needed.  The module's
+ *                      tree_slots parameter bounds the processes alive at
+ *                      once; forks past it are not followed and are counted
+ *                      in ICMPT_A_F_TREE_UNTRACKED (GET_FILTER).  ESRCH: no
+ *                      such process; EOPNOTSUPP: no sched tracepoints.
  * Each repeatable kind takes at most ICMPT_FILTER_MAX values (E2BIG).
- * Owner kinds (pid, comm, uid, cgroup) match only records with a task
+ * Owner kinds (pid, comm, uid, cgroup, tree) match only records with a task
  * (owner sender, matched or socket): never an unattributed or
  * kernel-built one.  The filter runs in the hook before a ring record is
  * reserved, lock-free (RCU); packet-only kinds run before attribution.
@@ -552,6 +562,9 @@ enum icmpt_attr {
 	ICMPT_A_F_OWNER_PORTID,	/* u32 GET_FILTER: netlink port of the session */
 	ICMPT_A_F_OWNER_PID,	/* u32 GET_FILTER: tgid that set it */
 	ICMPT_A_READER_PID,	/* u32 GET_FILTER: tgid holding the device, 0: none */
+	ICMPT_A_F_TREE,		/* u32 host tgid: root of a process tree, once */
+	ICMPT_A_F_TREE_MEMBERS,	/* u32 GET_FILTER: processes of the tree now */
+	ICMPT_A_F_TREE_UNTRACKED, /* u64 GET_FILTER: forks not followed, set full */
 	__ICMPT_A_MAX,
 };
 #define ICMPT_A_MAX (__ICMPT_A_MAX - 1)
