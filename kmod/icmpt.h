@@ -91,9 +91,11 @@ int icmpt_hooks_init(void);
 bool icmpt_parse_skb(const struct sk_buff *skb, unsigned int off, u8 pf,
 		     struct icmpt_packet *pkt, struct icmpt_detail *det);
 void icmpt_hooks_exit(void);
-void icmpt_emit(const struct icmpt_sample *s);
+/* skb: the packet whose bytes the record carries, NULL for none. */
+void icmpt_emit(const struct sk_buff *skb, const struct icmpt_sample *s);
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 		      unsigned int cpu);
+u32 icmpt_event_len(u32 cap_len);
 
 /* icmpt_stats.c: counters written by the hooks with bottom halves off. */
 struct icmpt_cpu_stats {
@@ -180,6 +182,12 @@ int icmpt_tree_new(struct icmpt_tree **tp, u32 root, struct netlink_ext_ack *ext
 void icmpt_tree_free(struct icmpt_tree *t);
 bool icmpt_tree_has(struct icmpt_tree *t, u32 tgid);
 void icmpt_tree_report(struct icmpt_tree *t, u32 *root, u32 *members, u64 *untracked);
+
+/* icmpt_snaplen.c: packet bytes per record, the session's or the default. */
+extern u32 icmpt_snaplen;
+int icmpt_snaplen_init(void);
+int icmpt_snaplen_set(u32 portid, u32 len);
+void icmpt_snaplen_release(u32 portid);
 
 /* icmpt_genl.c */
 int icmpt_genl_init(void);

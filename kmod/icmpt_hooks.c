@@ -15,7 +15,16 @@
 #include <net/sock.h>
 #include "icmpt.h"
 
-/* The one way a packet record is written: hooks and micro-benchmark. */
+/* Length of a packet record with cap_len packet bytes. */
+u32 icmpt_event_len(u32 cap_len)
+{
+	return round_up(sizeof(struct icmpt_event) + cap_len, ICMPT_REC_ALIGN);
+}
+
+/*
+ * The one way a packet record is written: hooks and micro-benchmark.  The
+ * record has no packet bytes until icmpt_event_put_bytes().
+ */
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 		      unsigned int cpu)
 {
@@ -33,6 +42,30 @@ void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 	ev->pkt = s->pkt;
 	ev->detail = s->det;
 	ev->task = s->task;
+}
+
+/*
+ * Copies cap_len bytes of the datagram at off behind the fixed part of a
+ * record reserved with icmpt_event_len(cap_len), and zeroes the padding:
+ * no stale ring bytes reach the reader.  skb_copy_bits() walks paged and
+ * frag_list skbs.
+ */
+static void icmpt_event_put_bytes(struct icmpt_event *ev,
+				  const struct sk_buff *skb, unsigned int off,
+				  u32 cap_len)
+{
+	u8 *dst = (u8 *)ev + sizeof(*ev);
+	u32 room = icmpt_event_len(cap_len) - sizeof(*ev);
+
+	ev->hdr.len = icmpt_event_len(cap_len);
+	/* cap_len never exceeds skb->len - off: this cannot fail. */
+	if (unlikely(!cap_len || skb_copy_bits(skb, off, dst, cap_len))) {
+		memset(dst, 0, room);
+		return;
+	}
+	memset(dst + cap_len, 0, room - cap_len);
+	ev->cap_len = cap_len;
+	ev->cap_off = sizeof(*ev);
 }
 
 /*
@@ -76,12 +109,14 @@ static bool icmpt_classify(struct sk_buff *skb,
  * counters of this CPU are counted here too, so that on each CPU seen =
  * recorded + filtered + dropped.
  */
-void icmpt_emit(const struct icmpt_sample *s)
+void icmpt_emit(const struct sk_buff *skb, const struct icmpt_sample *s)
 {
+	unsigned int off = skb ? skb_network_offset(skb) : 0;
 	struct icmpt_cpu_stats *st;
 	struct icmpt_event *ev;
 	struct icmpt_ring *r;
 	unsigned int cpu;
+	u32 cap, len;
 	u64 pos;
 
 	if (icmpt_ring_nested())
@@ -95,11 +130,16 @@ void icmpt_emit(const struct icmpt_sample *s)
 	}
 	if (s->owner == ICMPT_OWNER_NONE)
 		WRITE_ONCE(st->unattributed, st->unattributed + 1);
+	/* classify made sure that skb->len > off; test callers pass no skb. */
+	cap = skb ? min_t(u32, READ_ONCE(icmpt_snaplen), skb->len - off) : 0;
+	len = icmpt_event_len(cap);
 	r = icmpt_ring_get(cpu);
-	ev = icmpt_ring_reserve(r, sizeof(*ev), &pos);
+	/* A record larger than the whole ring never fits: dropped, counted. */
+	ev = icmpt_ring_reserve(r, len, &pos);
 	if (ev) {
 		icmpt_event_fill(ev, s, cpu);
-		icmpt_ring_commit(r, pos, sizeof(*ev));
+		icmpt_event_put_bytes(ev, skb, off, cap);
+		icmpt_ring_commit(r, pos, len);
 	}
 out:
 	icmpt_ring_leave();
@@ -111,7 +151,7 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 
 	if (icmpt_classify(skb, state, &s)) {
 		icmpt_test_hold();
-		icmpt_emit(&s);
+		icmpt_emit(skb, &s);
 	}
 }
 

@@ -31,6 +31,8 @@
  * ICMP header and the embedded original datagram of an error message.
  */
 #define ICMPT_SNAPLEN 256
+/* The default snap length of the records holds all the parser reads. */
+static_assert(ICMPT_SNAPLEN_DEFAULT >= ICMPT_SNAPLEN);
 
 /*
  * Walk the IPv6 extension headers of the datagram at nhoff of skb.  True

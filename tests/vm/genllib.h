@@ -2,7 +2,7 @@
 /*
  * Raw generic netlink for the in-VM tests (no libnl: the tests must be
  * able to send garbage): build a message, send it, read the ack and the
- * reply, walk attributes, read the counters.  Used by ctl_test,
+ * reply, walk attributes, read the counters.  Used by ctl_test, snap_test,
  * exthdr_test and genl_fuzz_test.
  */
 #ifndef ICMPT_GENLLIB_H

@@ -78,8 +78,9 @@ int trace(const Options &o)
 		filter.tree = static_cast<uint32_t>(cmd->pid());
 	}
 	Device dev(o.device);
-	// After the device, so a second reader fails before touching the filter.
-	auto session = start_filter_session(filter);
+	// After the device, so a second reader fails before touching the
+	// filter.  No packet bytes: records carry them only for a capture.
+	auto session = start_session(filter, 0);
 	std::vector<RingConsumer> rings;
 	rings.reserve(dev.rings().size());
 	for (size_t i = 0; i < dev.rings().size(); ++i)
