@@ -49,3 +49,37 @@ void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task)
 		t->uts_ns = nsp->uts_ns->ns.inum;
 	}
 }
+
+/*
+ * Whether t, copied from task == current earlier, still describes it: the
+ * fields that change while the thread id and start time stay, comm (exec,
+ * PR_SET_NAME), uid/gid (setuid), cgroup (a move), namespaces (setns,
+ * unshare) and parent (reparenting).  Reads only, so a sender whose entry
+ * is current dirties nothing.  t may be rewritten by another CPU meanwhile:
+ * a torn compare costs one needless rewrite, never a wrong attribution.
+ */
+bool icmpt_task_same(const struct icmpt_task *t, struct task_struct *task)
+{
+	const struct cred *cred = current_cred();
+	struct nsproxy *nsp = task->nsproxy;
+	u64 cgroup = 0;
+	u32 ppid;
+
+	if (!nsp)
+		return false;
+	rcu_read_lock();
+	ppid = task_tgid_nr(rcu_dereference(task->real_parent));
+#ifdef CONFIG_CGROUPS
+	cgroup = cgroup_id(task_dfl_cgroup(task));
+#endif
+	rcu_read_unlock();
+	/* t may be rewritten meanwhile: a benign race, see above. */
+	return data_race(t->tid == task_pid_nr(task) &&
+			 t->start_time_ns == task->start_boottime &&
+			 t->uid == from_kuid_munged(&init_user_ns, cred->uid) &&
+			 t->gid == from_kgid_munged(&init_user_ns, cred->gid) &&
+			 !strncmp(t->comm, task->comm, sizeof(t->comm)) &&
+			 t->net_ns == nsp->net_ns->ns.inum &&
+			 t->uts_ns == nsp->uts_ns->ns.inum &&
+			 t->ppid == ppid && t->cgroup_id == cgroup);
+}
