@@ -146,8 +146,12 @@ u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
 /*
  * A UDP or TCP datagram leaving in task context: remember its sender by
  * local address and port, so an ICMP error quoting it finds its owner.
- * Called for every such packet, so it does nothing more than a table
- * probe unless the sender changed.
+ * Called for every such packet, so it does nothing more than a read-only
+ * table probe (hash, four key compares, icmpt_task_same()) unless the
+ * sender changed.  Looking the quoted ports up in the kernel's socket
+ * tables when an error arrives (udp4_lib_lookup() and friends) would cost
+ * non-ICMP traffic nothing, but a socket has no owning task: it names a
+ * uid and a cgroup, never the pid, tid or comm of whoever sent.
  */
 void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
 		       u8 family, u8 proto, unsigned int thoff, const u8 *saddr)
