@@ -9,7 +9,7 @@ ko=${1:?ko} n=${2:-200000} rounds=${3:-3}
 param=/sys/module/icmptrace/parameters/bench
 [[ -d /sys/module/icmptrace ]] && rmmod icmptrace
 insmod "$ko" || exit 1
-stages=(parse fill same put get filter clock1 clock2 event solo)
+stages=(parse fill same put puttask get filter clock1 clock2 event solo)
 declare -A res
 for ((r = 0; r < rounds; r++)); do
 	for s in "${stages[@]}"; do

@@ -109,6 +109,7 @@ void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
 /* icmpt_task.c */
 void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task);
 bool icmpt_task_same(const struct icmpt_task *t, struct task_struct *task);
+bool icmpt_task_ident_eq(const struct icmpt_task *a, const struct icmpt_task *b);
 
 /* icmpt_filter.c: the session's filter, read locklessly by the hooks. */
 struct icmpt_filter_icmp {

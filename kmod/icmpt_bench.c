@@ -19,7 +19,8 @@
  *	make bench: parse (icmpt_parse of an 84-byte echo request), fill
  *	(icmpt_task_fill of current), same (icmpt_task_same: the owner
  *	table's unchanged test), put (icmpt_owner_put of an unchanged
- *	sender), get (icmpt_owner_get), filter (packet and owner filter, a
+ *	sender, as for UDP/TCP), puttask (the same with its fields already
+ *	read, as for an echo request), get (icmpt_owner_get), filter (packet and owner filter, a
  *	type and a uid), clock1 (one clock read and two offsets, as the
  *	records do), clock2 (two clock reads, as they did), event (the whole
  *	icmpt_event_fill into a buffer).
@@ -84,14 +85,14 @@ static void icmpt_bench_sample(struct icmpt_sample *s)
 
 enum icmpt_bench_mode {
 	B_SOLO, B_PUSH, B_PARSE, B_FILL, B_SAME, B_PUT, B_GET, B_FILTER,
-	B_CLOCK1, B_CLOCK2, B_EVENT,
+	B_CLOCK1, B_CLOCK2, B_EVENT, B_PUTTASK,
 };
 
 static const char *const icmpt_bench_modes[] = {
 	[B_SOLO] = "solo", [B_PUSH] = "push", [B_PARSE] = "parse",
 	[B_FILL] = "fill", [B_SAME] = "same", [B_PUT] = "put", [B_GET] = "get",
 	[B_FILTER] = "filter", [B_CLOCK1] = "clock1", [B_CLOCK2] = "clock2",
-	[B_EVENT] = "event",
+	[B_EVENT] = "event", [B_PUTTASK] = "puttask",
 };
 
 /* Everything a stage works on, set up once before the timed loop. */
@@ -147,6 +148,9 @@ static void icmpt_bench_step(struct icmpt_bench_ctx *c, enum icmpt_bench_mode m)
 		break;
 	case B_PUT:
 		icmpt_owner_put(&c->key, NULL);
+		break;
+	case B_PUTTASK:
+		icmpt_owner_put(&c->key, &c->task);
 		break;
 	case B_GET:
 		c->sink += icmpt_owner_get(&c->key, &c->s.task);

@@ -98,7 +98,9 @@ void icmpt_owner_put(const struct icmpt_owner_key *key,
 	for (i = 0; i < ICMPT_OWNER_WAYS; i++) {
 		if (icmpt_key_eq(&set[i].key, key)) {
 			s = &set[i];
-			if (icmpt_task_same(&s->task, current)) {
+			/* Fields already read are compared, not read again. */
+			if (task ? icmpt_task_ident_eq(&s->task, task) :
+				   icmpt_task_same(&s->task, current)) {
 				/* Unchanged: write nothing but its recency. */
 				if (READ_ONCE(s->stamp) != now)
 					WRITE_ONCE(s->stamp, now);
