@@ -16,11 +16,12 @@ echo "TAP version 13"
 echo "1..6"
 [[ -d /sys/module/icmptrace ]] && rmmod icmptrace
 
-if insmod "$ko" 'bench=solo 10' 2>/tmp/knob.err; then
+# Quoted so that the value reaches the knob whole (a bare space ends it).
+if insmod "$ko" 'bench="solo 10"' 2>/tmp/knob.err; then
 	not_ok "insmod with bench= is refused"
 	rmmod icmptrace
 else
-	ok "insmod with bench= is refused: $(tr -d '\n' </tmp/knob.err)"
+	ok "insmod with bench= is refused: $(tr -d '\n' </tmp/knob.err) $(dmesg | grep -c 'once the module is loaded') refusal(s) logged"
 fi
 if oopsed; then not_ok "no oops after insmod bench="; else ok "no oops after insmod bench="; fi
 

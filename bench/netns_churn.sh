@@ -5,8 +5,8 @@
 # or with no module when KO is "-" or absent, and prints one line:
 #   churn module=NAME cycles=N wall_ms=W busy_ms=B busy_ms_per_cycle=X
 # busy_ms is the CPU time all CPUs spent (from /proc/stat) until the kernel's deferred
-# namespace cleanup has finished: the first full second after the loop with less than
-# 5% of one CPU busy ends the count (that second's own share is taken off).
+# namespace cleanup has finished: the first full second after the loop no busier than
+# the idle baseline measured before it (plus 2 ticks) ends the count (at most 120 s).
 set -uo pipefail
 cycles=${1:?cycles}
 ko=${2:--}
@@ -16,14 +16,15 @@ busy() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 [[ -d /sys/module/icmptrace ]] && rmmod icmptrace
 if [[ $ko != - ]]; then insmod "$ko" "$@" || exit 1; fi
 sleep 1
+i0=$(busy); sleep 2; idle=$((($(busy) - i0) / 2 + 2))
 b0=$(busy) t0=$(date +%s%N)
 for ((i = 0; i < cycles; i++)); do unshare -n true || exit 1; done
 t1=$(date +%s%N)
 prev=$(busy)
-for ((w = 0; w < 600; w++)); do
+for ((w = 0; w < 120; w++)); do
 	sleep 1
 	now=$(busy)
-	((now - prev < hz / 20)) && break
+	((now - prev <= idle)) && break
 	prev=$now
 done
 b1=$prev
