@@ -16,6 +16,7 @@
 
 struct sk_buff;
 struct nf_hook_state;
+struct net;
 
 /* One ring per CPU id; see include/uapi/linux/icmptrace.h for the protocol. */
 struct icmpt_ring {
@@ -109,19 +110,28 @@ struct icmpt_cpu_stats *icmpt_cpu_stats(unsigned int cpu);
 
 /* icmpt_owner_cache.c: key of a remembered sender; all padding explicit, zero. */
 struct icmpt_owner_key {
-	u32 netns;		/* inode number of the network namespace */
+	u64 netns;		/* icmpt_owners_net_serial() of the namespace */
 	u8 family;		/* 4 or 6 */
 	u8 proto;		/* IPPROTO_ICMP(V6) for echo, else UDP/TCP */
 	u16 port;		/* echo: identifier; UDP/TCP: local port */
+	u32 reserved;
 	u8 addr[16];		/* echo: the peer; UDP/TCP: the local address */
 };
+
+/* Per network namespace (net_generic()): see icmpt_owners_net_init(). */
+struct icmpt_owner_net {
+	u64 serial;
+};
+
+extern unsigned int icmpt_owner_net_id;
 
 int icmpt_owners_init(unsigned int nr_slots);
 void icmpt_owners_exit(void);
 void icmpt_owner_put(const struct icmpt_owner_key *key,
 		     const struct icmpt_task *task);
 bool icmpt_owner_get(const struct icmpt_owner_key *key, struct icmpt_task *task);
-void icmpt_owners_forget_netns(u32 netns);
+void icmpt_owners_net_init(struct net *net);
+u64 icmpt_owners_net_serial(const struct net *net);
 
 /* icmpt_owner.c: which task a packet belongs to. */
 u8 icmpt_ctx(void);
@@ -135,6 +145,8 @@ void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
 
 /* icmpt_task.c */
 void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task);
+bool icmpt_task_same(const struct icmpt_task *t, struct task_struct *task);
+bool icmpt_task_ident_eq(const struct icmpt_task *a, const struct icmpt_task *b);
 
 /* icmpt_filter.c: the session's filter, read locklessly by the hooks. */
 struct icmpt_filter_icmp {
@@ -207,5 +219,7 @@ static inline void icmpt_test_exit_delay(void) { }
 
 /* icmpt_dev.c: tgid of the process that holds the device, 0 if none. */
 u32 icmpt_dev_reader(void);
+bool icmpt_dev_claim(void);
+void icmpt_dev_unclaim(void);
 
 #endif /* ICMPT_H */

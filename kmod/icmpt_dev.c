@@ -24,6 +24,17 @@ u32 icmpt_dev_reader(void)
 	return atomic_read(&icmpt_dev_tgid);
 }
 
+/* Keeps readers out (the micro-benchmark's "solo"); false if one is in. */
+bool icmpt_dev_claim(void)
+{
+	return !atomic_cmpxchg(&icmpt_dev_busy, 0, 1);
+}
+
+void icmpt_dev_unclaim(void)
+{
+	atomic_set(&icmpt_dev_busy, 0);
+}
+
 static int icmpt_dev_open(struct inode *inode, struct file *file)
 {
 	/* The records name other users' processes: admins only. */

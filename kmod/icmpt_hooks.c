@@ -22,6 +22,22 @@ u32 icmpt_event_len(u32 cap_len)
 }
 
 /*
+ * One clock read per record: CLOCK_MONOTONIC, then the boot and real
+ * offsets added (sequence-counted reads, no clocksource access).  Both
+ * stamps name the same instant, so ordering by ts_boot_ns and printing
+ * ts_real_ns agree.  Only a settimeofday() landing between the read and
+ * the conversion could put the new real offset on the old instant: the
+ * same nanoseconds by which two separate reads would differ anyway.
+ */
+static void icmpt_event_clock(struct icmpt_event *ev)
+{
+	ktime_t mono = ktime_get();
+
+	ev->ts_boot_ns = ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_BOOT));
+	ev->ts_real_ns = ktime_to_ns(ktime_mono_to_real(mono));
+}
+
+/*
  * The one way a packet record is written: hooks and micro-benchmark.  The
  * record has no packet bytes until icmpt_event_put_bytes().
  */
@@ -31,8 +47,7 @@ void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 	memset(ev, 0, sizeof(*ev));	/* no stale bytes reach the reader */
 	ev->hdr.len = sizeof(*ev);
 	ev->hdr.type = ICMPT_REC_PACKET;
-	ev->ts_real_ns = ktime_get_real_ns();
-	ev->ts_boot_ns = ktime_get_boottime_ns();
+	icmpt_event_clock(ev);
 	ev->cpu = cpu;
 	ev->direction = s->dir;
 	ev->ctx = s->ctx;
@@ -216,14 +231,14 @@ static const struct nf_hook_ops icmpt_nf_ops[] = {
 /* Called for every namespace, those that exist and those created later. */
 static int __net_init icmpt_net_init(struct net *net)
 {
+	icmpt_owners_net_init(net);
 	return nf_register_net_hooks(net, icmpt_nf_ops, ARRAY_SIZE(icmpt_nf_ops));
 }
 
 /*
  * nf_unregister_net_hooks() does not wait for hooks in flight.  In
  * .pre_exit, where the kernel has it, the grace period that the pernet
- * core waits before .exit does: after it no hook of the namespace runs,
- * and none can remember a sender of the namespace that .exit forgets.
+ * core waits before .exit does: after it no hook of the namespace runs.
  */
 static void __net_exit icmpt_net_unhook(struct net *net)
 {
@@ -237,12 +252,13 @@ static void __net_exit icmpt_net_exit(struct net *net)
 	icmpt_test_exit_delay();
 	if (!icmpt_unhooked_early)
 		icmpt_net_unhook(net);
-	icmpt_owners_forget_netns(net->ns.inum);
 }
 
 static struct pernet_operations icmpt_net_ops = {
 	.init = icmpt_net_init,
 	.exit = icmpt_net_exit,
+	.id = &icmpt_owner_net_id,
+	.size = sizeof(struct icmpt_owner_net),
 };
 
 int icmpt_hooks_init(void)

@@ -46,7 +46,7 @@ static bool icmpt_sent_by_current(const struct sk_buff *skb, u8 ctx)
 	return sk && sk_fullsock(sk) && !sk->sk_kern_sock;
 }
 
-static void icmpt_key(struct icmpt_owner_key *k, u32 netns, u8 family, u8 proto,
+static void icmpt_key(struct icmpt_owner_key *k, u64 netns, u8 family, u8 proto,
 		      u16 port, const u8 *addr)
 {
 	memset(k, 0, sizeof(*k));
@@ -80,7 +80,7 @@ static u8 icmpt_lookup(const struct icmpt_owner_key *k, struct icmpt_task *task,
 	return ICMPT_OWNER_NONE;
 }
 
-static u8 icmpt_attribute_in(u32 netns, const struct icmpt_packet *pkt,
+static u8 icmpt_attribute_in(u64 netns, const struct icmpt_packet *pkt,
 			     const struct icmpt_detail *det,
 			     struct icmpt_task *task)
 {
@@ -124,7 +124,7 @@ u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
 		   u8 ctx, const struct icmpt_packet *pkt,
 		   const struct icmpt_detail *det, struct icmpt_task *task)
 {
-	u32 netns = state->net->ns.inum;
+	u64 netns = icmpt_owners_net_serial(state->net);
 	struct icmpt_owner_key k;
 
 	icmpt_task_clear(task);
@@ -146,8 +146,12 @@ u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
 /*
  * A UDP or TCP datagram leaving in task context: remember its sender by
  * local address and port, so an ICMP error quoting it finds its owner.
- * Called for every such packet, so it does nothing more than a table
- * probe unless the sender changed.
+ * Called for every such packet, so it does nothing more than a read-only
+ * table probe (hash, four key compares, icmpt_task_same()) unless the
+ * sender changed.  Looking the quoted ports up in the kernel's socket
+ * tables when an error arrives (udp4_lib_lookup() and friends) would cost
+ * non-ICMP traffic nothing, but a socket has no owning task: it names a
+ * uid and a cgroup, never the pid, tid or comm of whoever sent.
  */
 void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
 		       u8 family, u8 proto, unsigned int thoff, const u8 *saddr)
@@ -161,6 +165,7 @@ void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
 	sport = skb_header_pointer(skb, thoff, sizeof(_sport), &_sport);
 	if (!sport)
 		return;
-	icmpt_key(&k, state->net->ns.inum, family, proto, ntohs(*sport), saddr);
+	icmpt_key(&k, icmpt_owners_net_serial(state->net), family, proto,
+		  ntohs(*sport), saddr);
 	icmpt_owner_put(&k, NULL);
 }

@@ -10,14 +10,18 @@
  * at LOCAL_IN, in softirq: an echo reply looks up its request; an ICMP error
  * looks up the sender of the datagram it quotes.
  *
+ * Keys name a namespace by a serial number, not its inode number, so a
+ * namespace's exit has nothing to clean (see icmpt_owners_net_init()).
+ *
  * Memory is fixed at load time (owner_slots entries of 128 bytes, in sets
- * of ICMPT_OWNER_WAYS).  A new key takes the least recently written entry
- * of its set.  Writers claim an entry with cmpxchg on its sequence and
- * skip it when another CPU holds it (the table is a cache: losing one
- * update costs one attribution, never correctness); readers copy an entry
- * and retry-check its sequence, seqcount style.  No lock is taken, and a
- * writer that finds its own key with the same thread already there writes
- * nothing, so a busy sender dirties no cache line.
+ * of ICMPT_OWNER_WAYS).  A new key takes an empty entry of its set, else
+ * the least recently used one.  Writers claim an entry with cmpxchg on its
+ * sequence and skip it when another CPU holds it (the table is a cache:
+ * losing one update costs one attribution, never correctness); readers
+ * copy an entry and retry-check its sequence, seqcount style.  No lock is
+ * taken, and a writer that finds its key owned by its own unchanged
+ * identity (icmpt_task_same(): thread, comm, uid/gid, cgroup, namespaces,
+ * parent) writes nothing but, at most once a jiffy, the entry's recency.
  */
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
@@ -26,14 +30,15 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include "icmpt.h"
 
 #define ICMPT_OWNER_WAYS 4
 
 struct icmpt_owner_slot {
 	u32 seq;			/* odd while a writer fills it */
-	u32 reserved;
-	unsigned long stamp;		/* jiffies when written: eviction order */
+	u32 stamp;			/* jiffies when last used: eviction order */
 	struct icmpt_owner_key key;
 	struct icmpt_task task;
 };
@@ -44,6 +49,7 @@ static u32 icmpt_owner_seed;
 
 int icmpt_owners_init(unsigned int nr_slots)
 {
+	BUILD_BUG_ON(sizeof(struct icmpt_owner_slot) != 128);
 	nr_slots = roundup_pow_of_two(max_t(unsigned int, nr_slots,
 					    ICMPT_OWNER_WAYS));
 	icmpt_slots = vzalloc(array_size(nr_slots, sizeof(*icmpt_slots)));
@@ -75,28 +81,37 @@ static bool icmpt_key_eq(const struct icmpt_owner_key *a,
 }
 
 /*
- * Remember task as the owner of key; task NULL means current, whose fields
- * are then read only when the entry actually changes.
+ * Remember current as the owner of key; task, if not NULL, is current's
+ * fields already read, else they are read only when the entry changes.
+ * An entry that still describes current is not written, only marked used
+ * (at most once a jiffy, a tick's worth of write traffic): the set's least
+ * recently used entry is the one a new key takes, so a busy sender stays.
  */
 void icmpt_owner_put(const struct icmpt_owner_key *key,
 		     const struct icmpt_task *task)
 {
 	struct icmpt_owner_slot *set = icmpt_owner_set(key), *s = NULL;
-	u32 tid = task ? task->tid : task_pid_nr(current);
-	u64 start = task ? task->start_time_ns : current->start_boottime;
+	u32 now = (u32)jiffies;
 	unsigned int i;
 	u32 seq;
 
 	for (i = 0; i < ICMPT_OWNER_WAYS; i++) {
 		if (icmpt_key_eq(&set[i].key, key)) {
 			s = &set[i];
-			/* Unchanged: write nothing. */
-			if (READ_ONCE(s->task.tid) == tid &&
-			    READ_ONCE(s->task.start_time_ns) == start)
+			/* Fields already read are compared, not read again. */
+			if (task ? icmpt_task_ident_eq(&s->task, task) :
+				   icmpt_task_same(&s->task, current)) {
+				/* Unchanged: write nothing but its recency. */
+				if (READ_ONCE(s->stamp) != now)
+					WRITE_ONCE(s->stamp, now);
 				return;
+			}
 			break;
 		}
-		if (!s || time_before(READ_ONCE(set[i].stamp), READ_ONCE(s->stamp)))
+		/* The victim: an empty entry, else the least recently used. */
+		if (!s || (READ_ONCE(s->key.family) &&
+			   (!READ_ONCE(set[i].key.family) ||
+			    (s32)(READ_ONCE(set[i].stamp) - READ_ONCE(s->stamp)) < 0)))
 			s = &set[i];
 	}
 
@@ -116,7 +131,7 @@ void icmpt_owner_put(const struct icmpt_owner_key *key,
 		s->task = *task;
 	else
 		icmpt_task_fill(&s->task, current);
-	WRITE_ONCE(s->stamp, jiffies);
+	WRITE_ONCE(s->stamp, now);
 	/* Pairs with the acquire in icmpt_owner_get(). */
 	smp_store_release(&s->seq, seq + 2);
 	preempt_enable();
@@ -143,25 +158,29 @@ bool icmpt_owner_get(const struct icmpt_owner_key *key, struct icmpt_task *task)
 	return false;
 }
 
-/* A namespace is going away: its inode number may be reused later. */
-void icmpt_owners_forget_netns(u32 netns)
+/*
+ * Namespaces: a key names its namespace by a serial number given when the
+ * namespace is hooked, never reused (64 bits), where the inode number can
+ * be.  So a namespace that goes away needs nothing done: its entries match
+ * no key of a later namespace that takes its inode number, and they age
+ * out of their sets like any other.  Creating or destroying a namespace
+ * costs the same whatever owner_slots is.  (The kernel's own net_cookie
+ * would do, but 5.10 makes it lazily and does not export the maker.)
+ */
+unsigned int icmpt_owner_net_id;
+static atomic64_t icmpt_net_serial = ATOMIC64_INIT(0);
+
+/* Before the namespace's hooks are registered: no hook sees serial 0. */
+void icmpt_owners_net_init(struct net *net)
 {
-	unsigned int i, n = icmpt_nr_sets * ICMPT_OWNER_WAYS;
+	struct icmpt_owner_net *on = net_generic(net, icmpt_owner_net_id);
 
-	for (i = 0; i < n; i++) {
-		struct icmpt_owner_slot *s = &icmpt_slots[i];
-		u32 seq;
+	on->serial = atomic64_inc_return(&icmpt_net_serial);
+}
 
-		if (READ_ONCE(s->key.netns) != netns)
-			continue;
-		/* Wait out a writer: it finishes in a few instructions. */
-		do {
-			seq = READ_ONCE(s->seq);
-			cpu_relax();
-		} while ((seq & 1) || cmpxchg(&s->seq, seq, seq + 1) != seq);
-		if (s->key.netns == netns)
-			memset(&s->key, 0, sizeof(s->key));
-		/* Pairs with the acquire in icmpt_owner_get(). */
-		smp_store_release(&s->seq, seq + 2);
-	}
+u64 icmpt_owners_net_serial(const struct net *net)
+{
+	const struct icmpt_owner_net *on = net_generic(net, icmpt_owner_net_id);
+
+	return on->serial;
 }

@@ -13,6 +13,20 @@
 #include <asm/syscall.h>
 #include "icmpt.h"
 
+/*
+ * from_kuid_munged(&init_user_ns, ...) without the map walk: the initial
+ * namespace maps every id to itself, so a valid kuid's value is the id.
+ */
+static u32 icmpt_uid(kuid_t uid)
+{
+	return uid_valid(uid) ? __kuid_val(uid) : overflowuid;
+}
+
+static u32 icmpt_gid(kgid_t gid)
+{
+	return gid_valid(gid) ? __kgid_val(gid) : overflowgid;
+}
+
 /* Caller: task == current, in task context. */
 void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task)
 {
@@ -25,8 +39,8 @@ void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task)
 	t->tid = task_pid_nr(task);
 	t->ns_pid = task_tgid_vnr(task);
 	t->ns_tid = task_pid_vnr(task);
-	t->uid = from_kuid_munged(&init_user_ns, cred->uid);
-	t->gid = from_kgid_munged(&init_user_ns, cred->gid);
+	t->uid = icmpt_uid(cred->uid);
+	t->gid = icmpt_gid(cred->gid);
 	t->start_time_ns = task->start_boottime;
 	t->syscall_nr = syscall_get_nr(task, task_pt_regs(task));
 	strscpy(t->comm, task->comm, sizeof(t->comm));
@@ -48,4 +62,49 @@ void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task)
 		t->net_ns = nsp->net_ns->ns.inum;
 		t->uts_ns = nsp->uts_ns->ns.inum;
 	}
+}
+
+/*
+ * Whether t, copied from task == current earlier, still describes it: the
+ * fields that change while the thread id and start time stay, comm (exec,
+ * PR_SET_NAME), uid/gid (setuid), cgroup (a move), namespaces (setns,
+ * unshare) and parent (reparenting).  Reads only, so a sender whose entry
+ * is current dirties nothing.  t may be rewritten by another CPU meanwhile:
+ * a torn compare costs one needless rewrite, never a wrong attribution.
+ */
+bool icmpt_task_same(const struct icmpt_task *t, struct task_struct *task)
+{
+	const struct cred *cred = current_cred();
+	struct nsproxy *nsp = task->nsproxy;
+	u64 cgroup = 0;
+	u32 ppid;
+
+	if (!nsp)
+		return false;
+	rcu_read_lock();
+	ppid = task_tgid_nr(rcu_dereference(task->real_parent));
+#ifdef CONFIG_CGROUPS
+	cgroup = cgroup_id(task_dfl_cgroup(task));
+#endif
+	rcu_read_unlock();
+	/* t may be rewritten meanwhile: a benign race, see above. */
+	return data_race(t->tid == task_pid_nr(task) &&
+			 t->start_time_ns == task->start_boottime &&
+			 t->uid == icmpt_uid(cred->uid) &&
+			 t->gid == icmpt_gid(cred->gid) &&
+			 !strncmp(t->comm, task->comm, sizeof(t->comm)) &&
+			 t->net_ns == nsp->net_ns->ns.inum &&
+			 t->uts_ns == nsp->uts_ns->ns.inum &&
+			 t->ppid == ppid && t->cgroup_id == cgroup);
+}
+
+/* Whether a and b, both filled by icmpt_task_fill(), name one identity. */
+bool icmpt_task_ident_eq(const struct icmpt_task *a, const struct icmpt_task *b)
+{
+	/* a may be rewritten meanwhile: a benign race, see icmpt_task_same(). */
+	return data_race(a->tid == b->tid && a->start_time_ns == b->start_time_ns &&
+			 a->uid == b->uid && a->gid == b->gid &&
+			 a->net_ns == b->net_ns && a->uts_ns == b->uts_ns &&
+			 a->ppid == b->ppid && a->cgroup_id == b->cgroup_id &&
+			 !memcmp(a->comm, b->comm, sizeof(a->comm)));
 }
