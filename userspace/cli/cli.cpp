@@ -14,12 +14,19 @@
 #include "cli/output_file.hpp"
 #include "control/session.hpp"
 #include "context/record_context.hpp"
+#include "cli/capture_file.hpp"
 #include "cli/signal_fd.hpp"
 #include "cli/summary.hpp"
 #include "cli/trace_loop.hpp"
 
 namespace icmptrace {
 namespace {
+
+// The packet bytes a record carries (none before ABI 2).
+std::span<const uint8_t> record_packet_bytes(const icmpt_event &)
+{
+	return {};
+}
 
 int trace(const Options &o)
 {
@@ -33,6 +40,10 @@ int trace(const Options &o)
 	Device dev(o.device);
 	// After the device, so a second reader fails before touching the filter.
 	auto session = start_filter_session(filter);
+	// -w: the file opens before the first record can arrive.
+	std::optional<CaptureWriter> capture;
+	if (!o.write.empty())
+		capture.emplace(capture_options(o));
 	std::vector<RingConsumer> rings;
 	rings.reserve(dev.rings().size());
 	for (size_t i = 0; i < dev.rings().size(); ++i)
@@ -66,10 +77,39 @@ int trace(const Options &o)
 					     err.c_str());
 		};
 
+	uint64_t drops_seen = 0, drops_before = 0;	// for epb_dropcount
+	auto dropped_now = [&rings]() {
+		uint64_t d = 0;
+		for (const RingTotals &t : collect_totals(rings))
+			d += t.drops.total();
+		return d;
+	};
+	if (capture) {
+		cfg.print = o.print;	// -w --print: lines too, as tcpdump's --print
+		cfg.begin_pass = [&]() {
+			const uint64_t d = dropped_now();
+			drops_before += d - drops_seen;
+			drops_seen = d;
+		};
+		cfg.capture = [&](const icmpt_event &ev, const FormatContext &ctx) {
+			const bool more = capture->add(ev, ctx, record_packet_bytes(ev), drops_before);
+			drops_before = 0;
+			return more;
+		};
+		cfg.capture_flush = [&capture]() { capture->flush(); };
+	}
+
 	std::fprintf(stderr, "icmptrace: listening on %s, %u rings of %llu KiB\n",
 		     o.device.c_str(), dev.info().nr_rings,
 		     static_cast<unsigned long long>(dev.info().data_size / 1024));
 	LoopResult res = run_trace_loop(dev.fd(), signals.fd(), rings, cfg, out, stderr);
+	if (capture) {
+		capture->close(drops_before + dropped_now() - drops_seen);
+		if (o.write != "-")
+			std::fprintf(stderr, "icmptrace: %llu packets written to %u file%s\n",
+				     static_cast<unsigned long long>(capture->packets()),
+				     capture->files(), capture->files() == 1 ? "" : "s");
+	}
 	if (o.summary && !res.output_closed) {
 		const std::string table = o.format == OutputFormat::Json ? summary.json() : summary.text();
 		if (std::fputs(table.c_str(), out) < 0 || std::fflush(out) != 0)
@@ -101,6 +141,8 @@ int run_cli(const std::vector<std::string> &args)
 		break;
 	}
 	try {
+		if (!p.options.read.empty())
+			return read_capture(p.options);
 		return trace(p.options);
 	} catch (const std::exception &e) {
 		return report_error(e);

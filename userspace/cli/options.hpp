@@ -23,6 +23,14 @@ struct Options {
 	bool summary = false;			// --summary: table at exit
 	bool print = false;			// --print: lines too, with --summary
 	FilterArgs filter;			// -4/-6, --in/--out, --type, --pid, ...
+	// Capture files (pcap/).
+	std::string write;			// -w FILE: pcapng, "-" stdout
+	std::string read;			// -r FILE: pcapng or pcap, "-" stdin
+	std::optional<uint32_t> snaplen;	// -s N, 0: whole packet; none: module's
+	bool flush_each = false;		// -U
+	uint64_t rotate_bytes = 0;		// -C MB, as bytes
+	uint32_t rotate_seconds = 0;		// -G SECONDS
+	uint32_t max_files = 0;			// -W N
 };
 
 struct ParsedArgs {

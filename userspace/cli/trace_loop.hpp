@@ -29,6 +29,13 @@ struct LoopConfig {
 	// Every record with its context, printed or not (--summary).
 	std::function<void(const icmpt_event &, const FormatContext &)> observe;
 	bool print = true;	// false: records are only observed and counted
+	// -w: every record goes here instead of a line; false ends the loop
+	// (the capture is complete).  capture_flush() runs after each chunk,
+	// before its records go back to the rings.  begin_pass() runs before
+	// each pass over the rings (the drop counters are read there).
+	std::function<bool(const icmpt_event &, const FormatContext &)> capture;
+	std::function<void()> capture_flush;
+	std::function<void()> begin_pass;
 };
 
 struct LoopResult {
