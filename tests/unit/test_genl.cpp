@@ -224,7 +224,8 @@ void test_config_reply(void **)
 	nla_put_u32(m.get(), ICMPT_A_NR_RINGS, 4);
 	nla_put(m.get(), ICMPT_A_PAD, 0, nullptr);
 	nla_put_u64(m.get(), ICMPT_A_RING_SIZE, 1 << 20);
-	nla_put_u32(m.get(), ICMPT_A_EVENT_SIZE, 304);
+	nla_put_u32(m.get(), ICMPT_A_EVENT_SIZE, 312);
+	nla_put_u32(m.get(), ICMPT_A_SNAPLEN, 256);
 	nla_put_u32(m.get(), ICMPT_A_READERS, 1);
 	nla_put_u8(m.get(), ICMPT_A_FILTER_ACTIVE, 1);
 	KernelConfig c = parse_config(nlmsg_hdr(m.get()));
@@ -232,7 +233,9 @@ void test_config_reply(void **)
 	assert_int_equal(ICMPT_GENL_VERSION, c.genl_version);
 	assert_int_equal(4, c.nr_rings);
 	assert_int_equal(1 << 20, c.ring_size);
-	assert_int_equal(304, c.event_size);
+	assert_int_equal(312, c.event_size);
+	assert_true(c.snaplen.has_value());
+	assert_int_equal(256, *c.snaplen);
 	assert_int_equal(1, c.readers);
 	assert_true(c.filter_active);
 }

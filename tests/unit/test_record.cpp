@@ -1,5 +1,7 @@
 // Record header validation and the compatibility copy rule.
+#include <cstddef>
 #include <cstring>
+#include <span>
 #include <vector>
 
 #include "ring/record.hpp"
@@ -30,8 +32,11 @@ void test_check_header(void **)
 	assert_int_equal(check_header(hdr(12), 4096), HeaderProblem::Misaligned);
 	assert_int_equal(check_header(hdr(193), 4096), HeaderProblem::Misaligned);
 	assert_int_equal(check_header(hdr(200), 192), HeaderProblem::PastProducer);
-	assert_int_equal(check_header(hdr(64 * 1024), 1 << 20), HeaderProblem::None);
-	assert_int_equal(check_header(hdr(64 * 1024 + 8), 1 << 20), HeaderProblem::TooLong);
+	// A record with a whole snap length of packet bytes is fine.
+	const uint32_t whole = sizeof(icmpt_event) + ICMPT_SNAPLEN_MAX;
+	assert_int_equal(check_header(hdr(whole), 1 << 20), HeaderProblem::None);
+	assert_int_equal(check_header(hdr(kMaxRecordLen), 1 << 20), HeaderProblem::None);
+	assert_int_equal(check_header(hdr(kMaxRecordLen + 8), 1 << 20), HeaderProblem::TooLong);
 	assert_int_equal(check_header(hdr(0xfffffff8u), 1ULL << 40), HeaderProblem::TooLong);
 }
 
@@ -78,6 +83,101 @@ void test_long_record(void **)
 	assert_memory_equal(&got, &want, sizeof(want));
 }
 
+// A record with packet bytes: the module's layout (uapi "Packet bytes").
+std::vector<unsigned char> record_with_bytes(uint32_t cap_len, uint32_t cap_off, uint32_t len)
+{
+	icmpt_event ev = sample_echo_request();
+	ev.cap_len = cap_len;
+	ev.cap_off = static_cast<uint16_t>(cap_off);
+	std::vector<unsigned char> rec = packet_record(ev, len);
+	for (uint32_t i = sizeof(icmpt_event); i < len; ++i)
+		rec[i] = static_cast<unsigned char>(i * 7);
+	return rec;
+}
+
+const icmpt_rec_hdr *as_hdr(const std::vector<unsigned char> &rec)
+{
+	return reinterpret_cast<const icmpt_rec_hdr *>(rec.data());
+}
+
+void test_packet_bytes(void **)
+{
+	// 84 bytes of an echo at sizeof(icmpt_event): len rounded up to 8.
+	const uint32_t off = sizeof(icmpt_event);
+	std::vector<unsigned char> rec = record_with_bytes(84, off, off + 88);
+	std::span<const uint8_t> b = packet_bytes(as_hdr(rec));
+	assert_int_equal(b.size(), 84);
+	assert_ptr_equal(b.data(), rec.data() + off);
+	assert_int_equal(b[0], static_cast<uint8_t>(off * 7));
+	assert_int_equal(b[83], static_cast<uint8_t>((off + 83) * 7));
+	assert_int_equal(bytes_problem(as_hdr(rec)), BytesProblem::None);
+	// decode_event still reads the fixed part of a record with bytes.
+	icmpt_event ev = decode_event(rec.data(), rec.size());
+	assert_int_equal(ev.cap_len, 84);
+	assert_int_equal(ev.pkt.checksum, 38217);
+
+	// Exactly up to len is fine; one byte more is not.
+	rec = record_with_bytes(88, off, off + 88);
+	assert_int_equal(packet_bytes(as_hdr(rec)).size(), 88);
+	rec = record_with_bytes(89, off, off + 88);
+	assert_true(packet_bytes(as_hdr(rec)).empty());
+	assert_int_equal(bytes_problem(as_hdr(rec)), BytesProblem::PastEnd);
+
+	// A newer module's larger fixed part moves cap_off: it is followed.
+	rec = record_with_bytes(16, off + 24, off + 40);
+	b = packet_bytes(as_hdr(rec));
+	assert_int_equal(b.size(), 16);
+	assert_ptr_equal(b.data(), rec.data() + off + 24);
+
+	// No bytes asked for: cap_len 0, cap_off 0.
+	rec = record_with_bytes(0, 0, off);
+	assert_true(packet_bytes(as_hdr(rec)).empty());
+	assert_int_equal(bytes_problem(as_hdr(rec)), BytesProblem::None);
+}
+
+void test_packet_bytes_hostile(void **)
+{
+	const uint32_t off = sizeof(icmpt_event);
+	// cap_off pointing into the fixed fields, or 0, with bytes claimed.
+	for (uint32_t bad_off : {0u, 8u, off - 8, off - 1}) {
+		std::vector<unsigned char> rec = record_with_bytes(8, bad_off, off + 8);
+		assert_true(packet_bytes(as_hdr(rec)).empty());
+		assert_int_equal(bytes_problem(as_hdr(rec)), BytesProblem::BadOffset);
+	}
+	// cap_len that would wrap a 32-bit sum, and cap_off past len.
+	std::vector<unsigned char> rec = record_with_bytes(0xfffffff8u, off, off + 8);
+	assert_true(packet_bytes(as_hdr(rec)).empty());
+	assert_int_equal(bytes_problem(as_hdr(rec)), BytesProblem::PastEnd);
+	rec = record_with_bytes(1, 0xfff8, off + 8);
+	assert_int_equal(bytes_problem(as_hdr(rec)), BytesProblem::PastEnd);
+	// A record too short to hold cap_len/cap_off: never read past len,
+	// whatever lies behind it (ASan: the vector ends at len).
+	for (uint32_t len : {uint32_t{sizeof(icmpt_rec_hdr)},
+			     uint32_t{offsetof(icmpt_event, cap_len)}, off - 4}) {
+		icmpt_event ev = sample_echo_request();
+		ev.cap_len = 8;
+		ev.cap_off = static_cast<uint16_t>(off);
+		rec = packet_record(ev, len);
+		assert_true(packet_bytes(as_hdr(rec)).empty());
+		assert_int_equal(bytes_problem(as_hdr(rec)), BytesProblem::None);
+	}
+}
+
+// A record of ABI 1 (304 bytes, no cap fields) still decodes, with no bytes.
+void test_abi1_record(void **)
+{
+	icmpt_event want = sample_echo_request();
+	const uint32_t abi1 = offsetof(icmpt_event, cap_len);
+	assert_int_equal(abi1, 304);
+	std::vector<unsigned char> rec = packet_record(want, abi1);
+	icmpt_event got = decode_event(rec.data(), abi1);
+	assert_int_equal(got.pkt.checksum, want.pkt.checksum);
+	assert_memory_equal(&got.detail, &want.detail, sizeof(want.detail));
+	assert_int_equal(got.cap_len, 0);
+	assert_int_equal(got.cap_off, 0);
+	assert_true(packet_bytes(as_hdr(rec)).empty());
+}
+
 void test_event_layout(void **)
 {
 	// The ABI 1 part of a packet record, as this reader decodes it: catches
@@ -93,6 +193,9 @@ void test_event_layout(void **)
 	assert_int_equal(offsetof(icmpt_task, comm), 72);
 	assert_int_equal(sizeof(icmpt_task), 88);
 	assert_true(sizeof(icmpt_event) >= 192);
+	// ABI 2: the packet bytes' place.
+	assert_int_equal(offsetof(icmpt_event, cap_len), 304);
+	assert_int_equal(offsetof(icmpt_event, cap_off), 308);
 }
 
 } // namespace
@@ -104,6 +207,9 @@ int main()
 		cmocka_unit_test(test_full_record),
 		cmocka_unit_test(test_short_record),
 		cmocka_unit_test(test_long_record),
+		cmocka_unit_test(test_packet_bytes),
+		cmocka_unit_test(test_packet_bytes_hostile),
+		cmocka_unit_test(test_abi1_record),
 		cmocka_unit_test(test_event_layout),
 	};
 	return cmocka_run_group_tests_name("record", tests, nullptr, nullptr);

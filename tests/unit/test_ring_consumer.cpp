@@ -217,8 +217,8 @@ void test_garbage_headers(void **)
 	check_garbage(0, 1, "record length shorter than its header");
 	check_garbage(4, 1, "record length shorter than its header");
 	check_garbage(13, 1, "record length not a multiple of 8");
-	check_garbage(1u << 20, 1, "record length above 64 KiB");
-	check_garbage(0xfffffff8u, 0xffff, "record length above 64 KiB");
+	check_garbage(1u << 20, 1, "record length above the largest possible record");
+	check_garbage(0xfffffff8u, 0xffff, "record length above the largest possible record");
 	check_garbage(1024, 1, "record extends past producer_pos");
 }
 

@@ -4,12 +4,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
 
 #include "cli/icmp_summary.hpp"
 #include "cli/output_file.hpp"
+#include "control/control.hpp"
 #include "control/filter_match.hpp"
 #include "control/session.hpp"
 #include "format/formatters.hpp"
@@ -21,11 +23,20 @@
 
 namespace icmptrace {
 
-CaptureOptions capture_options(const Options &o)
+uint32_t capture_snaplen(const Options &o)
+{
+	if (o.snaplen)
+		return *o.snaplen == 0 ? ICMPT_SNAPLEN_MAX
+				       : std::min<uint32_t>(*o.snaplen, ICMPT_SNAPLEN_MAX);
+	Control ctl;
+	return ctl.get_config().snaplen.value_or(ICMPT_SNAPLEN_DEFAULT);
+}
+
+CaptureOptions capture_options(const Options &o, uint32_t snaplen)
 {
 	CaptureOptions c;
 	c.path = o.write;
-	c.snaplen = o.snaplen.value_or(0);
+	c.snaplen = snaplen;
 	c.flush_each = o.flush_each;
 	c.rotate_bytes = o.rotate_bytes;
 	c.rotate_seconds = o.rotate_seconds;
@@ -66,7 +77,8 @@ int read_capture(const Options &o)
 	std::optional<OutputFile> file;
 	FILE *out = stdout;
 	if (!o.write.empty()) {
-		writer.emplace(capture_options(o));
+		// The file's own snap length, as far as anyone knows: none.
+		writer.emplace(capture_options(o, 0));
 	} else if (!o.output.empty() && o.output != "-") {
 		file.emplace(o.output);
 		out = file->stream();

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "ring/device.hpp"
+#include "ring/record.hpp"
 #include "util/error.hpp"
 #include "cli/icmp_summary.hpp"
 #include "cli/options.hpp"
@@ -22,12 +23,6 @@
 namespace icmptrace {
 namespace {
 
-// The packet bytes a record carries (none before ABI 2).
-std::span<const uint8_t> record_packet_bytes(const icmpt_event &)
-{
-	return {};
-}
-
 int trace(const Options &o)
 {
 	// Before opening anything: a signal during setup stays pending and
@@ -38,12 +33,14 @@ int trace(const Options &o)
 
 	FilterSpec filter = resolve_filter_args(o.filter);
 	Device dev(o.device);
-	// After the device, so a second reader fails before touching the filter.
-	auto session = start_filter_session(filter);
+	// After the device, so a second reader fails before touching the
+	// filter.  Packet bytes only for a capture (-w).
+	const uint32_t snaplen = o.write.empty() ? 0 : capture_snaplen(o);
+	auto session = start_session(filter, snaplen);
 	// -w: the file opens before the first record can arrive.
 	std::optional<CaptureWriter> capture;
 	if (!o.write.empty())
-		capture.emplace(capture_options(o));
+		capture.emplace(capture_options(o, snaplen));
 	std::vector<RingConsumer> rings;
 	rings.reserve(dev.rings().size());
 	for (size_t i = 0; i < dev.rings().size(); ++i)
@@ -92,7 +89,7 @@ int trace(const Options &o)
 			drops_seen = d;
 		};
 		cfg.capture = [&](const icmpt_event &ev, const FormatContext &ctx) {
-			const bool more = capture->add(ev, ctx, record_packet_bytes(ev), drops_before);
+			const bool more = capture->add(ev, ctx, packet_bytes(&ev.hdr), drops_before);
 			drops_before = 0;
 			return more;
 		};

@@ -163,4 +163,10 @@ void Control::set_filter(const FilterSpec &f)
 
 void Control::clear_filter() { request(ICMPT_CMD_CLEAR_FILTER, nullptr); }
 
+void Control::set_snaplen(uint32_t bytes)
+{
+	request(ICMPT_CMD_SET_CONFIG,
+		[bytes](nl_msg *m) { return nla_put_u32(m, ICMPT_A_SNAPLEN, bytes); });
+}
+
 } // namespace icmptrace

@@ -28,6 +28,9 @@ public:
 	// exit, kill) removes it in the kernel.
 	void set_filter(const FilterSpec &f);
 	void clear_filter();
+	// Packet bytes per record for this session, 0..ICMPT_SNAPLEN_MAX (0:
+	// none); like the filter it belongs to this socket and goes with it.
+	void set_snaplen(uint32_t bytes);
 
 private:
 	// Sends cmd (attributes added by fill) and returns the reply message,

@@ -98,6 +98,8 @@ int status()
 	std::printf("tracing: %s\n", c.enabled ? "enabled" : "disabled");
 	std::printf("rings: %u x %llu KiB, records of %u bytes\n", c.nr_rings,
 		    (unsigned long long)(c.ring_size / 1024), c.event_size);
+	if (c.snaplen)
+		std::printf("packet bytes: up to %u per record\n", *c.snaplen);
 	try {
 		FilterState f = ctl->get_filter();
 		if (f.reader_pid)

@@ -160,6 +160,7 @@ KernelConfig parse_config(const nlmsghdr *nlh)
 		case ICMPT_A_EVENT_SIZE: c.event_size = get_u32(a, "EVENT_SIZE"); break;
 		case ICMPT_A_READERS: c.readers = get_u32(a, "READERS"); break;
 		case ICMPT_A_FILTER_ACTIVE: c.filter_active = get_u8(a, "FILTER_ACTIVE"); break;
+		case ICMPT_A_SNAPLEN: c.snaplen = get_u32(a, "SNAPLEN"); break;
 		default: break;
 		}
 	}

@@ -29,6 +29,8 @@ struct KernelConfig {
 	uint32_t event_size = 0;
 	uint32_t readers = 0;
 	bool filter_active = false;
+	// Snap length in force (ICMPT_A_SNAPLEN); none from a module before ABI 2.
+	std::optional<uint32_t> snaplen;
 };
 
 struct StatsRow {

@@ -16,19 +16,35 @@ FilterSpec resolve_filter_args(const FilterArgs &a)
 	}
 }
 
-std::unique_ptr<Control> start_filter_session(const FilterSpec &spec)
+namespace {
+
+// EBUSY from the kernel: another session holds what we asked for.
+[[noreturn]] void busy(const Error &e, const char *what)
 {
-	if (spec.empty())
-		return nullptr;
+	if (e.code() != kExitBusy)
+		throw;
+	throw Error(kExitBusy, std::string(e.what()) + ": another icmptrace session holds the " +
+				       what + " (see icmptrace status)");
+}
+
+} // namespace
+
+std::unique_ptr<Control> start_session(const FilterSpec &spec, uint32_t snaplen)
+{
 	auto ctl = std::make_unique<Control>();
+	// The snap length first: records that pass the filter carry the bytes
+	// asked for from the first one on.
+	try {
+		ctl->set_snaplen(snaplen);
+	} catch (const Error &e) {
+		busy(e, "snap length");
+	}
+	if (spec.empty())
+		return ctl;
 	try {
 		ctl->set_filter(spec);
 	} catch (const Error &e) {
-		if (e.code() != kExitBusy)
-			throw;
-		throw Error(kExitBusy, std::string(e.what()) +
-					       ": another icmptrace session holds the filter "
-					       "(see icmptrace status)");
+		busy(e, "filter");
 	}
 	std::fprintf(stderr, "icmptrace: filter: %s\n", describe_filter(spec).c_str());
 	return ctl;

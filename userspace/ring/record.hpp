@@ -4,12 +4,15 @@
 
 #include <linux/icmptrace.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 
 namespace icmptrace {
 
-// No record the module writes comes close; a longer len is a garbage header.
-constexpr uint32_t kMaxRecordLen = 64 * 1024;
+// The largest record: the fixed part (with room to grow) and a whole
+// snap length of packet bytes.  A longer len is a garbage header.
+constexpr uint32_t kMaxRecordLen = ICMPT_SNAPLEN_MAX + 64 * 1024;
 
 enum class HeaderProblem {
 	None,
@@ -39,5 +42,20 @@ const char *to_string(HeaderProblem p);
 // event, so a longer record from a newer module loses only its new tail and a
 // shorter one from an older module reads as zeros.
 icmpt_event decode_event(const void *record, uint32_t len);
+
+// The packet bytes a record carries ("Packet bytes" in the uapi header).
+// rec points at a whole record of rec->len readable bytes, as a ring
+// consumer hands it out.  Empty when it carries none: a record of an older
+// module, cap_len 0, or cap_off/cap_len pointing outside the record
+// (malformed; bytes_problem() tells that case apart, for counting).
+std::span<const uint8_t> packet_bytes(const icmpt_rec_hdr *rec);
+
+enum class BytesProblem {
+	None,		// no bytes, or valid ones
+	BadOffset,	// cap_len set but cap_off inside the fixed fields
+	PastEnd,	// cap_off + cap_len beyond len
+};
+BytesProblem bytes_problem(const icmpt_rec_hdr *rec);
+const char *to_string(BytesProblem p);
 
 } // namespace icmptrace

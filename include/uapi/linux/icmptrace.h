@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define ICMPT_ABI_VERSION	1
+#define ICMPT_ABI_VERSION	2
 #define ICMPT_DEVICE_NAME	"icmptrace"	/* /dev/icmptrace */
 
 /*
@@ -121,7 +121,44 @@ struct icmpt_producer_page {
  * A reader copies min(len, sizeof(its struct)) bytes into a zeroed struct,
  * so an old reader ignores new fields and a new reader sees zeros for
  * fields an old module does not fill.  All padding is explicit and zero.
+ * Records are variable-length: len may exceed the module's struct (and
+ * every reader's) by the packet bytes below, so a reader always steps by
+ * len, never by a size of its own; a reader of ABI 1 copies min(len,
+ * sizeof) as before and ignores the tail.
+ *
+ * Packet bytes (ABI 2).  A packet record may carry the packet as the hook
+ * saw it, from the IP header on: cap_len bytes at offset cap_off from the
+ * record's start, [cap_off, cap_off + cap_len), and
+ * len = round_up(cap_off + cap_len, ICMPT_REC_ALIGN) with the pad bytes
+ * zero.  cap_off is the module's sizeof(struct icmpt_event), so a newer
+ * module that appends fields moves it: readers use cap_off, never their
+ * own sizeof.  cap_len = min(snap length, bytes of the datagram in the
+ * skb); the datagram's length on the wire is pkt.ip_len, so
+ * cap_len < pkt.ip_len means the packet was cut at the snap length.  A
+ * reader treats a record as carrying no bytes, and counts it malformed,
+ * unless cap_off >= offsetof(struct icmpt_event, cap_len) + 8 and
+ * cap_off + cap_len <= len (when cap_len is 0, cap_off is 0 too).
+ *
+ * What is copied: the skb's bytes at the hook (skb_copy_bits(), so paged
+ * and frag_list skbs are copied whole).  LOCAL_OUT sees the datagram
+ * before fragmentation (a 64 KB echo is one record) and before
+ * POST_ROUTING; a transport checksum left to offload (CHECKSUM_PARTIAL)
+ * is copied as it lies, unfinished.  ICMP the kernel or a ping/raw socket
+ * sends carries its checksum computed, and the IPv4 header checksum is
+ * set before LOCAL_OUT.
+ *
+ * The snap length is the session's (ICMPT_A_SNAPLEN, see the generic
+ * netlink section), else the module parameter snaplen, whose default
+ * ICMPT_SNAPLEN_DEFAULT holds every byte the parser decodes (outer header
+ * with options or extension headers, ICMP header, and the quoted datagram
+ * of an error up to its ports or echo id).  Copying costs the reader ring
+ * space and the hook a copy only for records that pass the filter.  A
+ * record that does not fit in the ring's free space (or is larger than
+ * the whole ring) is dropped and counted like any other.
  */
+#define ICMPT_SNAPLEN_DEFAULT	256		/* the parser's snapshot */
+#define ICMPT_SNAPLEN_MAX	262144		/* larger than any IP datagram */
+
 enum icmpt_rec_type {
 	ICMPT_REC_PACKET = 1,		/* struct icmpt_event */
 };
@@ -412,6 +449,10 @@ struct icmpt_event {
 	struct icmpt_packet pkt;
 	struct icmpt_task task;
 	struct icmpt_detail detail;	/* appended in ABI 1: zero from older modules */
+	/* appended in ABI 2 */
+	__u32 cap_len;		/* packet bytes in this record, from the IP header on */
+	__u16 cap_off;		/* their offset from the record's start; 0 when cap_len is 0 */
+	__u16 reserved1;
 };
 
 /* ioctls on /dev/icmptrace */
@@ -481,6 +522,19 @@ struct icmpt_info {
  * kernel-built one.  The filter runs in the hook before a ring record is
  * reserved, lock-free (RCU); packet-only kinds run before attribution.
  *
+ * Snap length.  ICMPT_A_SNAPLEN in SET_CONFIG sets how many bytes of each
+ * recorded packet, from the IP header on, its records carry (see "Packet
+ * bytes"): 0 for none, at most ICMPT_SNAPLEN_MAX (more: ERANGE; a reader
+ * that wants the whole packet asks for ICMPT_SNAPLEN_MAX).  Like the
+ * filter it belongs to the netlink socket that set it: SET_CONFIG with a
+ * snap length from another socket fails with EBUSY while the owner's is
+ * open, and it goes away when the owner's socket closes (NETLINK_URELEASE).
+ * Without a session's value the module parameter snaplen applies (default
+ * ICMPT_SNAPLEN_DEFAULT), so a reader that never asks (ABI 1 readers, the
+ * tests' rings) still gets what the parser decodes; icmptrace always
+ * sets its own, 0 unless it writes a capture.  GET_CONFIG reports the
+ * snap length in force.
+ *
  * Statistics (GET_STATS), per CPU and in total, counted since the module
  * loaded while tracing is enabled:
  *   seen = recorded + filtered + dropped, exactly, on each CPU once no
@@ -497,7 +551,7 @@ struct icmpt_info {
 enum icmpt_cmd {
 	ICMPT_CMD_UNSPEC,
 	ICMPT_CMD_GET_CONFIG,	/* any user; reply: config attributes */
-	ICMPT_CMD_SET_CONFIG,	/* admin; ICMPT_A_ENABLED */
+	ICMPT_CMD_SET_CONFIG,	/* admin; ICMPT_A_ENABLED, ICMPT_A_SNAPLEN */
 	ICMPT_CMD_GET_STATS,	/* any user; reply: ICMPT_A_STATS_* */
 	ICMPT_CMD_SET_FILTER,	/* admin; ICMPT_A_F_*: replace the filter */
 	ICMPT_CMD_CLEAR_FILTER,	/* admin; no attributes; owner only */
@@ -530,6 +584,7 @@ enum icmpt_attr {
 	ICMPT_A_F_OWNER_PORTID,	/* u32 GET_FILTER: netlink port of the session */
 	ICMPT_A_F_OWNER_PID,	/* u32 GET_FILTER: tgid that set it */
 	ICMPT_A_READER_PID,	/* u32 GET_FILTER: tgid holding the device, 0: none */
+	ICMPT_A_SNAPLEN,	/* u32 SET_CONFIG: this session's snap length; GET_CONFIG */
 	__ICMPT_A_MAX,
 };
 #define ICMPT_A_MAX (__ICMPT_A_MAX - 1)
