@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/options.hpp"
 #include "control/filter_match.hpp"
 #include "format/formatters.hpp"
 #include "pcap/capture_reader.hpp"
@@ -612,6 +613,42 @@ void test_write_error(void **)
 	assert_true(thrown);
 }
 
+// The capture flags and what goes with what.
+void test_capture_options(void **)
+{
+	auto parse = [](std::vector<std::string> a) { return parse_args(a); };
+	ParsedArgs p = parse({"-w", "f.pcapng", "-s", "0", "-U", "-C", "1.5", "-W", "4"});
+	assert_int_equal(p.action, ParsedArgs::Action::Run);
+	assert_string_equal(p.options.write.c_str(), "f.pcapng");
+	assert_int_equal(*p.options.snaplen, 0);
+	assert_true(p.options.flush_each);
+	assert_int_equal(p.options.rotate_bytes, 1500000);
+	assert_int_equal(p.options.max_files, 4);
+	p = parse({"-r", "-", "--json", "--pid", "7"});
+	assert_int_equal(p.action, ParsedArgs::Action::Run);
+	assert_string_equal(p.options.read.c_str(), "-");
+	assert_int_equal(parse({"-w", "f", "-G", "60"}).options.rotate_seconds, 60);
+	assert_int_equal(parse({"-w", "f", "--print"}).action, ParsedArgs::Action::Run);
+	const std::vector<std::vector<std::string>> bad = {
+		{"-C", "1"},			// no -w
+		{"-U"},
+		{"-w", "f", "-W", "3"},		// -W without -C/-G
+		{"-w", "-", "-C", "1"},		// rotation of stdout
+		{"-s", "100"},			// -s without -w
+		{"-w", "f", "-s", "x"},
+		{"-w", "f", "-C", "0"},
+		{"-w", "f", "-G", "-1"},
+		{"-w", "f", "-o", "g"},		// --output without --print
+		{"-w", "-", "--print"},		// both on stdout
+		{"-r", "f", "-w", "f"},
+		{"-r", "f", "--backlog"},
+		{"-w", ""},
+	};
+	for (const auto &a : bad)
+		if (parse(a).action != ParsedArgs::Action::UsageError)
+			fail_msg("accepted: %s %s", a[0].c_str(), a.size() > 1 ? a[1].c_str() : "");
+}
+
 } // namespace
 
 int main()
@@ -630,6 +667,7 @@ int main()
 		cmocka_unit_test(test_rotate_names),
 		cmocka_unit_test(test_rotation_files),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_capture_options),
 	};
 	return cmocka_run_group_tests_name("pcap", tests, nullptr, nullptr);
 }
