@@ -59,6 +59,7 @@ int icmpt_hooks_init(void);
 void icmpt_hooks_exit(void);
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 		      unsigned int cpu);
+u32 icmpt_event_len(u32 cap_len);
 
 /* icmpt_stats.c: counters written by the hooks with bottom halves off. */
 struct icmpt_cpu_stats {
@@ -132,6 +133,12 @@ bool icmpt_filter_owner(const struct icmpt_filter *f, u8 owner,
 int icmpt_filter_install(struct icmpt_filter *f);
 int icmpt_filter_clear(u32 portid);
 void icmpt_filter_exit(void);
+
+/* icmpt_snaplen.c: packet bytes per record, the session's or the default. */
+extern u32 icmpt_snaplen;
+int icmpt_snaplen_init(void);
+int icmpt_snaplen_set(u32 portid, u32 len);
+void icmpt_snaplen_release(u32 portid);
 
 /* icmpt_genl.c */
 int icmpt_genl_init(void);

@@ -22,6 +22,7 @@ static const struct nla_policy icmpt_none_policy[ICMPT_A_MAX + 1] = {
 
 static const struct nla_policy icmpt_config_policy[ICMPT_A_MAX + 1] = {
 	[ICMPT_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[ICMPT_A_SNAPLEN] = { .type = NLA_U32 },	/* range checked in the op */
 };
 
 static const struct nla_policy icmpt_icmp_policy[ICMPT_ICMP_A_MAX + 1] = {
@@ -101,16 +102,35 @@ static int icmpt_get_config(struct sk_buff *skb, struct genl_info *info)
 	      nla_put_u32(msg, ICMPT_A_EVENT_SIZE, sizeof(struct icmpt_event)) ||
 	      nla_put_u32(msg, ICMPT_A_READERS, icmpt_dev_reader() ? 1 : 0) ||
 	      nla_put_u8(msg, ICMPT_A_FILTER_ACTIVE,
-			 rcu_access_pointer(icmpt_active_filter) ? 1 : 0);
+			 rcu_access_pointer(icmpt_active_filter) ? 1 : 0) ||
+	      nla_put_u32(msg, ICMPT_A_SNAPLEN, READ_ONCE(icmpt_snaplen));
 	return icmpt_reply_send(msg, hdr, info, err);
 }
 
+/*
+ * Every attribute is checked before any is applied: a SET_CONFIG that
+ * fails changes nothing.
+ */
 static int icmpt_set_config(struct sk_buff *skb, struct genl_info *info)
 {
+	const struct nlattr *snap = info->attrs[ICMPT_A_SNAPLEN];
 	int err = icmpt_check_hdr(info);
 
 	if (err)
 		return err;
+	if (snap && nla_get_u32(snap) > ICMPT_SNAPLEN_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, snap,
+				    "snap length above ICMPT_SNAPLEN_MAX");
+		return -ERANGE;
+	}
+	if (snap) {
+		err = icmpt_snaplen_set(info->snd_portid, nla_get_u32(snap));
+		if (err) {
+			NL_SET_ERR_MSG(info->extack,
+				       "another session holds the snap length");
+			return err;
+		}
+	}
 	if (info->attrs[ICMPT_A_ENABLED])
 		WRITE_ONCE(icmpt_enabled, nla_get_u8(info->attrs[ICMPT_A_ENABLED]));
 	return 0;
@@ -480,15 +500,17 @@ static struct genl_family icmpt_genl_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(icmpt_genl_ops),
 };
 
-/* A session's socket closed, even by a kill: its filter goes with it. */
+/* A session's socket closed, even by a kill: its filter and snap length go. */
 static int icmpt_netlink_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
 {
 	const struct netlink_notify *n = ptr;
 
 	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
-	    net_eq(n->net, &init_net))
+	    net_eq(n->net, &init_net)) {
 		icmpt_filter_clear(n->portid);
+		icmpt_snaplen_release(n->portid);
+	}
 	return NOTIFY_DONE;
 }
 

@@ -20,8 +20,10 @@
 /*
  * Bytes of the datagram handed to the parser: outer IP header with options,
  * ICMP header, and the embedded original datagram of an error message.
+ * The default snap length of the records holds them all.
  */
-#define ICMPT_SNAPLEN 256
+#define ICMPT_PARSE_BYTES 256
+static_assert(ICMPT_SNAPLEN_DEFAULT >= ICMPT_PARSE_BYTES);
 
 /*
  * The parser judges the checksum of what fits in its snapshot.  A longer
@@ -43,8 +45,8 @@ static void icmpt_csum_long(const struct sk_buff *skb, unsigned int off,
 	if ((pkt->flags & skip) || caplen >= pkt->ip_len || left < 8)
 		return;
 	while (left) {
-		/* Every piece but the last is ICMPT_SNAPLEN, an even length. */
-		unsigned int n = min_t(unsigned int, left, ICMPT_SNAPLEN);
+		/* Every piece but the last is ICMPT_PARSE_BYTES, an even length. */
+		unsigned int n = min_t(unsigned int, left, ICMPT_PARSE_BYTES);
 		const u8 *p = skb_header_pointer(skb, pos, n, buf);
 
 		if (!p)
@@ -56,7 +58,16 @@ static void icmpt_csum_long(const struct sk_buff *skb, unsigned int off,
 	pkt->flags |= icmpt_csum_verdict(pkt, sum);
 }
 
-/* The one way a packet record is written: hooks and micro-benchmark. */
+/* Length of a packet record with cap_len packet bytes. */
+u32 icmpt_event_len(u32 cap_len)
+{
+	return round_up(sizeof(struct icmpt_event) + cap_len, ICMPT_REC_ALIGN);
+}
+
+/*
+ * The one way a packet record is written: hooks and micro-benchmark.  The
+ * record has no packet bytes until icmpt_event_put_bytes().
+ */
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 		      unsigned int cpu)
 {
@@ -77,6 +88,30 @@ void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 }
 
 /*
+ * Copies cap_len bytes of the datagram at off behind the fixed part of a
+ * record reserved with icmpt_event_len(cap_len), and zeroes the padding:
+ * no stale ring bytes reach the reader.  skb_copy_bits() walks paged and
+ * frag_list skbs.
+ */
+static void icmpt_event_put_bytes(struct icmpt_event *ev,
+				  const struct sk_buff *skb, unsigned int off,
+				  u32 cap_len)
+{
+	u8 *dst = (u8 *)ev + sizeof(*ev);
+	u32 room = icmpt_event_len(cap_len) - sizeof(*ev);
+
+	ev->hdr.len = icmpt_event_len(cap_len);
+	/* cap_len never exceeds skb->len - off: this cannot fail. */
+	if (unlikely(!cap_len || skb_copy_bits(skb, off, dst, cap_len))) {
+		memset(dst, 0, room);
+		return;
+	}
+	memset(dst + cap_len, 0, room - cap_len);
+	ev->cap_len = cap_len;
+	ev->cap_off = sizeof(*ev);
+}
+
+/*
  * Classify: parse the packet, apply the filter, find the owner.  False if
  * the packet is not ICMP the parser can describe.
  */
@@ -86,7 +121,7 @@ static bool icmpt_classify(struct sk_buff *skb,
 {
 	unsigned int off = skb_network_offset(skb);
 	unsigned int len, caplen;
-	u8 snap[ICMPT_SNAPLEN];
+	u8 snap[ICMPT_PARSE_BYTES];
 	const struct net_device *dev;
 	const struct icmpt_filter *f;
 	const u8 *data;
@@ -125,12 +160,14 @@ static bool icmpt_classify(struct sk_buff *skb,
  * preemption, can enter it half-way.  The counters of this CPU are counted
  * here too, so that on each CPU seen = recorded + filtered + dropped.
  */
-static void icmpt_emit(const struct icmpt_sample *s)
+static void icmpt_emit(const struct sk_buff *skb, const struct icmpt_sample *s)
 {
+	unsigned int off = skb_network_offset(skb);
 	struct icmpt_cpu_stats *st;
 	struct icmpt_event *ev;
 	struct icmpt_ring *r;
 	unsigned int cpu;
+	u32 cap, len;
 	u64 pos;
 
 	local_bh_disable();
@@ -143,11 +180,16 @@ static void icmpt_emit(const struct icmpt_sample *s)
 	}
 	if (s->owner == ICMPT_OWNER_NONE)
 		WRITE_ONCE(st->unattributed, st->unattributed + 1);
+	/* classify made sure that skb->len > off. */
+	cap = min_t(u32, READ_ONCE(icmpt_snaplen), skb->len - off);
+	len = icmpt_event_len(cap);
 	r = icmpt_ring_get(cpu);
-	ev = icmpt_ring_reserve(r, sizeof(*ev), &pos);
+	/* A record larger than the whole ring never fits: dropped, counted. */
+	ev = icmpt_ring_reserve(r, len, &pos);
 	if (ev) {
 		icmpt_event_fill(ev, s, cpu);
-		icmpt_ring_commit(r, pos, sizeof(*ev));
+		icmpt_event_put_bytes(ev, skb, off, cap);
+		icmpt_ring_commit(r, pos, len);
 	}
 out:
 	local_bh_enable();
@@ -159,7 +201,7 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 
 	if (icmpt_classify(skb, state, &s)) {
 		icmpt_test_hold();
-		icmpt_emit(&s);
+		icmpt_emit(skb, &s);
 	}
 }
 

@@ -30,6 +30,9 @@ static int __init icmpt_init(void)
 		pr_err("owner_slots=%u is outside 4..1048576\n", owner_slots);
 		return -EINVAL;
 	}
+	err = icmpt_snaplen_init();
+	if (err)
+		return err;
 	err = icmpt_owners_init(owner_slots);
 	if (err)
 		return err;

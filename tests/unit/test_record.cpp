@@ -78,7 +78,8 @@ void test_long_record(void **)
 	std::vector<unsigned char> rec = packet_record(want, len);
 	std::memset(rec.data() + sizeof(icmpt_event), 0xAB, 64);
 	icmpt_event got = decode_event(rec.data(), len);
-	assert_int_equal(got.hdr.len, len);
+	// The copy's len says what it holds: packet_bytes() never reads past it.
+	assert_int_equal(got.hdr.len, sizeof(icmpt_event));
 	got.hdr.len = want.hdr.len;
 	assert_memory_equal(&got, &want, sizeof(want));
 }
@@ -111,10 +112,12 @@ void test_packet_bytes(void **)
 	assert_int_equal(b[0], static_cast<uint8_t>(off * 7));
 	assert_int_equal(b[83], static_cast<uint8_t>((off + 83) * 7));
 	assert_int_equal(bytes_problem(as_hdr(rec)), BytesProblem::None);
-	// decode_event still reads the fixed part of a record with bytes.
+	// decode_event still reads the fixed part of a record with bytes; its
+	// copy holds no bytes, and packet_bytes() of it reads nothing.
 	icmpt_event ev = decode_event(rec.data(), rec.size());
 	assert_int_equal(ev.cap_len, 84);
 	assert_int_equal(ev.pkt.checksum, 38217);
+	assert_true(packet_bytes(&ev.hdr).empty());
 
 	// Exactly up to len is fine; one byte more is not.
 	rec = record_with_bytes(88, off, off + 88);

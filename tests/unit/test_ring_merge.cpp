@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -155,6 +156,49 @@ void test_short_record_and_corruption(void **)
 	assert_int_equal(r1.consumer_pos(), r1.producer_pos());
 }
 
+// Variable-length records with packet bytes, merged across rings next to
+// plain ones: each is read in place, its bytes where the module put them,
+// and the consumers step by len.
+void test_records_with_bytes(void **)
+{
+	Rings r(2);
+	auto with_bytes = [](uint64_t ts, uint16_t seq, uint32_t cap) {
+		icmpt_event ev = sample_echo_request();
+		ev.ts_boot_ns = ts;
+		ev.pkt.seq = seq;
+		ev.cap_len = cap;
+		ev.cap_off = sizeof(icmpt_event);
+		const uint32_t len = (sizeof(icmpt_event) + cap + 7) / 8 * 8;
+		std::vector<unsigned char> rec = packet_record(ev, len);
+		for (uint32_t i = 0; i < cap; ++i)
+			rec[sizeof(icmpt_event) + i] = static_cast<unsigned char>(seq + i);
+		return rec;
+	};
+	assert_true(r[0].push(with_bytes(10, 1, 84)));
+	push(r[1], 1, 20, 2);
+	assert_true(r[0].push(with_bytes(30, 3, 1001)));
+	RingMerge m(r.consumers);
+	m.begin_pass();
+	const uint16_t want_seq[] = {1, 2, 3};
+	const size_t want_cap[] = {84, 0, 1001};
+	for (int i = 0; i < 3; ++i) {
+		const icmpt_event *ev = m.next();
+		assert_non_null(ev);
+		assert_int_equal(ev->pkt.seq, want_seq[i]);
+		std::span<const uint8_t> b = packet_bytes(&ev->hdr);
+		assert_int_equal(b.size(), want_cap[i]);
+		if (!b.empty()) {
+			assert_ptr_equal(b.data(), reinterpret_cast<const uint8_t *>(ev) + sizeof(icmpt_event));
+			assert_int_equal(b[0], want_seq[i]);
+			assert_int_equal(b[b.size() - 1], static_cast<uint8_t>(want_seq[i] + b.size() - 1));
+		}
+	}
+	assert_null(m.next());
+	m.give_back();
+	assert_int_equal(r[0].consumer_pos(), (sizeof(icmpt_event) + 88) + (sizeof(icmpt_event) + 1008));
+	assert_int_equal(r[1].consumer_pos(), sizeof(icmpt_event));
+}
+
 } // namespace
 
 int main()
@@ -165,6 +209,7 @@ int main()
 		cmocka_unit_test(test_give_back),
 		cmocka_unit_test(test_pass_ends_at_snapshot),
 		cmocka_unit_test(test_short_record_and_corruption),
+		cmocka_unit_test(test_records_with_bytes),
 	};
 	return cmocka_run_group_tests_name("ring_merge", tests, nullptr, nullptr);
 }

@@ -388,9 +388,9 @@ TEST_F_TIMEOUT(garbage, consumer_positions, 240)
 			long sent = (int)i < self->ncpu ? self->sent[i] : 0;
 
 			/* Never more than what fits, never off the record grid. */
-			EXPECT_EQ(0, moved % sizeof(struct icmpt_event));
+			EXPECT_EQ(0, moved % rl_flood_rec_len());
 			EXPECT_LE(moved, size);
-			EXPECT_EQ(moved / sizeof(struct icmpt_event), p->records - recs0[i]);
+			EXPECT_EQ(moved / rl_flood_rec_len(), p->records - recs0[i]);
 			if (bad[i]) {
 				EXPECT_EQ(0, moved);
 				EXPECT_EQ(2 * sent, (long)(p->dropped_bad_consumer - bad0[i]));

@@ -91,7 +91,7 @@ long rl_drain(struct rl_map *m, unsigned int i, rl_rec_fn fn, void *ctx)
 	struct rl_ring *r = &m->r[i];
 	uint64_t prod = rl_prod_pos(r), cons = rl_cons_pos(r);
 	uint64_t mask = m->info.data_size - 1;
-	static uint8_t buf[65536];
+	static uint8_t buf[(sizeof(struct icmpt_event) + ICMPT_SNAPLEN_MAX + 7) & ~7];
 	long n = 0;
 
 	if (prod - cons > m->info.data_size)
@@ -448,15 +448,61 @@ int rl_opts_ok(const struct icmpt_ndp_opts *o)
 	       rl_zero(o->lladdr + o->lladdr_len, sizeof(o->lladdr) - o->lladdr_len);
 }
 
+unsigned int rl_default_snaplen(void)
+{
+	FILE *f = fopen("/sys/module/icmptrace/parameters/snaplen", "r");
+	unsigned int v = ICMPT_SNAPLEN_DEFAULT;
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = ICMPT_SNAPLEN_DEFAULT;
+		fclose(f);
+	}
+	return v;
+}
+
+size_t rl_flood_rec_len(void)
+{
+	const unsigned int ip_len = 20 + 32;	/* rl_build() over IPv4 */
+	unsigned int snap = rl_default_snaplen();
+
+	return rl_rec_len(snap < ip_len ? snap : ip_len);
+}
+
+/* The packet bytes' part of a record: its place, length and zero padding. */
+static const char *rl_check_bytes(const struct icmpt_event *ev, size_t len)
+{
+	const uint8_t *rec = (const uint8_t *)ev;
+
+	if (ev->reserved1)
+		return "reserved1";
+	if (!ev->cap_len)
+		return ev->cap_off ? "cap_off without cap_len" :
+		       len != sizeof(*ev) ? "record without bytes longer than its fields" : NULL;
+	if (ev->cap_off != sizeof(*ev))
+		return "cap_off is not sizeof(struct icmpt_event)";
+	if (len != rl_rec_len(ev->cap_len))
+		return "len is not cap_off + cap_len rounded up to 8";
+	if (!(ev->pkt.flags & ICMPT_PKT_BAD_IP) && ev->cap_len > ev->pkt.ip_len)
+		return "cap_len above pkt.ip_len";
+	if (!rl_zero(rec + sizeof(*ev) + ev->cap_len, len - sizeof(*ev) - ev->cap_len))
+		return "padding after the packet bytes";
+	return NULL;
+}
+
 const char *rl_check_event(const struct icmpt_event *ev, size_t len)
 {
 	const struct icmpt_packet *p = &ev->pkt;
 	const struct icmpt_task *t = &ev->task;
 	const struct icmpt_detail *d = &ev->detail;
+	const char *why;
 	size_t dsz, cl;
 
-	if (len != sizeof(*ev) || ev->hdr.len != sizeof(*ev))
-		return "record length is not sizeof(struct icmpt_event)";
+	if (len < sizeof(*ev) || ev->hdr.len != len)
+		return "record length below sizeof(struct icmpt_event) or not hdr.len";
+	why = rl_check_bytes(ev, len);
+	if (why)
+		return why;
 	if (ev->hdr.reserved)
 		return "hdr.reserved";
 	if (ev->reserved0)

@@ -150,6 +150,21 @@ int rl_insmod(const char *params);
 
 int rl_loaded(void);
 
+/* ---- packet bytes in records ----------------------------------------- */
+
+/* Length of a packet record carrying cap packet bytes (uapi "Packet bytes"). */
+static inline size_t rl_rec_len(size_t cap)
+{
+	return (sizeof(struct icmpt_event) + cap + ICMPT_REC_ALIGN - 1) &
+	       ~(size_t)(ICMPT_REC_ALIGN - 1);
+}
+
+/* The module parameter snaplen: what a reader that sets none gets. */
+unsigned int rl_default_snaplen(void);
+
+/* The record of one flood message (rl_build, IPv4) when no session set a snap length. */
+size_t rl_flood_rec_len(void);
+
 /* ---- no uninitialised bytes in a record ------------------------------- */
 
 int rl_zero(const void *p, size_t n);
@@ -161,8 +176,9 @@ int rl_opts_ok(const struct icmpt_ndp_opts *o);
 
 /*
  * Every reserved field, every byte a record of this kind leaves unfilled,
- * and every task field of an unattributed record must be zero.  Returns
- * NULL if so, else which rule broke.
+ * every task field of an unattributed record and the padding after the
+ * packet bytes must be zero, and len must be what cap_len makes it.
+ * Returns NULL if so, else which rule broke.
  */
 const char *rl_check_event(const struct icmpt_event *ev, size_t len);
 

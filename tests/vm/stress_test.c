@@ -29,7 +29,7 @@ static long per_cpu_count(void)
 		fclose(f);
 	}
 	/* Two records per message: three rings' worth of records per CPU. */
-	n = (long)(ring / sizeof(struct icmpt_event)) * 3 / 2;
+	n = (long)(ring / rl_flood_rec_len()) * 3 / 2;
 	return n < 2000 ? 2000 : n > 60000 ? 60000 : n;
 }
 

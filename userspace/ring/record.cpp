@@ -28,6 +28,7 @@ icmpt_event decode_event(const void *record, uint32_t len)
 	icmpt_event ev;
 	std::memset(&ev, 0, sizeof(ev));
 	std::memcpy(&ev, record, std::min<size_t>(len, sizeof(ev)));
+	ev.hdr.len = std::min<uint32_t>(len, sizeof(ev));
 	return ev;
 }
 

@@ -40,12 +40,15 @@ const char *to_string(HeaderProblem p);
 
 // Compatibility rule: copy min(len, sizeof(icmpt_event)) bytes into a zeroed
 // event, so a longer record from a newer module loses only its new tail and a
-// shorter one from an older module reads as zeros.
+// shorter one from an older module reads as zeros.  The copy's hdr.len is
+// what it holds, min(len, sizeof): packet bytes stay behind in the ring, and
+// packet_bytes() of a copy is empty rather than a read past its end.
 icmpt_event decode_event(const void *record, uint32_t len);
 
 // The packet bytes a record carries ("Packet bytes" in the uapi header).
-// rec points at a whole record of rec->len readable bytes, as a ring
-// consumer hands it out.  Empty when it carries none: a record of an older
+// rec points at a whole record of rec->len readable bytes: a record in its
+// ring, as RingMerge::next() or RingConsumer::head() hand it out, valid
+// until the space is given back.  Empty when it carries none: a record of an older
 // module, cap_len 0, or cap_off/cap_len pointing outside the record
 // (malformed; bytes_problem() tells that case apart, for counting).
 std::span<const uint8_t> packet_bytes(const icmpt_rec_hdr *rec);

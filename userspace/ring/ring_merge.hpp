@@ -26,7 +26,8 @@ public:
 	// The next record of the pass in time order; nullptr when all are taken.
 	// Valid until give_back() (a record shorter than icmpt_event, from an
 	// older module, is read through a zero-padded copy, valid until the
-	// next call).
+	// next call).  A record with packet bytes is always the one in the
+	// ring: packet_bytes(&ev->hdr) (ring/record.hpp) reads them there.
 	const icmpt_event *next();
 	// consumer_pos of every ring up to the records taken so far.
 	void give_back();

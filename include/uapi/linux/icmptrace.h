@@ -142,10 +142,12 @@ struct icmpt_producer_page {
  * What is copied: the skb's bytes at the hook (skb_copy_bits(), so paged
  * and frag_list skbs are copied whole).  LOCAL_OUT sees the datagram
  * before fragmentation (a 64 KB echo is one record) and before
- * POST_ROUTING; a transport checksum left to offload (CHECKSUM_PARTIAL)
- * is copied as it lies, unfinished.  ICMP the kernel or a ping/raw socket
- * sends carries its checksum computed, and the IPv4 header checksum is
- * set before LOCAL_OUT.
+ * POST_ROUTING; IPv4 LOCAL_IN sees it reassembled; IPv6 LOCAL_IN sees
+ * each fragment (one record each) unless conntrack's defragmentation
+ * reassembled them before.  A transport checksum left to offload
+ * (CHECKSUM_PARTIAL) is copied as it lies, unfinished; ICMP that the
+ * kernel or a ping/raw socket sends carries its checksum computed, and
+ * the IPv4 header checksum is set before LOCAL_OUT.
  *
  * The snap length is the session's (ICMPT_A_SNAPLEN, see the generic
  * netlink section), else the module parameter snaplen, whose default
