@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "ring/device.hpp"
+#include "ring/record.hpp"
 #include "util/error.hpp"
 #include "cli/icmp_summary.hpp"
 #include "cli/options.hpp"
@@ -16,6 +17,7 @@
 #include "cli/run_command.hpp"
 #include "control/session.hpp"
 #include "context/record_context.hpp"
+#include "cli/capture_file.hpp"
 #include "cli/signal_fd.hpp"
 #include "cli/summary.hpp"
 #include "cli/trace_loop.hpp"
@@ -79,8 +81,13 @@ int trace(const Options &o)
 	}
 	Device dev(o.device);
 	// After the device, so a second reader fails before touching the
-	// filter.  No packet bytes: records carry them only for a capture.
-	auto session = start_session(filter, 0);
+	// filter.  Packet bytes only for a capture (-w).
+	const uint32_t snaplen = o.write.empty() ? 0 : capture_snaplen(o);
+	auto session = start_session(filter, snaplen);
+	// -w: the file opens before the first record can arrive.
+	std::optional<CaptureWriter> capture;
+	if (!o.write.empty())
+		capture.emplace(capture_options(o, snaplen));
 	std::vector<RingConsumer> rings;
 	rings.reserve(dev.rings().size());
 	for (size_t i = 0; i < dev.rings().size(); ++i)
@@ -118,6 +125,27 @@ int trace(const Options &o)
 		cfg.on_signal = [&cmd](int signo, int code) {
 			return command_signal(*cmd, signo, code);
 		};
+	uint64_t drops_seen = 0, drops_before = 0;	// for epb_dropcount
+	auto dropped_now = [&rings]() {
+		uint64_t d = 0;
+		for (const RingTotals &t : collect_totals(rings))
+			d += t.drops.total();
+		return d;
+	};
+	if (capture) {
+		cfg.print = o.print;	// -w --print: lines too, as tcpdump's --print
+		cfg.begin_pass = [&]() {
+			const uint64_t d = dropped_now();
+			drops_before += d - drops_seen;
+			drops_seen = d;
+		};
+		cfg.capture = [&](const icmpt_event &ev, const FormatContext &ctx) {
+			const bool more = capture->add(ev, ctx, packet_bytes(&ev.hdr), drops_before);
+			drops_before = 0;
+			return more;
+		};
+		cfg.capture_flush = [&capture]() { capture->flush(); };
+	}
 
 	std::fprintf(stderr, "icmptrace: listening on %s, %u rings of %llu KiB\n",
 		     o.device.c_str(), dev.info().nr_rings,
@@ -129,6 +157,13 @@ int trace(const Options &o)
 		std::fprintf(stderr, "icmptrace: trace ended before %s (pid %d): sending it SIGTERM\n",
 			     o.command[0].c_str(), cmd->pid());
 		cmd->terminate(2000);
+	}
+	if (capture) {
+		capture->close(drops_before + dropped_now() - drops_seen);
+		if (o.write != "-")
+			std::fprintf(stderr, "icmptrace: %llu packets written to %u file%s\n",
+				     static_cast<unsigned long long>(capture->packets()),
+				     capture->files(), capture->files() == 1 ? "" : "s");
 	}
 	if (o.summary && !res.output_closed) {
 		const std::string table = o.format == OutputFormat::Json ? summary.json() : summary.text();
@@ -164,6 +199,8 @@ int run_cli(const std::vector<std::string> &args)
 		break;
 	}
 	try {
+		if (!p.options.read.empty())
+			return read_capture(p.options);
 		return trace(p.options);
 	} catch (const std::exception &e) {
 		return report_error(e);

@@ -41,6 +41,61 @@ std::chrono::milliseconds parse_timeout(const std::string &s)
 	return std::chrono::milliseconds(ms);
 }
 
+// -s N: 0..2^31 (0: the whole packet).
+uint32_t parse_snaplen(const std::string &s)
+{
+	if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos ||
+	    s.size() > 10 || std::stoull(s) > (1ULL << 31))
+		throw UsageError{"invalid snap length '" + s + "': expected 0 (whole packet) to 2^31"};
+	return static_cast<uint32_t>(std::stoull(s));
+}
+
+// -C MB: millions of bytes as tcpdump counts them; decimals allowed.
+uint64_t parse_megabytes(const std::string &s)
+{
+	char *end = nullptr;
+	errno = 0;
+	const double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
+	if (s.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v) || v <= 0 ||
+	    v > 1e9 || v * 1e6 < 1)
+		throw UsageError{"invalid file size '" + s + "': expected megabytes > 0"};
+	return static_cast<uint64_t>(v * 1e6);
+}
+
+uint32_t parse_positive(const std::string &s, const char *what)
+{
+	if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 9 ||
+	    std::stoul(s) == 0)
+		throw UsageError{std::string("invalid ") + what + " '" + s +
+				 "': expected a positive integer"};
+	return static_cast<uint32_t>(std::stoul(s));
+}
+
+// The capture flags together: what goes with what.
+void check_capture_flags(const Options &o)
+{
+	const bool rotating = o.rotate_bytes || o.rotate_seconds || o.max_files;
+	if (o.write.empty() && (rotating || o.flush_each))
+		throw UsageError{"-C, -G, -W and -U go with -w"};
+	if (o.max_files && !o.rotate_bytes && !o.rotate_seconds)
+		throw UsageError{"-W goes with -C or -G"};
+	if (o.write == "-" && rotating)
+		throw UsageError{"-C, -G and -W need a file name, not -w -"};
+	if (o.snaplen && (o.write.empty() || !o.read.empty()))
+		throw UsageError{"-s goes with -w when tracing (-r keeps what the file has)"};
+	if (!o.write.empty() && !o.output.empty() && !o.print)
+		throw UsageError{"-w writes packets, --output lines: --output goes with -w --print"};
+	if (o.write == "-" && (o.print || o.summary) && (o.output.empty() || o.output == "-"))
+		throw UsageError{"-w - and --print or --summary would both write to standard "
+				 "output (add --output FILE)"};
+	if (!o.read.empty() && o.backlog)
+		throw UsageError{"--backlog does not go with -r"};
+	if (o.write == "-" && o.read == "-")
+		return;
+	if (!o.write.empty() && o.write == o.read)
+		throw UsageError{"-r and -w name the same file"};
+}
+
 OutputFormat parse_format(const std::string &s)
 {
 	if (s == "text")
@@ -153,6 +208,25 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 				o.user = value();
 				if (o.user.empty())
 					throw UsageError{"empty user name"};
+			} else if (name == "-w") {
+				o.write = value();
+				if (o.write.empty())
+					throw UsageError{"empty capture file name (use - for stdout)"};
+			} else if (name == "-r") {
+				o.read = value();
+				if (o.read.empty())
+					throw UsageError{"empty capture file name (use - for stdin)"};
+			} else if (name == "-s") {
+				o.snaplen = parse_snaplen(value());
+			} else if (name == "-U") {
+				no_value();
+				o.flush_each = true;
+			} else if (name == "-C") {
+				o.rotate_bytes = parse_megabytes(value());
+			} else if (name == "-G") {
+				o.rotate_seconds = parse_positive(value(), "rotation period");
+			} else if (name == "-W") {
+				o.max_files = parse_positive(value(), "file count");
 			} else if (parse_filter_flag(name, value, no_value, o.filter)) {
 				// one of the filter flags
 			} else if (rd.is_option()) {
@@ -163,8 +237,9 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 		}
 		if (!o.user.empty() && o.command.empty())
 			throw UsageError{"--user goes with -- COMMAND"};
-		if (o.print && !o.summary)
-			throw UsageError{"--print goes with --summary (lines are printed anyway)"};
+		if (o.print && !o.summary && o.write.empty())
+			throw UsageError{"--print goes with --summary or -w (lines are printed anyway)"};
+		check_capture_flags(o);
 		// Type names depend on -4/-6, wherever they are: check them now.
 		for (const std::string &t : o.filter.types)
 			parse_icmp_types(t, o.filter.families);
@@ -209,7 +284,31 @@ Options:
   -u, --user NAME       run COMMAND as user NAME (or a uid) with its groups;
                         without it, under sudo, COMMAND runs as the user who
                         ran sudo (SUDO_UID, SUDO_GID), else as we run
+      --print           with --summary or -w: print the lines too
   -h, --help            show this help
+
+Capture files (pcapng, for Wireshark, tshark and tcpdump):
+  -w FILE               write the packets to FILE as pcapng instead of printing
+                        lines (- for stdout: icmptrace -w - | tshark -r -); each
+                        packet carries its process in a comment (pid, tid,
+                        ppid, uid, comm, container, owner), its direction and
+                        epb_processid_threadid
+  -s N                  with -w: keep N bytes of each packet from its IP header
+                        on; 0 keeps whole packets; default: the module's
+                        snaplen parameter (enough for every header icmptrace
+                        decodes, the quoted datagram of errors included)
+  -U                    with -w: write each packet at once (else per batch)
+  -C MB                 with -w: a new file once the current one passes MB
+                        million bytes (decimals allowed): FILE, FILE1, FILE2...
+  -G SECONDS            with -w: a new file every SECONDS; FILE is passed
+                        through strftime(3) (cap-%H%M%S.pcapng)
+  -W N                  with -C: N files FILE0..FILE(N-1), reused in a cycle;
+                        with -G alone: stop after N files
+  -r FILE               read a pcapng or pcap file (- for stdin: icmptrace's
+                        own, tcpdump's, Wireshark's) instead of the module and
+                        print it, or with -w rewrite it; the filters below
+                        apply in userspace; packets of other tools have owner
+                        none
 
 Filters, evaluated in the kernel before a record is written; kinds combine
 with AND, the values of one kind with OR.  They hold for this run only and

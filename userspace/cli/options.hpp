@@ -25,6 +25,14 @@ struct Options {
 	FilterArgs filter;			// -4/-6, --in/--out, --type, --pid, ...
 	std::vector<std::string> command;	// after --: trace only it and its children
 	std::string user;			// --user NAME: run the command as NAME
+	// Capture files (pcap/).
+	std::string write;			// -w FILE: pcapng, "-" stdout
+	std::string read;			// -r FILE: pcapng or pcap, "-" stdin
+	std::optional<uint32_t> snaplen;	// -s N, 0: whole packet; none: module's
+	bool flush_each = false;		// -U
+	uint64_t rotate_bytes = 0;		// -C MB, as bytes
+	uint32_t rotate_seconds = 0;		// -G SECONDS
+	uint32_t max_files = 0;			// -W N
 };
 
 struct ParsedArgs {

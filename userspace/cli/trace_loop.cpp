@@ -28,6 +28,8 @@ constexpr int kMaxSleepMs = 1000;
 // cache and is reused, and each chunk's records go back to the rings once
 // it is written.
 constexpr size_t kChunk = 64 << 10;
+// With -w, records of a chunk (written, then given back together).
+constexpr uint64_t kCaptureChunk = 512;
 
 // After a stop signal, output that still flows gets this long to take the
 // rest; a stalled one is abandoned then.
@@ -171,18 +173,27 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 		LoopResult &res, FILE *err)
 {
 	static const FormatContext none;
+	if (cfg.begin_pass)
+		cfg.begin_pass();
 	merge.begin_pass();
 	if (cfg.context)
 		cfg.context->begin_batch();
+	bool complete = false;	// the capture has all it wants
 	for (;;) {
 		size_t used = 0;
 		uint64_t n = 0;
 		const uint64_t room = cfg.count ? *cfg.count - res.records : UINT64_MAX;
-		while (n < room && used < kChunk) {
+		while (n < room && used < kChunk && !complete && (!cfg.capture || n < kCaptureChunk)) {
 			const icmpt_event *ev = merge.next();
 			if (!ev)
 				break;
 			const FormatContext &ctx = cfg.context ? cfg.context->context_for(*ev) : none;
+			if (cfg.capture) {
+				if (!cfg.capture(*ev, ctx)) {
+					complete = true;
+					break;
+				}
+			}
 			if (cfg.observe)
 				cfg.observe(*ev, ctx);
 			if (!cfg.print) {
@@ -198,8 +209,10 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 			++n;
 		}
 		report(merge, err);
+		if (cfg.capture_flush && n)
+			cfg.capture_flush();
 		if (n == 0)
-			return !cfg.count || res.records < *cfg.count;
+			return !complete && (!cfg.count || res.records < *cfg.count);
 		const std::string_view text(buf.data(), used);
 		size_t written = 0;
 		Output::Status s = output.write(text, written, res);
@@ -212,7 +225,7 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 		}
 		res.records += n;
 		merge.give_back();
-		if (cfg.count && res.records >= *cfg.count)
+		if (complete || (cfg.count && res.records >= *cfg.count))
 			return false;
 	}
 }

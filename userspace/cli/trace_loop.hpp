@@ -39,6 +39,13 @@ struct LoopConfig {
 	// Decides what a signal (number, siginfo si_code) does; none: Stop.
 	// SIGHUP with on_hangup reopens and never comes here.
 	std::function<SignalAction(int signo, int code)> on_signal;
+	// -w: every record goes here instead of a line; false ends the loop
+	// (the capture is complete).  capture_flush() runs after each chunk,
+	// before its records go back to the rings.  begin_pass() runs before
+	// each pass over the rings (the drop counters are read there).
+	std::function<bool(const icmpt_event &, const FormatContext &)> capture;
+	std::function<void()> capture_flush;
+	std::function<void()> begin_pass;
 };
 
 struct LoopResult {

@@ -1,0 +1,673 @@
+// pcap/: the pcapng blocks byte by byte, the reader on our own files, on
+// tcpdump-style pcap and on bad input, and write -> read giving back the
+// records.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
+#include "control/filter_match.hpp"
+#include "format/formatters.hpp"
+#include "pcap/capture_reader.hpp"
+#include "pcap/capture_writer.hpp"
+#include "pcap/owner_comment.hpp"
+#include "pcap/packet_event.hpp"
+#include "pcap/pcapng_blocks.hpp"
+#include "util/error.hpp"
+#include "cmocka_includes.hpp"
+
+using namespace icmptrace;
+namespace ng = icmptrace::pcapng;
+
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+uint32_t le32(const Bytes &b, size_t at)
+{
+	uint32_t v;
+	std::memcpy(&v, b.data() + at, 4);
+	return v;
+}
+
+uint16_t le16(const Bytes &b, size_t at)
+{
+	uint16_t v;
+	std::memcpy(&v, b.data() + at, 2);
+	return v;
+}
+
+uint16_t csum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		s += static_cast<uint32_t>(p[n - 1] << 8);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return static_cast<uint16_t>(~s);
+}
+
+// An IPv4 echo request 10.0.0.1 -> 10.0.0.2, id, seq, 8 bytes of data.
+Bytes echo_v4(uint16_t id, uint16_t seq, uint8_t type = 8)
+{
+	Bytes b = {0x45, 0, 0, 36, 0x12, 0x34, 0x40, 0, 64, 1, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+		   type, 0, 0, 0, static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id),
+		   static_cast<uint8_t>(seq >> 8), static_cast<uint8_t>(seq),
+		   'i', 'c', 'm', 'p', 't', 'r', 'a', 'c'};
+	uint16_t c = csum(b.data(), 20);
+	b[10] = static_cast<uint8_t>(c >> 8);
+	b[11] = static_cast<uint8_t>(c);
+	c = csum(b.data() + 20, b.size() - 20);
+	b[22] = static_cast<uint8_t>(c >> 8);
+	b[23] = static_cast<uint8_t>(c);
+	return b;
+}
+
+// A record as the module would make of ip (parsed the way it parses).
+icmpt_event record_of(const Bytes &ip, uint8_t dir, uint8_t owner, uint32_t pid)
+{
+	CapturedPacket p;
+	p.linktype = kLinktypeRaw;
+	p.data = ip;
+	p.wire_len = static_cast<uint32_t>(ip.size());
+	icmpt_event ev;
+	FormatContext ctx;
+	IpDatagram d;
+	assert_true(event_from_packet(p, ev, ctx, d));
+	ev.ts_real_ns = 1700000000123456789ULL + pid;
+	ev.ts_boot_ns = 5000000000ULL + pid;
+	ev.cpu = 1;
+	ev.direction = dir;
+	ev.owner = owner;
+	ev.ctx = owner == ICMPT_OWNER_SENDER ? ICMPT_CTX_TASK : ICMPT_CTX_SOFTIRQ;
+	ev.ifindex = 1;
+	ev.pkt_netns = 4026531999U;
+	if (owner != ICMPT_OWNER_NONE) {
+		ev.task.pid = pid;
+		ev.task.tid = pid + 1;
+		ev.task.ppid = 1;
+		ev.task.ns_pid = 7;	// in a PID namespace
+		ev.task.ns_tid = pid + 1;
+		ev.task.ns_ppid = 1;
+		ev.task.uid = 1000;
+		ev.task.gid = 1000;
+		ev.task.start_time_ns = 123456789;
+		ev.task.cgroup_id = 4242;
+		ev.task.mnt_ns = 4026531841U;
+		ev.task.pid_ns = 4026531836U;
+		ev.task.net_ns = 4026531999U;
+		ev.task.uts_ns = 4026531838U;
+		ev.task.syscall_nr = 44;
+		std::strcpy(ev.task.comm, "my ping%");
+	}
+	return ev;
+}
+
+std::string temp_path(const char *name)
+{
+	char dir[] = "/tmp/icmpt-pcap-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	return std::string(dir) + "/" + name;
+}
+
+Bytes slurp(const std::string &path)
+{
+	Bytes b;
+	FILE *f = std::fopen(path.c_str(), "rb");
+	assert_non_null(f);
+	int c;
+	while ((c = std::fgetc(f)) != EOF)
+		b.push_back(static_cast<uint8_t>(c));
+	std::fclose(f);
+	return b;
+}
+
+// What the reader makes of bytes: the records, or the error text.
+struct ReadBack {
+	std::vector<icmpt_event> events;
+	std::vector<FormatContext> ctxs;
+	std::vector<Bytes> ip;
+	std::string error;
+};
+
+ReadBack read_all(const Bytes &file)
+{
+	ReadBack r;
+	try {
+		CaptureReader rd(memory_source(file));
+		while (const CapturedPacket *p = rd.next()) {
+			icmpt_event ev;
+			FormatContext ctx;
+			IpDatagram d;
+			if (!event_from_packet(*p, ev, ctx, d))
+				continue;
+			r.events.push_back(ev);
+			r.ctxs.push_back(ctx);
+			r.ip.emplace_back(d.bytes.begin(), d.bytes.end());
+		}
+	} catch (const CaptureError &e) {
+		r.error = e.what();
+	}
+	return r;
+}
+
+void test_shb_bytes(void **)
+{
+	Bytes b;
+	ng::append_shb(b, "icmptrace", "Linux 6.1");
+	// 28 fixed + os (4+12) + appl (4+12) + end (4)
+	assert_int_equal(b.size(), 28 + 16 + 16 + 4);
+	assert_int_equal(le32(b, 0), 0x0A0D0D0A);
+	assert_int_equal(le32(b, 4), b.size());
+	assert_int_equal(le32(b, 8), 0x1A2B3C4D);
+	assert_int_equal(le16(b, 12), 1);
+	assert_int_equal(le16(b, 14), 0);
+	assert_int_equal(le32(b, 16), 0xffffffff);	// section length -1
+	assert_int_equal(le32(b, 20), 0xffffffff);
+	assert_int_equal(le16(b, 24), 3);		// shb_os
+	assert_int_equal(le16(b, 26), 9);
+	assert_memory_equal(b.data() + 28, "Linux 6.1\0\0\0", 12);
+	assert_int_equal(le16(b, 40), 4);		// shb_userappl
+	assert_int_equal(le16(b, 42), 9);
+	assert_memory_equal(b.data() + 44, "icmptrace\0\0\0", 12);
+	assert_int_equal(le32(b, 56), 0);		// opt_endofopt
+	assert_int_equal(le32(b, 60), b.size());	// trailing length
+}
+
+void test_idb_bytes(void **)
+{
+	Bytes b;
+	ng::append_idb(b, ng::kLinktypeRaw, 0, "lo", "netns=1 ifindex=1");
+	assert_int_equal(le32(b, 0), 1);
+	assert_int_equal(b.size(), 16 + (4 + 4) + (4 + 20) + (4 + 4) + 4 + 4);
+	assert_int_equal(le32(b, 4), b.size());
+	assert_int_equal(le16(b, 8), 101);
+	assert_int_equal(le16(b, 10), 0);
+	assert_int_equal(le32(b, 12), 0);		// snaplen: no limit
+	assert_int_equal(le16(b, 16), 2);		// if_name
+	assert_int_equal(le16(b, 18), 2);
+	assert_memory_equal(b.data() + 20, "lo\0\0", 4);
+	assert_int_equal(le16(b, 24), 3);		// if_description
+	assert_int_equal(le16(b, 26), 17);
+	assert_memory_equal(b.data() + 28, "netns=1 ifindex=1\0\0\0", 20);
+	assert_int_equal(le16(b, 48), 9);		// if_tsresol
+	assert_int_equal(le16(b, 50), 1);
+	assert_int_equal(b[52], 9);
+	assert_int_equal(le32(b, 56), 0);
+	assert_int_equal(le32(b, b.size() - 4), b.size());
+}
+
+void test_epb_bytes(void **)
+{
+	Bytes b;
+	ng::EpbMeta m;
+	m.interface_id = 3;
+	m.ts = 0x0000000100000002ULL;
+	m.wire_len = 100;
+	m.flags = ng::kEpbOutbound;
+	m.comments = {"pid=5"};
+	m.pid_tid.emplace(5, 6);
+	m.dropcount = 7;
+	const Bytes data = {1, 2, 3, 4, 5};
+	ng::append_epb(b, m, data);
+	assert_int_equal(le32(b, 0), 6);
+	assert_int_equal(le32(b, 8), 3);
+	assert_int_equal(le32(b, 12), 1);	// timestamp high word first
+	assert_int_equal(le32(b, 16), 2);
+	assert_int_equal(le32(b, 20), 5);	// captured
+	assert_int_equal(le32(b, 24), 100);	// original
+	assert_memory_equal(b.data() + 28, "\1\2\3\4\5\0\0\0", 8);
+	size_t at = 36;
+	assert_int_equal(le16(b, at), 1);	// opt_comment
+	assert_int_equal(le16(b, at + 2), 5);
+	assert_memory_equal(b.data() + at + 4, "pid=5\0\0\0", 8);
+	at += 12;
+	assert_int_equal(le16(b, at), 2);	// epb_flags
+	assert_int_equal(le16(b, at + 2), 4);
+	assert_int_equal(le32(b, at + 4), 2);
+	at += 8;
+	assert_int_equal(le16(b, at), 4);	// epb_dropcount
+	assert_int_equal(le16(b, at + 2), 8);
+	assert_int_equal(le32(b, at + 4), 7);
+	assert_int_equal(le32(b, at + 8), 0);
+	at += 12;
+	assert_int_equal(le16(b, at), 8);	// epb_processid_threadid
+	assert_int_equal(le16(b, at + 2), 8);
+	assert_int_equal(le32(b, at + 4), 5);
+	assert_int_equal(le32(b, at + 8), 6);
+	at += 12;
+	assert_int_equal(le32(b, at), 0);	// end of options
+	assert_int_equal(at + 8, b.size());
+	assert_int_equal(le32(b, 4), b.size());
+	assert_int_equal(le32(b, at + 4), b.size());
+}
+
+void test_isb_bytes(void **)
+{
+	Bytes b;
+	ng::IsbCounts c;
+	c.interface_id = 1;
+	c.ts = 0x0000000300000004ULL;
+	c.ifrecv = 10;
+	c.ifdrop = 2;
+	ng::append_isb(b, c);
+	assert_int_equal(le32(b, 0), 5);
+	assert_int_equal(le32(b, 8), 1);
+	assert_int_equal(le32(b, 12), 3);
+	assert_int_equal(le32(b, 16), 4);
+	assert_int_equal(le16(b, 20), 4);	// isb_ifrecv
+	assert_int_equal(le32(b, 24), 10);
+	assert_int_equal(le16(b, 32), 5);	// isb_ifdrop
+	assert_int_equal(le32(b, 36), 2);
+	assert_int_equal(le32(b, 44), 0);
+	assert_int_equal(b.size(), 52);
+	assert_int_equal(le32(b, 4), 52);
+	assert_int_equal(le32(b, 48), 52);
+}
+
+void test_comment_round_trip(void **)
+{
+	icmpt_event ev = record_of(echo_v4(1, 2), ICMPT_DIR_OUT, ICMPT_OWNER_SENDER, 500);
+	FormatContext ctx;
+	ctx.container_id = "abc def";
+	ctx.hostname = "host-1";
+	const std::string c = owner_comment(ev, ctx);
+	assert_string_equal(c.substr(0, 76).c_str(),
+			    "pid=500 tid=501 ppid=1 uid=1000 comm=my%20ping%25 container=abc%20def "
+			    "owner=");
+	assert_non_null(std::strstr(c.c_str(), " ns_pid=7 "));
+	assert_null(std::strstr(c.c_str(), "ns_tid"));	// same as tid
+	icmpt_event back;
+	std::memset(&back, 0, sizeof(back));
+	FormatContext bctx;
+	assert_true(parse_owner_comment(c, back, bctx));
+	assert_memory_equal(&back.task, &ev.task, sizeof(ev.task));
+	assert_int_equal(back.owner, ev.owner);
+	assert_int_equal(back.ctx, ev.ctx);
+	assert_int_equal(back.ts_boot_ns, ev.ts_boot_ns);
+	assert_int_equal(back.pkt_netns, ev.pkt_netns);
+	assert_string_equal(bctx.container_id.c_str(), "abc def");
+	assert_string_equal(bctx.hostname.c_str(), "host-1");
+	// Someone else's comment is not ours.
+	assert_false(parse_owner_comment("captured on the office wifi", back, bctx));
+	assert_false(parse_owner_comment("owner=nobody", back, bctx));
+}
+
+// Records -> -w file -> -r: the same records, the same JSON lines.
+void test_write_read_round_trip(void **)
+{
+	std::vector<icmpt_event> in = {
+		record_of(echo_v4(9, 1), ICMPT_DIR_OUT, ICMPT_OWNER_SENDER, 700),
+		record_of(echo_v4(9, 1, 0), ICMPT_DIR_IN, ICMPT_OWNER_MATCHED, 700),
+		record_of(echo_v4(3, 4), ICMPT_DIR_IN, ICMPT_OWNER_NONE, 0),
+	};
+	in[2].ifindex = 5;	// a second interface
+	const Bytes ip = echo_v4(9, 1), ip2 = echo_v4(9, 1, 0), ip3 = echo_v4(3, 4);
+	const std::string path = temp_path("rt.pcapng");
+	FormatContext ctx;
+	ctx.container_id = "c0ffee";
+	{
+		CaptureOptions o;
+		o.path = path;
+		CaptureWriter w(o);
+		assert_true(w.add(in[0], ctx, ip, 0));
+		assert_true(w.add(in[1], ctx, ip2, 3));
+		assert_true(w.add(in[2], FormatContext{}, ip3, 0));
+		w.close(2);
+	}
+	const Bytes file = slurp(path);
+	ReadBack r = read_all(file);
+	assert_string_equal(r.error.c_str(), "");
+	assert_int_equal(r.events.size(), 3);
+	for (size_t i = 0; i < 3; ++i) {
+		assert_memory_equal(&r.events[i], &in[i], sizeof(icmpt_event));
+		std::string a, b;
+		format_json(in[i], i < 2 ? ctx : FormatContext{}, a);
+		format_json(r.events[i], r.ctxs[i], b);
+		assert_string_equal(a.c_str(), b.c_str());
+	}
+	assert_true(r.ip[0] == ip);
+	assert_string_equal(r.ctxs[0].container_id.c_str(), "c0ffee");
+	// Two IDBs, then the ISBs at the end: ifrecv 2 and drops 3 on the first.
+	CaptureReader rd(memory_source(file));
+	int n = 0;
+	const CapturedPacket *p;
+	while ((p = rd.next())) {
+		if (n == 1)
+			assert_int_equal(p->dropcount, 3);
+		assert_int_equal(p->epb_flags, n == 0 ? 2 : 1);
+		assert_int_equal(p->interface_id, n == 2 ? 1 : 0);
+		assert_non_null(std::strstr(std::string(p->if_description).c_str(), "netns=4026531999"));
+		++n;
+	}
+	// The last block is an ISB (of the second interface).
+	const size_t last = file.size() - le32(file, file.size() - 4);
+	assert_int_equal(le32(file, last), 5);
+	assert_int_equal(le32(file, last + 8), 1);
+	unlink(path.c_str());
+}
+
+// A classic pcap as tcpdump -i any writes it (LINUX_SLL2), and the same in
+// big-endian with nanoseconds.
+Bytes pcap_file(bool swapped, bool nanos, uint32_t linktype, const std::vector<Bytes> &frames)
+{
+	Bytes b;
+	auto put32 = [&](uint32_t v) {
+		if (swapped)
+			v = __builtin_bswap32(v);
+		b.insert(b.end(), reinterpret_cast<uint8_t *>(&v), reinterpret_cast<uint8_t *>(&v) + 4);
+	};
+	auto put16 = [&](uint16_t v) {
+		if (swapped)
+			v = __builtin_bswap16(v);
+		b.insert(b.end(), reinterpret_cast<uint8_t *>(&v), reinterpret_cast<uint8_t *>(&v) + 2);
+	};
+	put32(nanos ? 0xA1B23C4D : 0xA1B2C3D4);
+	put16(2);
+	put16(4);
+	put32(0);
+	put32(0);
+	put32(262144);
+	put32(linktype);
+	uint32_t sec = 1700000000;
+	for (const Bytes &f : frames) {
+		put32(sec++);
+		put32(nanos ? 5 : 7);
+		put32(static_cast<uint32_t>(f.size()));
+		put32(static_cast<uint32_t>(f.size()));
+		b.insert(b.end(), f.begin(), f.end());
+	}
+	return b;
+}
+
+Bytes sll2(const Bytes &ip, uint8_t pkttype)
+{
+	Bytes h = {0x08, 0x00, 0, 0, 0, 0, 0, 1, 0, 1, pkttype, 6, 0, 0, 0, 0, 0, 0, 0, 0};
+	h.insert(h.end(), ip.begin(), ip.end());
+	return h;
+}
+
+void test_tcpdump_pcap(void **)
+{
+	const std::vector<Bytes> frames = {sll2(echo_v4(77, 1), 4), sll2(echo_v4(77, 1, 0), 0)};
+	for (int variant = 0; variant < 2; ++variant) {
+		ReadBack r = read_all(pcap_file(variant, variant, kLinktypeLinuxSll2, frames));
+		assert_string_equal(r.error.c_str(), "");
+		assert_int_equal(r.events.size(), 2);
+		assert_int_equal(r.events[0].direction, ICMPT_DIR_OUT);
+		assert_int_equal(r.events[1].direction, ICMPT_DIR_IN);
+		assert_int_equal(r.events[0].pkt.id, 77);
+		assert_int_equal(r.events[0].pkt.type, 8);
+		assert_int_equal(r.events[1].pkt.type, 0);
+		assert_int_equal(r.events[0].owner, ICMPT_OWNER_NONE);
+		assert_true(r.events[0].pkt.flags & ICMPT_PKT_CSUM_OK);
+		assert_int_equal(r.events[0].ts_real_ns,
+				 1700000000ULL * 1000000000ULL + (variant ? 5 : 7000));
+	}
+	// Ethernet with a VLAN tag; a non-IP frame and a UDP packet are skipped.
+	Bytes eth = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x81, 0, 0, 5, 0x08, 0};
+	const Bytes ip = echo_v4(5, 6);
+	eth.insert(eth.end(), ip.begin(), ip.end());
+	Bytes arp = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x06, 0, 1};
+	Bytes udp = echo_v4(1, 1);
+	udp[9] = 17;
+	Bytes udp_eth = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0};
+	udp_eth.insert(udp_eth.end(), udp.begin(), udp.end());
+	ReadBack r = read_all(pcap_file(false, false, kLinktypeEthernet, {arp, eth, udp_eth}));
+	assert_string_equal(r.error.c_str(), "");
+	assert_int_equal(r.events.size(), 1);
+	assert_int_equal(r.events[0].pkt.seq, 6);
+	assert_int_equal(r.events[0].direction, 0);
+}
+
+void expect_error(const Bytes &b, const char *part)
+{
+	ReadBack r = read_all(b);
+	if (!std::strstr(r.error.c_str(), part))
+		fail_msg("error '%s' lacks '%s'", r.error.c_str(), part);
+}
+
+void test_bad_input(void **)
+{
+	expect_error({}, "empty input");
+	expect_error({'G', 'I', 'F', '8', '9', 'a'}, "not a pcap or pcapng file");
+	Bytes good = pcap_file(false, false, kLinktypeRaw, {echo_v4(1, 1), echo_v4(1, 2)});
+	expect_error(Bytes(good.begin(), good.begin() + 10), "truncated pcap file header");
+	expect_error(Bytes(good.begin(), good.end() - 3), "truncated packet");
+	Bytes huge = good;
+	huge[24 + 8 + 3] = 0x7f;	// incl_len of the first record
+	expect_error(huge, "longer than any capture");
+
+	const std::string path = temp_path("bad.pcapng");
+	{
+		CaptureOptions o;
+		o.path = path;
+		CaptureWriter w(o);
+		icmpt_event ev = record_of(echo_v4(2, 2), ICMPT_DIR_OUT, ICMPT_OWNER_SENDER, 9);
+		const Bytes ip = echo_v4(2, 2);
+		w.add(ev, FormatContext{}, ip, 0);
+		w.add(ev, FormatContext{}, ip, 0);
+		w.close();
+	}
+	const Bytes ng_file = slurp(path);
+	unlink(path.c_str());
+	// Cut anywhere: the whole blocks before the cut are read, then a clear
+	// error; a cut between two blocks is a shorter, valid file.
+	std::vector<size_t> ends;
+	for (size_t at = 0; at < ng_file.size(); at += le32(ng_file, at + 4))
+		ends.push_back(at + le32(ng_file, at + 4));
+	for (size_t cut = 1; cut < ng_file.size(); ++cut) {
+		ReadBack r = read_all(Bytes(ng_file.begin(), ng_file.begin() + cut));
+		assert_true(r.events.size() <= 2);
+		const bool boundary = std::find(ends.begin(), ends.end(), cut) != ends.end();
+		if (r.error.empty() != boundary)
+			fail_msg("cut at %zu: error '%s'", cut, r.error.c_str());
+	}
+	Bytes bad = ng_file;
+	bad[8] ^= 0xff;	// byte-order magic
+	expect_error(bad, "byte-order magic");
+	bad = ng_file;
+	bad[bad.size() - 1] ^= 1;	// trailing length of the last block
+	expect_error(bad, "trailing length");
+	bad = ng_file;
+	const size_t shb = le32(ng_file, 4), idb = le32(ng_file, shb + 4);
+	bad[shb + idb + 8] = 9;		// EPB interface 9
+	expect_error(bad, "interface 9");
+	bad = ng_file;
+	bad[shb + idb + 4] = 13;	// EPB length not a multiple of 4
+	expect_error(bad, "invalid length");
+}
+
+// Other sections, big-endian blocks and unknown blocks are read past.
+void test_sections_and_unknown_blocks(void **)
+{
+	Bytes b;
+	ng::append_shb(b, "x", "");
+	// An unknown block type 0x0BAD: 12 bytes + 4 of body.
+	const uint32_t unk[4] = {0x0BAD, 16, 0xdeadbeef, 16};
+	b.insert(b.end(), reinterpret_cast<const uint8_t *>(unk),
+		 reinterpret_cast<const uint8_t *>(unk) + 16);
+	ng::append_idb(b, ng::kLinktypeRaw, 0, "", "");
+	ng::EpbMeta m;
+	m.wire_len = 36;
+	ng::append_epb(b, m, echo_v4(1, 1));
+	// Second section, big-endian, by hand: SHB, IDB (linktype 101), EPB.
+	auto be32 = [&](uint32_t v) {
+		v = htonl(v);
+		b.insert(b.end(), reinterpret_cast<uint8_t *>(&v), reinterpret_cast<uint8_t *>(&v) + 4);
+	};
+	be32(0x0A0D0D0A); be32(28); be32(0x1A2B3C4D); be32(0x00010000);
+	be32(0xffffffff); be32(0xffffffff); be32(28);
+	be32(1); be32(20); be32(101 << 16); be32(0); be32(20);
+	const Bytes ip = echo_v4(2, 3);
+	be32(6); be32(32 + 36); be32(0); be32(0); be32(1000); be32(36); be32(36);
+	b.insert(b.end(), ip.begin(), ip.end());
+	be32(32 + 36);
+	ReadBack r = read_all(b);
+	assert_string_equal(r.error.c_str(), "");
+	assert_int_equal(r.events.size(), 2);
+	assert_int_equal(r.events[1].pkt.seq, 3);
+	// No if_tsresol: microseconds.
+	assert_int_equal(r.events[1].ts_real_ns, 1000000);
+}
+
+void test_filter_match(void **)
+{
+	icmpt_event out = record_of(echo_v4(1, 1), ICMPT_DIR_OUT, ICMPT_OWNER_SENDER, 700);
+	icmpt_event in = record_of(echo_v4(1, 1, 0), ICMPT_DIR_IN, ICMPT_OWNER_NONE, 0);
+	FilterSpec f;
+	assert_true(filter_matches(f, out));
+	f.dirs = ICMPT_F_IN;
+	assert_false(filter_matches(f, out));
+	assert_true(filter_matches(f, in));
+	f = FilterSpec{};
+	f.icmp.push_back({4, 0, std::nullopt});
+	assert_false(filter_matches(f, out));
+	assert_true(filter_matches(f, in));
+	f.icmp.push_back({4, 8, 1});
+	assert_false(filter_matches(f, out));	// code 0 is not 1
+	f = FilterSpec{};
+	f.comms.push_back("my ping%");
+	assert_true(filter_matches(f, out));
+	assert_false(filter_matches(f, in));	// owner kinds need an owner
+	f.pids.push_back(701);	// the tid
+	assert_true(filter_matches(f, out));
+	f.uids.push_back(0);
+	assert_false(filter_matches(f, out));
+	f = FilterSpec{};
+	f.families = ICMPT_F_V6;
+	assert_false(filter_matches(f, out));
+	f = FilterSpec{};
+	f.netns.push_back(4026531999U);
+	assert_true(filter_matches(f, in));
+}
+
+void test_rotate_names(void **)
+{
+	CaptureOptions o;
+	o.path = "cap";
+	o.rotate_bytes = 1000;
+	assert_string_equal(rotate_name(o, 0, 0).c_str(), "cap");
+	assert_string_equal(rotate_name(o, 2, 0).c_str(), "cap2");
+	o.max_files = 12;
+	assert_string_equal(rotate_name(o, 0, 0).c_str(), "cap00");
+	assert_string_equal(rotate_name(o, 7, 0).c_str(), "cap07");
+	o = CaptureOptions{};
+	o.path = "cap-%Y.pcapng";
+	o.rotate_seconds = 60;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_string_equal(rotate_name(o, 0, 1700000000).c_str(), "cap-2023.pcapng");
+}
+
+// -C with -W: the files cycle, each one a whole pcapng file.
+void test_rotation_files(void **)
+{
+	const std::string path = temp_path("rot");
+	CaptureOptions o;
+	o.path = path;
+	o.rotate_bytes = 400;
+	o.max_files = 3;
+	uint64_t n = 0;
+	{
+		CaptureWriter w(o);
+		const Bytes ip = echo_v4(1, 1);
+		for (uint16_t i = 0; i < 20; ++i) {
+			icmpt_event ev = record_of(echo_v4(1, i), ICMPT_DIR_OUT, ICMPT_OWNER_SENDER, 1);
+			assert_true(w.add(ev, FormatContext{}, ip, 0));
+			w.flush();
+		}
+		n = w.files();
+		w.close();
+	}
+	assert_true(n > 3);
+	for (int i = 0; i < 3; ++i) {
+		const std::string f = path + std::to_string(i);
+		ReadBack r = read_all(slurp(f));
+		assert_string_equal(r.error.c_str(), "");
+		assert_true(r.events.size() >= 1);
+		unlink(f.c_str());
+	}
+	assert_int_equal(access((path + "3").c_str(), F_OK), -1);
+}
+
+void test_write_error(void **)
+{
+	CaptureOptions o;
+	o.path = "/dev/full";
+	bool thrown = false;
+	try {
+		CaptureWriter w(o);	// the section header is written at once
+	} catch (const Error &e) {
+		thrown = true;
+		assert_non_null(std::strstr(e.what(), "writing /dev/full: No space left on device"));
+	}
+	assert_true(thrown);
+}
+
+// The capture flags and what goes with what.
+void test_capture_options(void **)
+{
+	auto parse = [](std::vector<std::string> a) { return parse_args(a); };
+	ParsedArgs p = parse({"-w", "f.pcapng", "-s", "0", "-U", "-C", "1.5", "-W", "4"});
+	assert_int_equal(p.action, ParsedArgs::Action::Run);
+	assert_string_equal(p.options.write.c_str(), "f.pcapng");
+	assert_int_equal(*p.options.snaplen, 0);
+	assert_true(p.options.flush_each);
+	assert_int_equal(p.options.rotate_bytes, 1500000);
+	assert_int_equal(p.options.max_files, 4);
+	p = parse({"-r", "-", "--json", "--pid", "7"});
+	assert_int_equal(p.action, ParsedArgs::Action::Run);
+	assert_string_equal(p.options.read.c_str(), "-");
+	assert_int_equal(parse({"-w", "f", "-G", "60"}).options.rotate_seconds, 60);
+	assert_int_equal(parse({"-w", "f", "--print"}).action, ParsedArgs::Action::Run);
+	const std::vector<std::vector<std::string>> bad = {
+		{"-C", "1"},			// no -w
+		{"-U"},
+		{"-w", "f", "-W", "3"},		// -W without -C/-G
+		{"-w", "-", "-C", "1"},		// rotation of stdout
+		{"-s", "100"},			// -s without -w
+		{"-w", "f", "-s", "x"},
+		{"-w", "f", "-C", "0"},
+		{"-w", "f", "-G", "-1"},
+		{"-w", "f", "-o", "g"},		// --output without --print
+		{"-w", "-", "--print"},		// both on stdout
+		{"-r", "f", "-w", "f"},
+		{"-r", "f", "--backlog"},
+		{"-w", ""},
+	};
+	for (const auto &a : bad)
+		if (parse(a).action != ParsedArgs::Action::UsageError)
+			fail_msg("accepted: %s %s", a[0].c_str(), a.size() > 1 ? a[1].c_str() : "");
+}
+
+} // namespace
+
+int main()
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shb_bytes),
+		cmocka_unit_test(test_idb_bytes),
+		cmocka_unit_test(test_epb_bytes),
+		cmocka_unit_test(test_isb_bytes),
+		cmocka_unit_test(test_comment_round_trip),
+		cmocka_unit_test(test_write_read_round_trip),
+		cmocka_unit_test(test_tcpdump_pcap),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_sections_and_unknown_blocks),
+		cmocka_unit_test(test_filter_match),
+		cmocka_unit_test(test_rotate_names),
+		cmocka_unit_test(test_rotation_files),
+		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_capture_options),
+	};
+	return cmocka_run_group_tests_name("pcap", tests, nullptr, nullptr);
+}

@@ -1,0 +1,182 @@
+#!/bin/bash
+# In the VM (tests/vm/run runs it as build/vm/pcap_test): icmptrace -w against
+# tshark and tcpdump as oracles (issue 13).  TAP.
+#   1 comments: each echo request the ping sent names its pid and comm, each
+#     reply it got back too (owner matched), with the right direction
+#   2 bytes: every ICMP packet tcpdump saw on the namespace's lo is in the file
+#     byte for byte, once per hook (lo: out and in, so exactly twice)
+#   3 an ICMP port unreachable quoting UDP names the UDP sender
+#   4 -r of the file gives the live run's JSON lines (-w --print), all fields
+#   5 -C/-W: the promised files, each read by tcpdump -r; -G/-W: 2 files, then exit
+#   6 kill -9 of a writer leaves a file tshark reads
+#   7 -w /dev/full fails with a message and a non-zero status
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+ICMPTRACE=${ICMPTRACE:-build/icmptrace}
+NS=icmpt-pcap
+T=/tmp/icmpt-pcap
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	shift
+	for l in "$@"; do echo "#   $l"; done
+	failed=1
+}
+
+# Starts icmptrace with ARGS in the background (pid in $reader); waits until it listens.
+start_reader() {
+	local err=$1
+	shift
+	"$ICMPTRACE" "$@" 2>"$err" &
+	reader=$!
+	local _
+	for _ in $(seq 200); do
+		grep -q "listening on" "$err" 2>/dev/null && return 0
+		kill -0 "$reader" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+stop_reader() {
+	kill -INT "$reader" 2>/dev/null
+	wait "$reader"
+}
+
+# Hex of each packet from the IP header on, one packet a line.
+packet_hex() {
+	tcpdump -r "$1" -x 2>/dev/null | awk '
+		/^\t0x/ { sub(/^\t0x[0-9a-f]+: +/, ""); gsub(/ /, ""); cur = cur $0; next }
+		{ if (cur != "") print cur; cur = "" }
+		END { if (cur != "") print cur }'
+}
+
+echo "TAP version 13"
+echo "1..7"
+rm -rf "$T" && mkdir -p "$T"
+ip netns del "$NS" 2>/dev/null
+if ! ip netns add "$NS" || ! ip -n "$NS" link set lo up; then
+	echo "Bail out! no network namespace"
+	exit 1
+fi
+nsarg=(--netns "/run/netns/$NS")
+
+# --- one capture for tests 1-4 ---------------------------------------------
+ip netns exec "$NS" tcpdump -i lo -U -w "$T/td.pcap" icmp 2>"$T/td.err" &
+td=$!
+sleep 1
+start_reader "$T/w.err" -w "$T/f.pcapng" --print --json "${nsarg[@]}" >"$T/live.json" ||
+	echo "Bail out! icmptrace -w did not start: $(cat "$T/w.err")"
+ip netns exec "$NS" ping -c 3 -i 0.2 -s 100 127.0.0.1 >/dev/null &
+ping_pid=$!
+wait "$ping_pid"
+udp_pid=$(ip netns exec "$NS" /usr/bin/python3 -c '
+import os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"icmptrace-udp", ("127.0.0.1", 9))
+print(os.getpid())')
+sleep 1
+stop_reader
+kill -INT "$td"
+wait "$td"
+
+# 1: comments and directions of the ping's own packets.
+tshark -r "$T/f.pcapng" -T fields -e icmp.type -e frame.packet_flags_direction \
+	-e frame.comment >"$T/fields" 2>"$T/tshark.err"
+req_out=$(awk -F'\t' '$1 == 8 && $2 == "0x00000002"' "$T/fields")
+rep_in=$(awk -F'\t' '$1 == 0 && $2 == "0x00000001"' "$T/fields")
+bad=$(printf '%s\n%s\n' "$req_out" "$rep_in" |
+	grep -v "pid=$ping_pid .*comm=ping .*owner=\(sender\|matched\)" | grep -c .)
+if [[ $(grep -c . <<<"$req_out") == 3 && $(grep -c . <<<"$rep_in") == 3 && $bad == 0 ]]; then
+	ok "tshark: 3 requests out and 3 replies in, each with pid=$ping_pid comm=ping"
+else
+	not_ok "tshark comments of the ping's packets" "ping pid $ping_pid" \
+		"$(head -c 2000 "$T/fields")" "$(head -c 400 "$T/tshark.err")"
+fi
+
+# 2: tcpdump's packets, byte for byte, twice each (LOCAL_OUT and LOCAL_IN of lo).
+packet_hex "$T/td.pcap" | sort >"$T/td.hex"
+packet_hex "$T/f.pcapng" | sort >"$T/f.hex"
+doubled=$(sort "$T/td.hex" "$T/td.hex")
+if [[ -s $T/td.hex && $doubled == "$(cat "$T/f.hex")" ]]; then
+	ok "every one of tcpdump's $(wc -l <"$T/td.hex") ICMP packets is in the file twice, byte for byte"
+else
+	not_ok "file and tcpdump differ" "tcpdump: $(wc -l <"$T/td.hex") packets, file: $(wc -l <"$T/f.hex")" \
+		"$(diff <(echo "$doubled") "$T/f.hex" | head -8)"
+fi
+
+# 3: the port unreachable names the UDP sender.
+unreach=$(awk -F'\t' '$1 == 3' "$T/fields")
+if [[ -n $unreach ]] && ! grep -vq "pid=$udp_pid .*comm=python3 .*owner=socket" <<<"$unreach"; then
+	ok "port unreachable: pid=$udp_pid comm=python3 owner=socket"
+else
+	not_ok "port unreachable comment" "udp sender $udp_pid" "$unreach"
+fi
+
+# 4: -r gives the live JSON lines.
+"$ICMPTRACE" -r "$T/f.pcapng" --json >"$T/read.json" 2>"$T/r.err"
+if [[ -s $T/live.json ]] && cmp -s "$T/live.json" "$T/read.json"; then
+	ok "-r --json equals the live --json: $(wc -l <"$T/live.json") lines"
+else
+	not_ok "-r --json differs from the live run" "$(diff "$T/live.json" "$T/read.json" | head -6 | cut -c1-400)" \
+		"$(cat "$T/r.err")"
+fi
+
+# 5: rotation.
+start_reader "$T/c.err" -w "$T/rot" -C 0.002 -W 3 "${nsarg[@]}" ||
+	echo "# -C did not start: $(cat "$T/c.err")"
+ip netns exec "$NS" ping -c 30 -i 0.05 127.0.0.1 >/dev/null
+sleep 1
+stop_reader
+start_reader "$T/g.err" -w "$T/g-%s.pcapng" -G 1 -W 2 "${nsarg[@]}" ||
+	echo "# -G did not start: $(cat "$T/g.err")"
+ip netns exec "$NS" ping -c 40 -i 0.1 127.0.0.1 >/dev/null
+sleep 1
+g_alive=0
+kill -0 "$reader" 2>/dev/null && g_alive=1
+stop_reader
+rot_ok=1 why=()
+for f in "$T/rot0" "$T/rot1" "$T/rot2"; do
+	tcpdump -r "$f" >/dev/null 2>&1 || { rot_ok=0; why+=("tcpdump -r $f failed"); }
+done
+[[ -e $T/rot3 || -e $T/rot ]] && { rot_ok=0; why+=("unexpected file: $(ls "$T")"); }
+g_files=("$T"/g-*.pcapng)
+[[ ${#g_files[@]} == 2 ]] || { rot_ok=0; why+=("-G -W 2 made ${#g_files[@]} files"); }
+for f in "${g_files[@]}"; do
+	tcpdump -r "$f" >/dev/null 2>&1 || { rot_ok=0; why+=("tcpdump -r $f failed"); }
+done
+((g_alive == 0)) || { rot_ok=0; why+=("-G -W 2 still running after its 2 files"); }
+if ((rot_ok)); then
+	ok "-C 0.002 -W 3: rot0 rot1 rot2; -G 1 -W 2: 2 files and exit; tcpdump reads all"
+else
+	not_ok "rotation" "${why[@]}"
+fi
+
+# 6: kill -9 mid-capture.
+start_reader "$T/k.err" -w "$T/k.pcapng" "${nsarg[@]}"
+ip netns exec "$NS" ping -c 10 -i 0.1 127.0.0.1 >/dev/null
+sleep 1
+kill -9 "$reader"
+wait "$reader" 2>/dev/null
+k=$(tshark -r "$T/k.pcapng" 2>"$T/k.tshark" | grep -c ICMP)
+if [[ $k -ge 10 ]]; then
+	ok "after kill -9: tshark reads $k packets"
+else
+	not_ok "killed writer" "tshark: $k packets" "$(cat "$T/k.tshark")"
+fi
+
+# 7: a full disk.
+"$ICMPTRACE" -w /dev/full -t 2 "${nsarg[@]}" 2>"$T/full.err"
+rc=$?
+if [[ $rc != 0 ]] && grep -q "No space left on device" "$T/full.err"; then
+	ok "-w /dev/full: exit $rc, $(grep -m1 "No space" "$T/full.err")"
+else
+	not_ok "-w /dev/full" "exit $rc" "$(cat "$T/full.err")"
+fi
+
+ip netns del "$NS"
+exit $failed

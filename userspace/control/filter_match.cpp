@@ -1,0 +1,66 @@
+#include "control/filter_match.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace icmptrace {
+namespace {
+
+template <typename T, typename V>
+bool in(const std::vector<T> &set, V v)
+{
+	return std::find(set.begin(), set.end(), v) != set.end();
+}
+
+// As icmpt_filter_icmp_match(): entries of one (family, type) add codes.
+bool icmp_matches(const FilterSpec &f, const icmpt_packet &pkt)
+{
+	// A non-first fragment, or fewer than 2 bytes: type and code unknown.
+	if (pkt.flags & ICMPT_PKT_FRAGMENT || pkt.icmp_len < 2)
+		return false;
+	for (const IcmpMatch &m : f.icmp)
+		if (m.family == pkt.family && m.type == pkt.type && (!m.code || *m.code == pkt.code))
+			return true;
+	return false;
+}
+
+bool owner_matches(const FilterSpec &f, const icmpt_event &ev)
+{
+	const bool needs_owner =
+		!f.pids.empty() || !f.comms.empty() || !f.uids.empty() || !f.cgroups.empty();
+	if (!needs_owner)
+		return true;
+	if (ev.owner == ICMPT_OWNER_NONE || ev.owner == ICMPT_OWNER_KERNEL)
+		return false;
+	const icmpt_task &t = ev.task;
+	if (!f.pids.empty() && !in(f.pids, t.pid) && !in(f.pids, t.tid))
+		return false;
+	if (!f.uids.empty() && !in(f.uids, t.uid))
+		return false;
+	if (!f.cgroups.empty() && !in(f.cgroups, t.cgroup_id))
+		return false;
+	if (!f.comms.empty()) {
+		const std::string comm(t.comm, strnlen(t.comm, sizeof(t.comm)));
+		if (!in(f.comms, comm))
+			return false;
+	}
+	return true;
+}
+
+} // namespace
+
+bool filter_matches(const FilterSpec &f, const icmpt_event &ev)
+{
+	const icmpt_packet &pkt = ev.pkt;
+	if (f.families && !(f.families & (pkt.family == 6 ? ICMPT_F_V6 : ICMPT_F_V4)))
+		return false;
+	if (f.dirs && !(f.dirs & (ev.direction == ICMPT_DIR_IN ? ICMPT_F_IN : ICMPT_F_OUT)))
+		return false;
+	if (!f.icmp.empty() && !icmp_matches(f, pkt))
+		return false;
+	if (!f.netns.empty() && !in(f.netns, ev.pkt_netns))
+		return false;
+	return owner_matches(f, ev);
+}
+
+} // namespace icmptrace

@@ -1,0 +1,354 @@
+#include "pcap/capture_reader.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "pcap/pcapng_blocks.hpp"
+#include "util/error.hpp"
+
+namespace icmptrace {
+namespace {
+
+constexpr uint32_t kPcapMicro = 0xA1B2C3D4, kPcapNano = 0xA1B23C4D;
+constexpr uint16_t kIfTsoffset = 14;
+constexpr uint32_t kPcapHeader = 24, kPcapRecord = 16;
+
+uint32_t bswap(uint32_t v) { return __builtin_bswap32(v); }
+
+std::string hex32(uint32_t v)
+{
+	char b[16];
+	std::snprintf(b, sizeof(b), "0x%08x", v);
+	return b;
+}
+
+// ts in units of 10^-k or 2^-k seconds (tsresol's high bit) as ns.
+uint64_t to_ns(uint64_t ts, uint8_t tsresol)
+{
+	const unsigned k = tsresol & 0x7f;
+	if (tsresol & 0x80) {
+		if (k >= 64)
+			return 0;
+		return static_cast<uint64_t>((static_cast<unsigned __int128>(ts) * 1000000000u) >> k);
+	}
+	uint64_t v = ts;
+	for (unsigned i = k; i < 9; ++i)
+		v *= 10;
+	for (unsigned i = 9; i < k && i < 40; ++i)
+		v /= 10;
+	return v;
+}
+
+} // namespace
+
+CaptureReader::CaptureReader(Source src) : src_(std::move(src)) {}
+
+void CaptureReader::fail(const std::string &msg) const
+{
+	throw CaptureError(msg + " (block at byte " + std::to_string(block_offset_) + ")");
+}
+
+bool CaptureReader::read(size_t n, const char *what)
+{
+	const size_t at = block_.size();
+	block_.resize(at + n);
+	size_t got = 0;
+	while (got < n) {
+		const size_t r = src_(block_.data() + at + got, n - got);
+		if (r == 0)
+			break;
+		got += r;
+	}
+	offset_ += got;
+	if (got == n)
+		return true;
+	block_.resize(at + got);
+	if (got == 0 && at == 0)
+		return false;
+	fail(std::string("truncated ") + what + ": the input ends " +
+	     std::to_string(n - got) + " bytes short");
+}
+
+uint32_t CaptureReader::u32(size_t at) const
+{
+	uint32_t v;
+	std::memcpy(&v, block_.data() + at, 4);
+	return swap_ ? bswap(v) : v;
+}
+
+uint64_t CaptureReader::u64(size_t at) const
+{
+	uint64_t v;
+	std::memcpy(&v, block_.data() + at, 8);
+	return swap_ ? __builtin_bswap64(v) : v;
+}
+
+uint16_t CaptureReader::u16(size_t at) const
+{
+	uint16_t v;
+	std::memcpy(&v, block_.data() + at, 2);
+	return swap_ ? __builtin_bswap16(v) : v;
+}
+
+void CaptureReader::start(uint32_t magic)
+{
+	started_ = true;
+	if (magic == pcapng::kShb) {
+		pcapng_ = true;
+		first_block_ = true;
+		return;
+	}
+	if (magic == kPcapMicro || magic == kPcapNano) {
+		swap_ = false;
+	} else if (bswap(magic) == kPcapMicro || bswap(magic) == kPcapNano) {
+		swap_ = true;
+	} else {
+		throw CaptureError("not a pcap or pcapng file (it starts with " + hex32(magic) + ")");
+	}
+	nanos_ = (swap_ ? bswap(magic) : magic) == kPcapNano;
+	if (!read(kPcapHeader - 4, "pcap file header"))
+		fail("truncated pcap file header");
+	pcap_linktype_ = u32(20) & 0xffff;	// upper bits: FCS length
+	block_.clear();
+}
+
+const CapturedPacket *CaptureReader::next()
+{
+	if (!started_) {
+		block_.clear();
+		block_offset_ = offset_;
+		if (!read(4, "file header"))
+			throw CaptureError("empty input: not a pcap or pcapng file");
+		uint32_t magic;
+		std::memcpy(&magic, block_.data(), 4);
+		start(magic);
+	}
+	const bool got = pcapng_ ? next_pcapng() : next_pcap();
+	return got ? &pkt_ : nullptr;
+}
+
+bool CaptureReader::next_pcap()
+{
+	block_.clear();
+	block_offset_ = offset_;
+	if (!read(kPcapRecord, "packet record header"))
+		return false;
+	const uint32_t sec = u32(0), frac = u32(4), incl = u32(8), orig = u32(12);
+	if (incl > kMaxBlock)
+		fail("packet record of " + std::to_string(incl) + " bytes: longer than any capture");
+	if ((nanos_ && frac >= 1000000000u) || (!nanos_ && frac >= 1000000u))
+		fail("packet record with a fraction of a second out of range (" +
+		     std::to_string(frac) + ")");
+	read(incl, "packet");
+	pkt_ = CapturedPacket{};
+	pkt_.linktype = pcap_linktype_;
+	pkt_.ts_ns = uint64_t{sec} * 1000000000u + (nanos_ ? frac : uint64_t{frac} * 1000u);
+	pkt_.data = std::span<const uint8_t>(block_.data() + kPcapRecord, incl);
+	pkt_.wire_len = std::max(orig, incl);
+	return true;
+}
+
+void CaptureReader::section_header()
+{
+	// type, length, byte-order magic: the magic says how to read the length.
+	if (!read(8, "section header"))
+		fail("truncated section header");
+	uint32_t bom;
+	std::memcpy(&bom, block_.data() + 8, 4);
+	if (bom == pcapng::kByteOrderMagic)
+		swap_ = false;
+	else if (bswap(bom) == pcapng::kByteOrderMagic)
+		swap_ = true;
+	else
+		fail("section header with a bad byte-order magic " + hex32(bom));
+	ifaces_.clear();
+}
+
+bool CaptureReader::next_pcapng()
+{
+	for (;;) {
+		if (first_block_) {
+			// next() has read the first block's type already.
+			first_block_ = false;
+			read(4, "block header");
+		} else {
+			block_.clear();
+			block_offset_ = offset_;
+			if (!read(8, "block header"))
+				return false;
+		}
+		uint32_t raw_type;
+		std::memcpy(&raw_type, block_.data(), 4);
+		if (raw_type == pcapng::kShb)
+			section_header();
+		const uint32_t type = u32(0), len = u32(4);
+		const size_t have = block_.size();
+		if (len < 12 + (have - 8) || len % 4 || len > kMaxBlock)
+			fail("block of type " + hex32(type) + " with an invalid length " +
+			     std::to_string(len));
+		read(len - have, "block");
+		if (u32(len - 4) != len)
+			fail("block of type " + hex32(type) +
+			     " whose trailing length does not repeat its length");
+		const size_t body = 8, end = len - 4;
+		switch (type) {
+		case pcapng::kShb:
+			if (len < 28)
+				fail("section header too short");
+			if (u16(12) != 1)
+				fail("section header of pcapng version " + std::to_string(u16(12)) +
+				     "." + std::to_string(u16(14)) + ": only 1.x is known");
+			break;
+		case pcapng::kIdb:
+			interface_block(body, end);
+			break;
+		case pcapng::kEpb:
+		case pcapng::kSpb:
+			packet_block(type, body, end);
+			return true;
+		default:
+			break;	// ISB, NRB, custom, unknown: skipped
+		}
+	}
+}
+
+namespace {
+
+// Options from at to end: calls f(code, value offset, length) for each.
+template <typename F>
+void walk_options(const std::vector<uint8_t> &b, size_t at, size_t end, bool swap, F f)
+{
+	while (at + 4 <= end) {
+		uint16_t code, len;
+		std::memcpy(&code, b.data() + at, 2);
+		std::memcpy(&len, b.data() + at + 2, 2);
+		if (swap) {
+			code = __builtin_bswap16(code);
+			len = __builtin_bswap16(len);
+		}
+		if (code == pcapng::kOptEnd)
+			return;
+		const size_t padded = (size_t{len} + 3) & ~size_t{3};
+		if (at + 4 + padded > end)
+			throw CaptureError("option " + std::to_string(code) +
+					   " runs past the end of its block");
+		f(code, at + 4, len);
+		at += 4 + padded;
+	}
+}
+
+} // namespace
+
+void CaptureReader::interface_block(size_t body, size_t end)
+{
+	if (body + 8 > end)
+		fail("interface description too short");
+	Interface i;
+	i.linktype = u16(body);
+	i.snaplen = u32(body + 4);
+	try {
+		walk_options(block_, body + 8, end, swap_, [&](uint16_t code, size_t v, uint16_t n) {
+			const char *p = reinterpret_cast<const char *>(block_.data() + v);
+			if (code == pcapng::kIfName)
+				i.name.assign(p, n);
+			else if (code == pcapng::kIfDescription)
+				i.description.assign(p, n);
+			else if (code == pcapng::kIfTsresol && n >= 1)
+				i.tsresol = block_[v];
+			else if (code == kIfTsoffset && n == 8)
+				i.tsoffset = static_cast<int64_t>(u64(v));
+		});
+	} catch (const CaptureError &e) {
+		fail(e.what());
+	}
+	// Strings end at their first NUL, if a writer padded them so.
+	i.name.resize(std::strlen(i.name.c_str()));
+	i.description.resize(std::strlen(i.description.c_str()));
+	if (ifaces_.size() >= 65536)
+		fail("more than 65536 interfaces in one section");
+	ifaces_.push_back(std::move(i));
+}
+
+void CaptureReader::packet_block(uint32_t type, size_t body, size_t end)
+{
+	pkt_ = CapturedPacket{};
+	size_t data_at, caplen, opts;
+	uint64_t ts = 0;
+	if (type == pcapng::kEpb) {
+		if (body + 20 > end)
+			fail("enhanced packet block too short");
+		pkt_.interface_id = u32(body);
+		ts = uint64_t{u32(body + 4)} << 32 | u32(body + 8);
+		caplen = u32(body + 12);
+		pkt_.wire_len = u32(body + 16);
+		data_at = body + 20;
+		if (caplen > end - data_at)
+			fail("enhanced packet block: " + std::to_string(caplen) +
+			     " captured bytes do not fit in the block");
+		opts = data_at + ((caplen + 3) & ~size_t{3});
+	} else {
+		if (body + 4 > end)
+			fail("simple packet block too short");
+		pkt_.wire_len = u32(body);
+		data_at = body + 4;
+		caplen = std::min<size_t>(pkt_.wire_len, end - data_at);
+		opts = end;
+	}
+	if (pkt_.interface_id >= ifaces_.size())
+		fail("packet on interface " + std::to_string(pkt_.interface_id) + ", but " +
+		     std::to_string(ifaces_.size()) + " are described");
+	const Interface &i = ifaces_[pkt_.interface_id];
+	if (type == pcapng::kSpb && i.snaplen)
+		caplen = std::min<size_t>(caplen, i.snaplen);
+	pkt_.linktype = i.linktype;
+	pkt_.if_name = i.name;
+	pkt_.if_description = i.description;
+	pkt_.ts_ns = to_ns(ts, i.tsresol) + static_cast<uint64_t>(i.tsoffset) * 1000000000u;
+	pkt_.data = std::span<const uint8_t>(block_.data() + data_at, caplen);
+	pkt_.wire_len = std::max<uint32_t>(pkt_.wire_len, static_cast<uint32_t>(caplen));
+	if (opts > end)
+		opts = end;
+	try {
+		walk_options(block_, opts, end, swap_, [&](uint16_t code, size_t v, uint16_t n) {
+			const char *p = reinterpret_cast<const char *>(block_.data() + v);
+			if (code == pcapng::kOptComment)
+				pkt_.comments.emplace_back(p, n);
+			else if (code == pcapng::kEpbFlags && n == 4)
+				pkt_.epb_flags = u32(v);
+			else if (code == pcapng::kEpbDropCount && n == 8)
+				pkt_.dropcount = u64(v);
+		});
+	} catch (const CaptureError &e) {
+		fail(e.what());
+	}
+}
+
+CaptureReader::Source memory_source(std::span<const uint8_t> bytes)
+{
+	auto pos = std::make_shared<size_t>(0);
+	return [bytes, pos](uint8_t *buf, size_t n) {
+		const size_t k = std::min(n, bytes.size() - *pos);
+		if (k)
+			std::memcpy(buf, bytes.data() + *pos, k);
+		*pos += k;
+		return k;
+	};
+}
+
+CaptureReader::Source fd_source(int fd, std::string path)
+{
+	return [fd, path = std::move(path)](uint8_t *buf, size_t n) -> size_t {
+		for (;;) {
+			const ssize_t r = ::read(fd, buf, n);
+			if (r >= 0)
+				return static_cast<size_t>(r);
+			if (errno != EINTR)
+				throw Error(kExitRuntime, errno_message("reading " + path, errno));
+		}
+	};
+}
+
+} // namespace icmptrace

@@ -1,0 +1,86 @@
+// Reading pcapng (both byte orders, any number of sections) and classic
+// pcap (microsecond and nanosecond magic, both byte orders) from a byte
+// stream, one packet at a time.  Blocks it has no use for (NRB, ISB, custom,
+// unknown) are skipped by their length.  Bad input -- truncated, garbage,
+// lengths that do not add up -- ends with a CaptureError naming the offset;
+// nothing is read beyond what a length allows, nothing grows past
+// kMaxBlock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace icmptrace {
+
+struct CaptureError : std::runtime_error {
+	using std::runtime_error::runtime_error;
+};
+
+// A packet as the file has it, valid until the next CaptureReader::next().
+struct CapturedPacket {
+	uint32_t linktype = 0;
+	uint64_t ts_ns = 0;			// since the epoch
+	std::span<const uint8_t> data;		// captured bytes, link layer on
+	uint32_t wire_len = 0;			// length on the wire
+	uint32_t epb_flags = 0;			// pcapng epb_flags, 0 if none
+	uint64_t dropcount = 0;			// pcapng epb_dropcount
+	std::vector<std::string_view> comments;	// opt_comment, in order
+	uint32_t interface_id = 0;
+	std::string_view if_name, if_description;	// pcapng IDB, "" if none
+};
+
+class CaptureReader {
+public:
+	// Reads up to n bytes into buf; returns how many, 0 only at the end.
+	// Throws on a read error.
+	using Source = std::function<size_t(uint8_t *buf, size_t n)>;
+	static constexpr uint32_t kMaxBlock = 16u << 20;
+
+	explicit CaptureReader(Source src);
+	// The next packet, or nullptr at the end of the input.
+	const CapturedPacket *next();
+	bool is_pcapng() const { return pcapng_; }
+
+private:
+	struct Interface {
+		uint32_t linktype = 0;
+		uint32_t snaplen = 0;
+		uint8_t tsresol = 6;
+		int64_t tsoffset = 0;
+		std::string name, description;
+	};
+	// Exactly n bytes appended to block_, or false at a clean end (nothing
+	// read); throws if the input ends part-way.
+	bool read(size_t n, const char *what);
+	void start(uint32_t magic);
+	bool next_pcap();
+	bool next_pcapng();
+	void section_header();
+	void interface_block(size_t body, size_t end);
+	void packet_block(uint32_t type, size_t body, size_t end);
+	uint32_t u32(size_t at) const;
+	uint64_t u64(size_t at) const;
+	uint16_t u16(size_t at) const;
+	[[noreturn]] void fail(const std::string &msg) const;
+
+	Source src_;
+	bool started_ = false, first_block_ = false, pcapng_ = false, swap_ = false, nanos_ = false;
+	uint32_t pcap_linktype_ = 0;
+	uint64_t offset_ = 0;		// of the next byte in the input
+	uint64_t block_offset_ = 0;	// of the block being read
+	std::vector<uint8_t> block_;
+	std::vector<Interface> ifaces_;
+	CapturedPacket pkt_;
+};
+
+// A reader over a memory buffer (tests, the fuzzer).
+CaptureReader::Source memory_source(std::span<const uint8_t> bytes);
+// A reader over a file descriptor (not owned); errors name path.
+CaptureReader::Source fd_source(int fd, std::string path);
+
+} // namespace icmptrace

@@ -1,0 +1,246 @@
+#include "pcap/capture_writer.hpp"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "pcap/owner_comment.hpp"
+#include "util/error.hpp"
+
+namespace icmptrace {
+namespace {
+
+// Blocks are handed to write(2) once this much is buffered.
+constexpr size_t kFlushAt = 64 << 10;
+
+std::string os_name()
+{
+	utsname u;
+	if (::uname(&u) != 0)
+		return "Linux";
+	return std::string(u.sysname) + " " + u.release;
+}
+
+uint32_t own_netns()
+{
+	struct stat st;
+	return ::stat("/proc/self/ns/net", &st) == 0 ? static_cast<uint32_t>(st.st_ino) : 0;
+}
+
+int digits(uint32_t n)
+{
+	int d = 1;
+	while (n >= 10) {
+		n /= 10;
+		++d;
+	}
+	return d;
+}
+
+} // namespace
+
+std::string rotate_name(const CaptureOptions &o, uint32_t n, std::time_t t)
+{
+	std::string base = o.path;
+	if (o.rotate_seconds) {
+		char buf[4096];
+		std::tm tm;
+		::localtime_r(&t, &tm);
+		const size_t len = std::strftime(buf, sizeof(buf), o.path.c_str(), &tm);
+		if (len)
+			base.assign(buf, len);
+	}
+	if (n == 0 && o.max_files == 0)
+		return base;
+	if (!o.rotate_bytes && o.rotate_seconds)
+		return base;	// -G alone: the time is the name
+	const int width = o.max_files ? digits(o.max_files - 1) : 0;
+	std::string num = std::to_string(n);
+	if (static_cast<int>(num.size()) < width)
+		num.insert(0, static_cast<size_t>(width) - num.size(), '0');
+	return base + num;
+}
+
+CaptureWriter::CaptureWriter(CaptureOptions o) : o_(std::move(o)), own_netns_(own_netns())
+{
+	to_stdout_ = o_.path == "-";
+	buf_.reserve(kFlushAt + 4096);
+	period_start_ = std::time(nullptr);
+	open_file();
+}
+
+CaptureWriter::~CaptureWriter()
+{
+	if (closed_)
+		return;
+	try {
+		close();
+	} catch (...) {
+		// reported by close() when the caller calls it; here it is too late
+	}
+}
+
+void CaptureWriter::write_out(const uint8_t *p, size_t n)
+{
+	while (n) {
+		const ssize_t w = ::write(fd_, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			throw Error(kExitRuntime,
+				    errno_message("writing " + (to_stdout_ ? std::string("standard output")
+									    : name_),
+						  w < 0 ? errno : EIO));
+		p += w;
+		n -= static_cast<size_t>(w);
+		file_bytes_ += static_cast<uint64_t>(w);
+	}
+}
+
+void CaptureWriter::flush()
+{
+	if (buf_.empty())
+		return;
+	// Cleared first: a failed write is reported once, by its throw.
+	pcapng::Bytes out;
+	out.swap(buf_);
+	buf_.reserve(kFlushAt + 4096);
+	write_out(out.data(), out.size());
+}
+
+void CaptureWriter::open_file()
+{
+	if (to_stdout_) {
+		fd_ = STDOUT_FILENO;
+		name_ = "-";
+	} else {
+		name_ = rotate_name(o_, counter_, period_start_);
+		fd_ = ::open(name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+		if (fd_ < 0)
+			throw Error(kExitRuntime, errno_message("opening " + name_, errno));
+	}
+	++files_;
+	file_bytes_ = 0;
+	ifaces_.clear();
+	last_iface_ = UINT32_MAX;
+	pcapng::append_shb(buf_, "icmptrace", os_name());
+	flush();
+}
+
+void CaptureWriter::end_file(uint64_t drops_after)
+{
+	// Drops after the last packet count on the interface of that packet.
+	for (auto &[key, i] : ifaces_) {
+		if (i.id == last_iface_)
+			i.drops += drops_after;
+		pcapng::IsbCounts c;
+		c.interface_id = i.id;
+		c.ts = i.last_ts;
+		c.start = i.first_ts;
+		c.end = i.last_ts;
+		c.ifrecv = i.recv;
+		c.ifdrop = i.drops;
+		pcapng::append_isb(buf_, c);
+	}
+	flush();
+	if (!to_stdout_) {
+		const int fd = fd_;
+		fd_ = -1;
+		if (::close(fd) != 0)
+			throw Error(kExitRuntime, errno_message("closing " + name_, errno));
+	}
+}
+
+bool CaptureWriter::rotate_if_due()
+{
+	if (to_stdout_)
+		return true;
+	bool due = false;
+	if (o_.rotate_seconds) {
+		const std::time_t now = std::time(nullptr);
+		if (now - period_start_ >= static_cast<std::time_t>(o_.rotate_seconds)) {
+			// -G with -W alone: the capture ends after N files.
+			if (o_.max_files && !o_.rotate_bytes && files_ >= o_.max_files)
+				return false;
+			period_start_ = now;
+			counter_ = 0;
+			due = true;
+		}
+	}
+	if (!due && o_.rotate_bytes && file_bytes_ + buf_.size() > o_.rotate_bytes) {
+		++counter_;
+		if (o_.max_files && counter_ >= o_.max_files)
+			counter_ = 0;
+		due = true;
+	}
+	if (due) {
+		end_file(0);
+		open_file();
+	}
+	return true;
+}
+
+uint32_t CaptureWriter::interface_for(const icmpt_event &ev)
+{
+	auto [it, added] = ifaces_.try_emplace({ev.pkt_netns, ev.ifindex},
+					       Iface{static_cast<uint32_t>(ifaces_.size())});
+	if (added) {
+		char name[IF_NAMESIZE] = "";
+		std::string if_name;
+		// Names are per namespace: only ours can be asked.
+		if (ev.ifindex && ev.pkt_netns == own_netns_ && ::if_indextoname(ev.ifindex, name))
+			if_name = name;
+		else
+			if_name = "ifindex " + std::to_string(ev.ifindex);
+		const std::string desc = "netns=" + std::to_string(ev.pkt_netns) +
+					 " ifindex=" + std::to_string(ev.ifindex);
+		pcapng::append_idb(buf_, pcapng::kLinktypeRaw, o_.snaplen, if_name, desc);
+	}
+	return it->second.id;
+}
+
+bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
+			std::span<const uint8_t> ip, uint64_t drops_before)
+{
+	if (!rotate_if_due())
+		return false;
+	const uint32_t id = interface_for(ev);
+	Iface &i = ifaces_.find({ev.pkt_netns, ev.ifindex})->second;
+	meta_.interface_id = id;
+	meta_.ts = ev.ts_real_ns;
+	meta_.wire_len = std::max<uint32_t>(ev.pkt.ip_len, static_cast<uint32_t>(ip.size()));
+	meta_.flags = ev.direction == ICMPT_DIR_IN    ? pcapng::kEpbInbound
+		      : ev.direction == ICMPT_DIR_OUT ? pcapng::kEpbOutbound
+						      : 0;
+	meta_.comments.resize(1);
+	meta_.comments[0] = owner_comment(ev, ctx);
+	meta_.pid_tid.reset();
+	if (ev.owner != ICMPT_OWNER_NONE)
+		meta_.pid_tid.emplace(ev.task.pid, ev.task.tid);
+	meta_.dropcount = drops_before;
+	pcapng::append_epb(buf_, meta_, ip);
+	if (!i.recv)
+		i.first_ts = ev.ts_real_ns;
+	++i.recv;
+	i.drops += drops_before;
+	i.last_ts = ev.ts_real_ns;
+	last_iface_ = id;
+	++packets_;
+	if (o_.flush_each || buf_.size() >= kFlushAt)
+		flush();
+	return true;
+}
+
+void CaptureWriter::close(uint64_t drops_after)
+{
+	if (closed_)
+		return;
+	closed_ = true;
+	end_file(drops_after);
+}
+
+} // namespace icmptrace

@@ -1,0 +1,98 @@
+// -w FILE: records as pcapng (pcapng_blocks.hpp), one section a file.  An
+// Interface Description Block is written before the first packet of each
+// (network namespace, ifindex); each packet is an Enhanced Packet Block with
+// the owner comment, direction, pid/tid and the drops before it; at the
+// close of a file an Interface Statistics Block per interface.
+//
+// Blocks are built whole in a buffer and the buffer is written only at
+// block boundaries, so a writer killed at any point leaves a file readable
+// up to its last whole block.  A write error throws Error: nothing is
+// dropped silently.
+//
+// Rotation as tcpdump's -C/-G/-W (rotate_name()):
+//   -C MB   a new file when the current one has grown past MB * 1,000,000
+//           bytes: FILE, FILE1, FILE2, ... ; with -W N: FILE0 .. FILE(N-1),
+//           then FILE0 again (overwritten);
+//   -G SEC  a new file every SEC seconds, FILE passed through strftime(3);
+//           with -W N (and no -C) the capture ends after N files.
+#pragma once
+
+#include <linux/icmptrace.h>
+
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "context/format_context.hpp"
+#include "pcap/pcapng_blocks.hpp"
+
+namespace icmptrace {
+
+struct CaptureOptions {
+	std::string path;		// "-": standard output
+	uint32_t snaplen = 0;		// in the IDBs; 0: no limit
+	bool flush_each = false;	// -U: a write per packet
+	uint64_t rotate_bytes = 0;	// -C, in bytes; 0: none
+	uint32_t rotate_seconds = 0;	// -G; 0: none
+	uint32_t max_files = 0;		// -W; 0: none
+};
+
+// The name of the file number n of a capture started (or last rotated by
+// -G) at t; tcpdump's MakeFilename.
+std::string rotate_name(const CaptureOptions &o, uint32_t n, std::time_t t);
+
+class CaptureWriter {
+public:
+	// Opens the first file and writes its section header; throws Error.
+	explicit CaptureWriter(CaptureOptions o);
+	// Writes what is buffered; errors are lost here: call close() first.
+	~CaptureWriter();
+	CaptureWriter(const CaptureWriter &) = delete;
+	CaptureWriter &operator=(const CaptureWriter &) = delete;
+
+	// Adds the packet (ip: its bytes from the IP header on; the wire
+	// length is ev.pkt.ip_len) with drops_before records lost since the
+	// packet before.  False once -G with -W has made its last file: the
+	// capture is complete and this packet was not written.
+	bool add(const icmpt_event &ev, const FormatContext &ctx, std::span<const uint8_t> ip,
+		 uint64_t drops_before);
+	// Writes the buffered blocks (at the end of each batch of records).
+	void flush();
+	// Statistics blocks, flush, close; drops_after: records lost after the
+	// last packet.  Throws Error on a write or close error.
+	void close(uint64_t drops_after = 0);
+
+	uint64_t packets() const { return packets_; }	// written (or buffered)
+	uint32_t files() const { return files_; }
+
+private:
+	struct Iface {
+		uint32_t id;
+		uint64_t recv = 0, drops = 0;
+		uint64_t first_ts = 0, last_ts = 0;
+	};
+	void open_file();
+	void end_file(uint64_t drops_after);
+	bool rotate_if_due();
+	uint32_t interface_for(const icmpt_event &ev);
+	void write_out(const uint8_t *p, size_t n);
+
+	CaptureOptions o_;
+	int fd_ = -1;				// owned unless to_stdout_
+	bool to_stdout_ = false, closed_ = false;
+	std::string name_;			// of the current file
+	pcapng::Bytes buf_;
+	uint64_t file_bytes_ = 0;		// written to the current file
+	uint32_t files_ = 0, counter_ = 0;	// files opened; -C's number
+	std::time_t period_start_ = 0;		// -G: when this file's period began
+	std::map<std::pair<uint32_t, uint32_t>, Iface> ifaces_;	// (netns, ifindex)
+	uint32_t last_iface_ = UINT32_MAX;
+	uint64_t packets_ = 0;
+	uint32_t own_netns_ = 0;
+	pcapng::EpbMeta meta_;			// reused, so its strings keep their room
+};
+
+} // namespace icmptrace

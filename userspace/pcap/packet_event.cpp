@@ -1,0 +1,98 @@
+#include "pcap/packet_event.hpp"
+
+#include <cstring>
+
+#include "pcap/owner_comment.hpp"
+#include "pcap/pcapng_blocks.hpp"
+
+extern "C" {
+#include "../../kmod/icmpt_parse.h"
+}
+
+namespace icmptrace {
+namespace {
+
+constexpr uint16_t kEtherIpv4 = 0x0800, kEtherIpv6 = 0x86dd;
+constexpr uint16_t kSllOutgoing = 4;	// packet type of the cooked headers
+
+uint16_t be16(const uint8_t *p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+
+bool is_ip(uint16_t ethertype) { return ethertype == kEtherIpv4 || ethertype == kEtherIpv6; }
+
+} // namespace
+
+bool ip_datagram(const CapturedPacket &p, IpDatagram &out)
+{
+	const std::span<const uint8_t> d = p.data;
+	size_t hdr = 0;
+	switch (p.linktype) {
+	case kLinktypeRaw:
+	case 12:	// DLT_RAW as some systems wrote it
+	case 14:
+	case kLinktypeIpv4:
+	case kLinktypeIpv6:
+		break;
+	case kLinktypeEthernet: {
+		hdr = 14;
+		if (d.size() < hdr)
+			return false;
+		uint16_t type = be16(&d[12]);
+		// 802.1Q / 802.1ad tags, two at most (QinQ).
+		for (int tags = 0; tags < 2 && (type == 0x8100 || type == 0x88a8); ++tags) {
+			if (d.size() < hdr + 4)
+				return false;
+			type = be16(&d[hdr + 2]);
+			hdr += 4;
+		}
+		if (!is_ip(type))
+			return false;
+		break;
+	}
+	case kLinktypeLinuxSll:
+		hdr = 16;
+		if (d.size() < hdr || !is_ip(be16(&d[14])))
+			return false;
+		out.direction = be16(&d[0]) == kSllOutgoing ? ICMPT_DIR_OUT : ICMPT_DIR_IN;
+		break;
+	case kLinktypeLinuxSll2:
+		hdr = 20;
+		if (d.size() < hdr || !is_ip(be16(&d[0])))
+			return false;
+		out.direction = d[10] == kSllOutgoing ? ICMPT_DIR_OUT : ICMPT_DIR_IN;
+		break;
+	default:
+		return false;
+	}
+	out.bytes = d.subspan(hdr);
+	out.wire_len = p.wire_len > hdr ? p.wire_len - static_cast<uint32_t>(hdr) : 0;
+	if (out.wire_len < out.bytes.size())
+		out.wire_len = static_cast<uint32_t>(out.bytes.size());
+	if ((p.epb_flags & 3) == pcapng::kEpbInbound)
+		out.direction = ICMPT_DIR_IN;
+	else if ((p.epb_flags & 3) == pcapng::kEpbOutbound)
+		out.direction = ICMPT_DIR_OUT;
+	return true;
+}
+
+bool event_from_packet(const CapturedPacket &p, icmpt_event &ev, FormatContext &ctx,
+		       IpDatagram &ip)
+{
+	ip = IpDatagram{};
+	if (!ip_datagram(p, ip))
+		return false;
+	std::memset(&ev, 0, sizeof(ev));
+	if (icmpt_parse(&ev.pkt, &ev.detail, ip.bytes.data(),
+			static_cast<unsigned>(ip.bytes.size()), ip.wire_len) != 0)
+		return false;
+	ev.hdr.type = ICMPT_REC_PACKET;
+	ev.hdr.len = sizeof(ev);
+	ev.ts_real_ns = p.ts_ns;
+	ev.direction = ip.direction;
+	ctx = FormatContext{};
+	for (std::string_view c : p.comments)
+		if (parse_owner_comment(c, ev, ctx))
+			break;
+	return true;
+}
+
+} // namespace icmptrace

@@ -1,0 +1,36 @@
+// A packet from a capture file as a record: the link layer taken off, the
+// IP datagram decoded by the module's own parser (kmod/icmpt_parse.c) and,
+// for icmptrace's own files, the owner and the rest of the record taken back
+// from the packet's comment (owner_comment.hpp).  Other captures give owner
+// none, direction from epb_flags or the Linux cooked header, if any.
+#pragma once
+
+#include <linux/icmptrace.h>
+
+#include <cstdint>
+#include <span>
+
+#include "context/format_context.hpp"
+#include "pcap/capture_reader.hpp"
+
+namespace icmptrace {
+
+// The linktypes a capture may have, as far as the reader is concerned.
+constexpr uint32_t kLinktypeEthernet = 1, kLinktypeRaw = 101, kLinktypeLinuxSll = 113,
+		   kLinktypeIpv4 = 228, kLinktypeIpv6 = 229, kLinktypeLinuxSll2 = 276;
+
+// The IP datagram inside a packet: its captured bytes, its length on the
+// wire and a direction (0 unknown).  False: not IP, or a linktype the reader
+// does not know.
+struct IpDatagram {
+	std::span<const uint8_t> bytes;
+	uint32_t wire_len = 0;
+	uint8_t direction = 0;
+};
+bool ip_datagram(const CapturedPacket &p, IpDatagram &out);
+
+// False when the packet is not ICMP/ICMPv6 (skipped, not an error).
+bool event_from_packet(const CapturedPacket &p, icmpt_event &ev, FormatContext &ctx,
+		       IpDatagram &ip);
+
+} // namespace icmptrace

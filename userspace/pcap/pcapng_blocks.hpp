@@ -1,0 +1,65 @@
+// pcapng blocks as bytes (the pcapng draft, draft-ietf-opsawg-pcapng): each
+// function appends one whole block, in host byte order (the Section Header's
+// byte-order magic tells readers which), so a writer emits it with one
+// write().  Pure: the unit tests check the bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace icmptrace::pcapng {
+
+using Bytes = std::vector<uint8_t>;
+
+// Block types and the options the writer and the reader use.
+constexpr uint32_t kShb = 0x0A0D0D0A;
+constexpr uint32_t kIdb = 1;
+constexpr uint32_t kSpb = 3;
+constexpr uint32_t kIsb = 5;
+constexpr uint32_t kEpb = 6;
+constexpr uint32_t kByteOrderMagic = 0x1A2B3C4D;
+
+constexpr uint16_t kOptEnd = 0;
+constexpr uint16_t kOptComment = 1;
+constexpr uint16_t kShbHardware = 2, kShbOs = 3, kShbUserAppl = 4;
+constexpr uint16_t kIfName = 2, kIfDescription = 3, kIfTsresol = 9;
+constexpr uint16_t kEpbFlags = 2, kEpbDropCount = 4, kEpbProcessIdThreadId = 8;
+constexpr uint16_t kIsbStartTime = 2, kIsbEndTime = 3, kIsbIfRecv = 4, kIsbIfDrop = 5,
+		   kIsbOsDrop = 7;
+
+constexpr uint16_t kLinktypeRaw = 101;	// the packet starts at its IP header
+
+// epb_flags bits 0-1: direction.
+constexpr uint32_t kEpbInbound = 1, kEpbOutbound = 2;
+
+void append_shb(Bytes &out, std::string_view userappl, std::string_view os);
+// snaplen 0: no limit.  tsresol 9: timestamps in nanoseconds.
+void append_idb(Bytes &out, uint16_t linktype, uint32_t snaplen, std::string_view name,
+		std::string_view description);
+
+struct EpbMeta {
+	uint32_t interface_id = 0;
+	uint64_t ts = 0;			// units of the IDB's if_tsresol
+	uint32_t wire_len = 0;			// original length
+	uint32_t flags = 0;			// epb_flags, 0: none written
+	std::vector<std::string> comments;	// opt_comment each
+	std::optional<std::pair<uint32_t, uint32_t>> pid_tid;	// epb_processid_threadid
+	uint64_t dropcount = 0;			// epb_dropcount, 0: none written
+};
+void append_epb(Bytes &out, const EpbMeta &m, std::span<const uint8_t> data);
+
+struct IsbCounts {
+	uint32_t interface_id = 0;
+	uint64_t ts = 0;
+	std::optional<uint64_t> start, end;	// isb_starttime/endtime
+	uint64_t ifrecv = 0, ifdrop = 0;
+	std::optional<uint64_t> osdrop;
+	std::string comment;			// "" none
+};
+void append_isb(Bytes &out, const IsbCounts &c);
+
+} // namespace icmptrace::pcapng
