@@ -110,7 +110,8 @@ else
 fi
 
 # 3: the port unreachable names the UDP sender.
-unreach=$(awk -F'\t' '$1 == 3' "$T/fields")
+# The error as it arrives (inbound): its kernel-built send has owner=kernel.
+unreach=$(awk -F'\t' '$1 == 3 && $2 == "0x00000001"' "$T/fields")
 if [[ -n $unreach ]] && ! grep -vq "pid=$udp_pid .*comm=python3 .*owner=socket" <<<"$unreach"; then
 	ok "port unreachable: pid=$udp_pid comm=python3 owner=socket"
 else

@@ -162,7 +162,12 @@ bool CaptureWriter::rotate_if_due()
 	bool due = false;
 	if (o_.rotate_seconds) {
 		const std::time_t now = std::time(nullptr);
-		if (now - period_start_ >= static_cast<std::time_t>(o_.rotate_seconds)) {
+		if (now - period_start_ >= static_cast<std::time_t>(o_.rotate_seconds) &&
+		    ifaces_.empty()) {
+			// Nothing written yet: a file with no interface block is one
+			// libpcap refuses, so this file takes the new period instead.
+			period_start_ = now;
+		} else if (now - period_start_ >= static_cast<std::time_t>(o_.rotate_seconds)) {
 			// -G with -W alone: the capture ends after N files.
 			if (o_.max_files && !o_.rotate_bytes && files_ >= o_.max_files)
 				return false;
