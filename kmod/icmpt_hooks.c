@@ -5,6 +5,7 @@
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/kcsan-checks.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -138,6 +139,11 @@ void icmpt_emit(const struct sk_buff *skb, const struct icmpt_sample *s)
 		return;
 	icmpt_ring_enter(cpu);
 	st = icmpt_cpu_stats(cpu);
+	/*
+	 * This CPU's producer is its counters' one writer (plain read of
+	 * the old value); icmpt_genl.c reads them from any CPU, READ_ONCE.
+	 */
+	ASSERT_EXCLUSIVE_WRITER(*st);
 	WRITE_ONCE(st->seen, st->seen + 1);
 	if (!s->keep) {
 		WRITE_ONCE(st->filtered, st->filtered + 1);

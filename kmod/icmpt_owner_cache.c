@@ -22,9 +22,17 @@
  * taken, and a writer that finds its key owned by its own unchanged
  * identity (icmpt_task_same(): thread, comm, uid/gid, cgroup, namespaces,
  * parent) writes nothing but, at most once a jiffy, the entry's recency.
+ *
+ * Races by design, marked for KCSAN: an entry's key and task are written
+ * plainly by the one writer that claimed it (ASSERT_EXCLUSIVE_WRITER) and
+ * read under data_race() by readers that re-check seq, and by writers
+ * whose decision tolerates a torn value; stamp, a hint, is written by
+ * any writer, all accesses READ_ONCE/WRITE_ONCE; seq only by atomics and
+ * acquire/release.
  */
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
+#include <linux/kcsan-checks.h>
 #include <linux/log2.h>
 #include <linux/random.h>
 #include <linux/sched.h>
@@ -77,7 +85,19 @@ static struct icmpt_owner_slot *icmpt_owner_set(const struct icmpt_owner_key *ke
 static bool icmpt_key_eq(const struct icmpt_owner_key *a,
 			 const struct icmpt_owner_key *b)
 {
-	return !memcmp(a, b, sizeof(*a));
+	/*
+	 * a is an entry's key, which its writer may be rewriting: a torn
+	 * compare is caught by a reader's re-check of seq, and costs a writer
+	 * at most one needless rewrite or one lost update (a cache).
+	 */
+	return data_race(!memcmp(a, b, sizeof(*a)));
+}
+
+/* Whether entry s holds a key: a hint for the choice of a victim. */
+static bool icmpt_slot_used(const struct icmpt_owner_slot *s)
+{
+	/* Its writer may be rewriting it: a stale value picks a worse victim. */
+	return data_race(READ_ONCE(s->key.family));
 }
 
 /*
@@ -109,15 +129,15 @@ void icmpt_owner_put(const struct icmpt_owner_key *key,
 			break;
 		}
 		/* The victim: an empty entry, else the least recently used. */
-		if (!s || (READ_ONCE(s->key.family) &&
-			   (!READ_ONCE(set[i].key.family) ||
+		if (!s || (icmpt_slot_used(s) &&
+			   (!icmpt_slot_used(&set[i]) ||
 			    (s32)(READ_ONCE(set[i].stamp) - READ_ONCE(s->stamp)) < 0)))
 			s = &set[i];
 	}
 
 	/*
 	 * Not preemptible while the entry is claimed: a preempted writer
-	 * would leave it odd, and icmpt_owners_forget_netns() waiting.
+	 * would leave it odd, unread and unwritten, while it is off the CPU.
 	 */
 	preempt_disable();
 	seq = READ_ONCE(s->seq);
@@ -125,6 +145,9 @@ void icmpt_owner_put(const struct icmpt_owner_key *key,
 		preempt_enable();
 		return;		/* another writer has it */
 	}
+	/* Ours until seq is even again: no other CPU writes key or task. */
+	ASSERT_EXCLUSIVE_WRITER(s->key);
+	ASSERT_EXCLUSIVE_WRITER(s->task);
 	/* cmpxchg() is a full barrier: readers see the odd seq first. */
 	s->key = *key;
 	if (task)
@@ -149,7 +172,8 @@ bool icmpt_owner_get(const struct icmpt_owner_key *key, struct icmpt_task *task)
 
 		if ((seq & 1) || !icmpt_key_eq(&s->key, key))
 			continue;
-		*task = s->task;
+		/* Racy copy, thrown away below if a writer came meanwhile. */
+		data_race(*task = s->task);
 		/* Order the copy before the re-check of seq. */
 		smp_rmb();
 		if (READ_ONCE(s->seq) == seq && icmpt_key_eq(&s->key, key))
