@@ -23,50 +23,16 @@
 #define ID_LONG 0x6c6f
 #define ID_MANY 0x6d61
 
-/* IPv6 header to ::1 with plen bytes of payload behind next header nh. */
-static size_t ip6_hdr(uint8_t *p, int nh, size_t plen)
+/* Echo request id/seq with 16 bytes of data at p, behind IPv6 header ip6. */
+static size_t echo6(uint8_t *p, const uint8_t *ip6, uint16_t id, uint16_t seq)
 {
-	memset(p, 0, 40);
-	p[0] = 0x60;
-	p[4] = plen >> 8;
-	p[5] = plen & 0xff;
-	p[6] = nh;
-	p[7] = 64;
-	p[23] = 1;	/* ::1 */
-	p[39] = 1;
-	return 40;
-}
-
-/* Echo request id/seq with 16 bytes of data at p, checksum over ::1 -> ::1. */
-static size_t echo6(uint8_t *p, uint16_t id, uint16_t seq)
-{
-	uint8_t ph[40 + 24] = { 0 };
-	uint16_t c;
-
-	memset(p, 0, 24);
-	p[0] = 128;
-	p[4] = id >> 8;
-	p[5] = id & 0xff;
-	p[6] = seq >> 8;
-	p[7] = seq & 0xff;
 	memset(p + 8, 0xa5, 16);
-	/* Pseudo-header: src, dst, upper-layer length, next header 58. */
-	ph[15] = 1;
-	ph[31] = 1;
-	ph[35] = 24;
-	ph[39] = 58;
-	memcpy(ph + 40, p, 24);
-	c = vm_csum(ph, sizeof(ph));	/* host order */
-	p[2] = c >> 8;
-	p[3] = c & 0xff;
-	return 24;
+	return vm_echo_build(p, 128, id, seq, 16, ip6);
 }
 
 static int send6(int fd, const uint8_t *pkt, size_t len)
 {
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-
-	return sendto(fd, pkt, len, 0, (struct sockaddr *)&sin6, sizeof(sin6)) == (ssize_t)len ? 0 : -errno;
+	return vm_send_lo(fd, 6, pkt, len) == (ssize_t)len ? 0 : -errno;
 }
 
 /* One Destination Options header of two 200-byte options of unknown type 0x1e. */
@@ -84,8 +50,8 @@ static int send_long_opts(int fd, uint16_t seq)
 	d[205] = 200;
 	d[406] = 1;		/* PadN, no data */
 	d[407] = 0;
-	ip6_hdr(pkt, IPPROTO_DSTOPTS, 408 + 24);
-	echo6(pkt + 40 + 408, ID_LONG, seq);
+	vm_ip6_hdr_lo(pkt, IPPROTO_DSTOPTS, 408 + 24);
+	echo6(pkt + 40 + 408, pkt, ID_LONG, seq);
 	return send6(fd, pkt, sizeof(pkt));
 }
 
@@ -103,8 +69,8 @@ static int send_many_opts(int fd, uint16_t seq)
 		d[2] = 1;	/* PadN of 4 */
 		d[3] = 4;
 	}
-	ip6_hdr(pkt, IPPROTO_DSTOPTS, 9 * 8 + 24);
-	echo6(pkt + 40 + 72, ID_MANY, seq);
+	vm_ip6_hdr_lo(pkt, IPPROTO_DSTOPTS, 9 * 8 + 24);
+	echo6(pkt + 40 + 72, pkt, ID_MANY, seq);
 	return send6(fd, pkt, sizeof(pkt));
 }
 
@@ -113,7 +79,7 @@ static int send_broken(int fd)
 {
 	uint8_t pkt[40 + 12] = { 0 };
 
-	ip6_hdr(pkt, IPPROTO_DSTOPTS, 12);
+	vm_ip6_hdr_lo(pkt, IPPROTO_DSTOPTS, 12);
 	pkt[40] = IPPROTO_DSTOPTS;
 	pkt[42] = 1;
 	pkt[43] = 4;
@@ -124,17 +90,14 @@ static int send_broken(int fd)
 /* IPv4, protocol ICMP, version nibble 5: recorded, bad_ip. */
 static int send_bad_version(void)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	uint8_t pkt[28] = { 0x55, 0, 0, 28, 0, 0, 0, 0, 64, IPPROTO_ICMP };
+	uint8_t pkt[28] = { 0 };
 	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW), rc;
 
 	if (fd < 0)
 		return -errno;
-	memcpy(pkt + 12, &sin.sin_addr, 4);
-	memcpy(pkt + 16, &sin.sin_addr, 4);
+	vm_ip4_hdr_lo(pkt, 5, IPPROTO_ICMP, 8);
 	pkt[20] = ICMP_ECHO;
-	rc = sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&sin, sizeof(sin));
+	rc = vm_send_lo(fd, 4, pkt, sizeof(pkt));
 	close(fd);
 	return rc == (int)sizeof(pkt) ? 0 : -errno;
 }

@@ -19,14 +19,11 @@
  */
 static ssize_t send_tiny(int fd, size_t n)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	uint8_t pkt[21] = { 0x45, 0, 0, (uint8_t)(20 + n), 0, 0, 0, 0, 64, IPPROTO_ICMP };
+	uint8_t pkt[21];
 
-	memcpy(pkt + 12, &sin.sin_addr, 4);
-	memcpy(pkt + 16, &sin.sin_addr, 4);
+	vm_ip4_hdr_lo(pkt, 4, IPPROTO_ICMP, n);
 	pkt[20] = ICMP_ECHOREPLY;
-	return sendto(fd, pkt, 20 + n, 0, (struct sockaddr *)&sin, sizeof(sin));
+	return vm_send_lo(fd, 4, pkt, 20 + n);
 }
 
 TEST(type_filter_drops_headerless)
@@ -34,8 +31,6 @@ TEST(type_filter_drops_headerless)
 	static const char *const args[] = { "--format", "kv", "-4", "--type", "echo-reply", NULL };
 	static struct vm_reader rd;
 	static struct vm_rec recs[MAX_RECS];
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	uint8_t buf[32] = { 0 };
 	int fd, hdrfd, n, i, ours = 0;
 	size_t len;
@@ -49,7 +44,7 @@ TEST(type_filter_drops_headerless)
 	ASSERT_EQ(20, send_tiny(hdrfd, 0)) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ(21, send_tiny(hdrfd, 1)) TH_LOG("%s", strerror(errno));
 	len = rl_build(buf, ICMP_ECHOREPLY, OUR_ID, 7);
-	ASSERT_EQ((ssize_t)len, sendto(fd, buf, len, 0, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ((ssize_t)len, vm_send_lo(fd, 4, buf, len));
 	vm_reader_collect(&rd, 2, 3000);
 	usleep(300 * 1000);
 	vm_reader_stop(&rd);

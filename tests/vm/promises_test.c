@@ -22,13 +22,10 @@
 
 static int send_echo_reply(int fd, uint16_t seq)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	uint8_t buf[64];
 	size_t len = rl_build(buf, ICMP_ECHOREPLY, ID, seq);
 
-	return sendto(fd, buf, len, 0, (struct sockaddr *)&sin, sizeof(sin)) == (ssize_t)len ?
-	       0 : -errno;
+	return vm_send_lo(fd, 4, buf, len) == (ssize_t)len ? 0 : -errno;
 }
 
 struct seen {

@@ -169,19 +169,8 @@ int rl_raw_socket(void)
 
 size_t rl_build(uint8_t *buf, int type, uint16_t id, uint16_t seq)
 {
-	uint16_t c;
-
-	memset(buf, 0, 32);
-	buf[0] = type;
-	buf[4] = id >> 8;
-	buf[5] = id & 0xff;
-	buf[6] = seq >> 8;
-	buf[7] = seq & 0xff;
 	memcpy(buf + 8, "icmptrace-stress-payload", 24);
-	c = vm_csum(buf, 32);
-	buf[2] = c >> 8;
-	buf[3] = c & 0xff;
-	return 32;
+	return vm_echo_build(buf, type, id, seq, 24, NULL);
 }
 
 int rl_flood_start(pid_t *pids, int ncpu, const char *netns, const char *dst,

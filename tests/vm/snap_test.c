@@ -132,20 +132,10 @@ static uint8_t pattern(size_t i, unsigned int seq)
 static size_t build_echo(uint8_t *buf, unsigned int seq, size_t len)
 {
 	size_t i;
-	uint16_t c;
 
-	memset(buf, 0, 8);
-	buf[0] = 8;
-	buf[4] = ECHO_ID >> 8;
-	buf[5] = ECHO_ID & 0xff;
-	buf[6] = seq >> 8;
-	buf[7] = seq & 0xff;
 	for (i = 0; i < len; i++)
 		buf[8 + i] = pattern(i, seq);
-	c = vm_csum(buf, 8 + len);
-	buf[2] = c >> 8;
-	buf[3] = c & 0xff;
-	return 8 + len;
+	return vm_echo_build(buf, 8, ECHO_ID, seq, len, NULL);
 }
 
 /*

@@ -441,3 +441,78 @@ int vm_kv_get(const char *line, const char *key, char *val, size_t n)
 	}
 	return -1;
 }
+
+/* ---- Hand-built packets to loopback ---- */
+
+size_t vm_ip4_hdr_lo(uint8_t *p, int version, int proto, size_t payload)
+{
+	const uint32_t lo = htonl(INADDR_LOOPBACK);
+	size_t total = 20 + payload;
+
+	memset(p, 0, 20);
+	p[0] = version << 4 | 5;
+	p[2] = total >> 8;
+	p[3] = total & 0xff;
+	p[8] = 64;
+	p[9] = proto;
+	memcpy(p + 12, &lo, 4);
+	memcpy(p + 16, &lo, 4);
+	return 20;
+}
+
+size_t vm_ip6_hdr_lo(uint8_t *p, int nh, size_t payload)
+{
+	memset(p, 0, 40);
+	p[0] = 0x60;
+	p[4] = payload >> 8;
+	p[5] = payload & 0xff;
+	p[6] = nh;
+	p[7] = 64;
+	p[23] = 1;	/* ::1 */
+	p[39] = 1;
+	return 40;
+}
+
+size_t vm_echo_build(uint8_t *p, int type, uint16_t id, uint16_t seq, size_t len,
+		     const uint8_t *ip6)
+{
+	size_t n = 8 + len;
+	uint8_t *ph;
+	uint16_t c;
+
+	memset(p, 0, 8);
+	p[0] = type;
+	p[4] = id >> 8;
+	p[5] = id & 0xff;
+	p[6] = seq >> 8;
+	p[7] = seq & 0xff;
+	if (!ip6) {
+		c = vm_csum(p, n);
+	} else {
+		/* Pseudo-header: src, dst, upper-layer length, next header 58. */
+		ph = calloc(1, 40 + n);
+		if (!ph)
+			return 0;
+		memcpy(ph, ip6 + 8, 32);
+		ph[34] = n >> 8;
+		ph[35] = n & 0xff;
+		ph[39] = 58;
+		memcpy(ph + 40, p, n);
+		c = vm_csum(ph, 40 + n);
+		free(ph);
+	}
+	p[2] = c >> 8;		/* vm_csum() is in host order */
+	p[3] = c & 0xff;
+	return n;
+}
+
+ssize_t vm_send_lo(int fd, int family, const void *buf, size_t len)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+
+	if (family == 6)
+		return sendto(fd, buf, len, 0, (struct sockaddr *)&sin6, sizeof(sin6));
+	return sendto(fd, buf, len, 0, (struct sockaddr *)&sin, sizeof(sin));
+}

@@ -102,4 +102,26 @@ int vm_pcap_read_pkts(const char *path, struct vm_pkt *pkts, int max);
 /* The value of key in a kv line into val; 0 if found, -1 if not. */
 int vm_kv_get(const char *line, const char *key, char *val, size_t n);
 
+/* ---- Hand-built packets to loopback, for raw sockets ---- */
+
+/*
+ * An IPv4 header at p, 127.0.0.1 to itself, TTL 64, protocol proto, total
+ * length 20 + payload; version: the version nibble (4, or another to see
+ * a bad one).  Id and checksum 0: an IPPROTO_RAW socket fills them in.
+ * Returns 20.
+ */
+size_t vm_ip4_hdr_lo(uint8_t *p, int version, int proto, size_t payload);
+/* An IPv6 header at p, ::1 to itself, hop limit 64, next header nh: 40. */
+size_t vm_ip6_hdr_lo(uint8_t *p, int nh, size_t payload);
+/*
+ * The header of an echo message at p whose len data bytes are already at
+ * p + 8: type, code 0, id, seq and the checksum; ICMPv6 if ip6 is the
+ * IPv6 header it goes behind (the checksum covers its pseudo-header),
+ * ICMP if NULL.  Returns 8 + len, 0 if out of memory.
+ */
+size_t vm_echo_build(uint8_t *p, int type, uint16_t id, uint16_t seq, size_t len,
+		     const uint8_t *ip6);
+/* sendto() of len bytes to 127.0.0.1 (family 4) or ::1 (6): what it returns. */
+ssize_t vm_send_lo(int fd, int family, const void *buf, size_t len);
+
 #endif /* ICMPT_VMLIB_H */
