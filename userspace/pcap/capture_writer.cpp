@@ -86,10 +86,14 @@ CaptureWriter::~CaptureWriter()
 
 void CaptureWriter::write_out(const uint8_t *p, size_t n)
 {
-	while (n) {
+	while (n && !output_closed_) {
 		const ssize_t w = ::write(fd_, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EPIPE) {
+			output_closed_ = true;	// the rest has no reader
+			return;
+		}
 		if (w <= 0)
 			throw Error(kExitRuntime,
 				    errno_message("writing " + (to_stdout_ ? std::string("standard output")
@@ -101,15 +105,16 @@ void CaptureWriter::write_out(const uint8_t *p, size_t n)
 	}
 }
 
-void CaptureWriter::flush()
+bool CaptureWriter::flush()
 {
 	if (buf_.empty())
-		return;
+		return !output_closed_;
 	// Cleared first: a failed write is reported once, by its throw.
 	pcapng::Bytes out;
 	out.swap(buf_);
 	buf_.reserve(kFlushAt + 4096);
 	write_out(out.data(), out.size());
+	return !output_closed_;
 }
 
 void CaptureWriter::open_file()
@@ -119,6 +124,11 @@ void CaptureWriter::open_file()
 		name_ = "-";
 	} else {
 		name_ = rotate_name(o_, counter_, period_start_);
+		struct stat st;
+		// O_TRUNC would empty the file being read.
+		if (o_.input_ino && ::stat(name_.c_str(), &st) == 0 && st.st_ino == o_.input_ino &&
+		    st.st_dev == o_.input_dev)
+			throw Error(kExitUsage, name_ + " is the file -r reads: not overwritten");
 		fd_ = ::open(name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 		if (fd_ < 0)
 			throw Error(kExitRuntime, errno_message("opening " + name_, errno));
@@ -211,7 +221,7 @@ uint32_t CaptureWriter::interface_for(const icmpt_event &ev)
 bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
 			std::span<const uint8_t> ip, uint64_t drops_before)
 {
-	if (!rotate_if_due())
+	if (output_closed_ || !rotate_if_due())
 		return false;
 	const uint32_t id = interface_for(ev);
 	Iface &i = ifaces_.find({ev.pkt_netns, ev.ifindex})->second;
@@ -236,7 +246,7 @@ bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
 	last_iface_ = id;
 	++packets_;
 	if (o_.flush_each || buf_.size() >= kFlushAt)
-		flush();
+		return flush();
 	return true;
 }
 

@@ -7,7 +7,9 @@
 // Blocks are built whole in a buffer and the buffer is written only at
 // block boundaries, so a writer killed at any point leaves a file readable
 // up to its last whole block.  A write error throws Error: nothing is
-// dropped silently.
+// dropped silently.  One exception, as tcpdump and the text output have it:
+// EPIPE (the reader of a pipe left: -w - | head) is the end of the capture,
+// not an error: output_closed(), and add() asks for no more.
 //
 // Rotation as tcpdump's -C/-G/-W (rotate_name()):
 //   -C MB   a new file when the current one has grown past MB * 1,000,000
@@ -38,6 +40,9 @@ struct CaptureOptions {
 	uint64_t rotate_bytes = 0;	// -C, in bytes; 0: none
 	uint32_t rotate_seconds = 0;	// -G; 0: none
 	uint32_t max_files = 0;		// -W; 0: none
+	// The file -r reads (st_dev, st_ino; 0, 0: none): never opened for
+	// writing, whatever name leads to it.
+	uint64_t input_dev = 0, input_ino = 0;
 };
 
 // The name of the file number n of a capture started (or last rotated by
@@ -55,12 +60,16 @@ public:
 
 	// Adds the packet (ip: its bytes from the IP header on; the wire
 	// length is ev.pkt.ip_len) with drops_before records lost since the
-	// packet before.  False once -G with -W has made its last file: the
-	// capture is complete and this packet was not written.
+	// packet before.  False when the capture takes no more: -G with -W has
+	// made its last file (this packet was not written), or the output was
+	// closed (output_closed(); the packet is lost with it).
 	bool add(const icmpt_event &ev, const FormatContext &ctx, std::span<const uint8_t> ip,
 		 uint64_t drops_before);
-	// Writes the buffered blocks (at the end of each batch of records).
-	void flush();
+	// Writes the buffered blocks (at the end of each batch of records);
+	// false once the output is closed.
+	bool flush();
+	// The reader of the output left (EPIPE): nothing more is written.
+	bool output_closed() const { return output_closed_; }
 	// Statistics blocks, flush, close; drops_after: records lost after the
 	// last packet.  Throws Error on a write or close error.
 	void close(uint64_t drops_after = 0);
@@ -82,7 +91,7 @@ private:
 
 	CaptureOptions o_;
 	int fd_ = -1;				// owned unless to_stdout_
-	bool to_stdout_ = false, closed_ = false;
+	bool to_stdout_ = false, closed_ = false, output_closed_ = false;
 	std::string name_;			// of the current file
 	pcapng::Bytes buf_;
 	uint64_t file_bytes_ = 0;		// written to the current file
