@@ -78,6 +78,7 @@ int read_capture(const Options &o)
 	if (!o.write.empty()) {
 		// The file's own snap length, as far as anyone knows: none.
 		CaptureOptions c = capture_options(o, 0);
+		c.live_names = false;	// this host's interfaces are not the file's
 		struct stat st;
 		if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 			c.input_dev = st.st_dev;
@@ -107,7 +108,7 @@ int read_capture(const Options &o)
 			if (!event_from_packet(*p, ev, ctx, ip) || !filter_matches(filter, ev))
 				continue;
 			// False: -G -W made its last file, or -w -'s reader left.
-			if (writer && !writer->add(ev, ctx, ip.bytes, p->dropcount))
+			if (writer && !writer->add(ev, ctx, ip.bytes, p->dropcount, p->if_name))
 				break;
 			if (o.summary)
 				summary.add(ev, ctx);

@@ -1,6 +1,6 @@
 // -w FILE: records as pcapng (pcapng_blocks.hpp), one section a file.  An
 // Interface Description Block is written before the first packet of each
-// (network namespace, ifindex); each packet is an Enhanced Packet Block with
+// (network namespace, ifindex), named in that namespace; each packet is an Enhanced Packet Block with
 // the owner comment, direction, pid/tid and the drops before it; at the
 // close of a file an Interface Statistics Block per interface.
 //
@@ -26,9 +26,11 @@
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "context/format_context.hpp"
+#include "pcap/netns_ifnames.hpp"
 #include "pcap/pcapng_blocks.hpp"
 
 namespace icmptrace {
@@ -43,6 +45,9 @@ struct CaptureOptions {
 	// The file -r reads (st_dev, st_ino; 0, 0: none): never opened for
 	// writing, whatever name leads to it.
 	uint64_t input_dev = 0, input_ino = 0;
+	// if_name asked of this host (netns_ifnames.hpp); false for -r, whose
+	// packets name their interface themselves or get a placeholder.
+	bool live_names = true;
 };
 
 // The name of the file number n of a capture started (or last rotated by
@@ -63,8 +68,10 @@ public:
 	// packet before.  False when the capture takes no more: -G with -W has
 	// made its last file (this packet was not written), or the output was
 	// closed (output_closed(); the packet is lost with it).
+	// if_name: the interface's name when the caller knows it (-r), for the
+	// interface's first packet.
 	bool add(const icmpt_event &ev, const FormatContext &ctx, std::span<const uint8_t> ip,
-		 uint64_t drops_before);
+		 uint64_t drops_before, std::string_view if_name = {});
 	// Writes the buffered blocks (at the end of each batch of records);
 	// false once the output is closed.
 	bool flush();
@@ -86,7 +93,7 @@ private:
 	void open_file();
 	void end_file(uint64_t drops_after);
 	bool rotate_if_due();
-	uint32_t interface_for(const icmpt_event &ev);
+	uint32_t interface_for(const icmpt_event &ev, std::string_view if_name);
 	void write_out(const uint8_t *p, size_t n);
 
 	CaptureOptions o_;
@@ -100,7 +107,7 @@ private:
 	std::map<std::pair<uint32_t, uint32_t>, Iface> ifaces_;	// (netns, ifindex)
 	uint32_t last_iface_ = UINT32_MAX;
 	uint64_t packets_ = 0;
-	uint32_t own_netns_ = 0;
+	NetnsIfnames ifnames_;
 	pcapng::EpbMeta meta_;			// reused, so its strings keep their room
 };
 
