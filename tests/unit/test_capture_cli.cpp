@@ -227,6 +227,19 @@ void test_flag_combinations(void **)
 	assert_non_null(std::strstr(p.error.c_str(), "-- COMMAND does not go with -r"));
 }
 
+// What is no capture gets its error alone, exit 1: no count of 0 packets
+// before it, no crash.
+void test_not_a_capture(void **)
+{
+	ChildResult r = run_cli_child({"-r", "/dev/null"}, "/dev/null");
+	assert_int_equal(r.status, kExitRuntime);
+	assert_string_equal(r.err.c_str(),
+			    "icmptrace: /dev/null: empty input: not a pcap or pcapng file\n");
+	r = run_cli_child({"-r", "/tmp"}, "/dev/null");
+	assert_int_equal(r.status, kExitRuntime);
+	assert_string_equal(r.err.c_str(), "icmptrace: reading /tmp: Is a directory\n");
+}
+
 } // namespace
 
 int main()
@@ -238,6 +251,7 @@ int main()
 		cmocka_unit_test(test_rewrite_prints_lines),
 		cmocka_unit_test(test_rewrite_never_clobbers_input),
 		cmocka_unit_test(test_flag_combinations),
+		cmocka_unit_test(test_not_a_capture),
 	};
 	return cmocka_run_group_tests_name("capture_cli", tests, nullptr, nullptr);
 }

@@ -137,12 +137,15 @@ int read_capture(const Options &o)
 	}
 	if (std::fflush(out) != 0 && errno != EPIPE)
 		throw Error(kExitRuntime, errno_message("write", errno));
-	std::fprintf(stderr, "icmptrace: %llu packets read, %llu ICMP records %s, %llu dropped by "
+	// Not a capture at all: the error alone says it.
+	if (packets || bad_file.empty())
+		std::fprintf(stderr,
+			     "icmptrace: %llu packets read, %llu ICMP records %s, %llu dropped by "
 			     "the capture that wrote the file\n",
-		     static_cast<unsigned long long>(packets),
-		     static_cast<unsigned long long>(records),
-		     writer ? "written" : lines ? "printed" : "counted",
-		     static_cast<unsigned long long>(dropped));
+			     static_cast<unsigned long long>(packets),
+			     static_cast<unsigned long long>(records),
+			     writer ? "written" : lines ? "printed" : "counted",
+			     static_cast<unsigned long long>(dropped));
 	if (!bad_file.empty())
 		throw Error(kExitRuntime, bad_file);
 	return kExitOk;
