@@ -243,7 +243,8 @@ kill -0 "$pinger" 2>/dev/null && before_ping_end=1 || before_ping_end=0
 rc=$(cat "$T/pipe.rc" 2>/dev/null)
 wait "$pinger"
 wait "$pipeline"
-noise=$(grep -v -e "listening on" -e "^icmptrace: [0-9]* records, 0 dropped$" "$T/pipe.err")
+noise=$(grep -v -e "^icmptrace: filter: " -e "listening on" \
+	-e "^icmptrace: [0-9]* records, 0 dropped$" "$T/pipe.err")
 if [[ $rc == 0 && -z $noise && $before_ping_end == 1 && $(wc -c <"$T/pipe.head") == 100 ]]; then
 	ok "-w - | head -c 100: exit 0 before the ping ended, stderr: $(tail -1 "$T/pipe.err")"
 else
