@@ -12,10 +12,13 @@
 #include "util/error.hpp"
 #include "util/exit_codes.hpp"
 #include "cli/options.hpp"
+#include "cli_child.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
 
 using namespace icmptrace;
+using icmptrace::test::run_cli_child;
+using icmptrace::test::ChildResult;
 using Args = std::vector<std::string>;
 
 namespace {
@@ -86,38 +89,6 @@ void test_usage_errors(void **)
 		assert_int_equal(p.action, ParsedArgs::Action::UsageError);
 		assert_string_equal(p.error.c_str(), c.error);
 	}
-}
-
-// run_cli in a child whose stdout is out_path and whose stderr is captured:
-// its exit status and what it wrote to stderr.
-struct ChildResult {
-	int status;
-	std::string err;
-};
-
-ChildResult run_cli_child(const Args &args, const char *out_path)
-{
-	int pfd[2];
-	assert_int_equal(pipe(pfd), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int out = open(out_path, O_WRONLY);
-		if (out < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(pfd[1], STDERR_FILENO) < 0)
-			_exit(99);
-		_exit(run_cli(args));
-	}
-	close(pfd[1]);
-	std::string err;
-	char buf[512];
-	ssize_t n;
-	while ((n = read(pfd[0], buf, sizeof(buf))) > 0)
-		err.append(buf, static_cast<size_t>(n));
-	close(pfd[0]);
-	int ws = 0;
-	assert_int_equal(waitpid(pid, &ws, 0), pid);
-	assert_true(WIFEXITED(ws));
-	return {WEXITSTATUS(ws), err};
 }
 
 // A help text that could not be written is a failure, not exit 0.

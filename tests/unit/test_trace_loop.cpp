@@ -258,6 +258,30 @@ void test_count_leaves_the_rest(void **)
 	assert_int_equal(f.r1.consumer_pos(), sizeof(icmpt_event));	// 20
 }
 
+// -w - | head: a capture whose output is gone ends the loop at once, with
+// nothing counted as written, though the device still says "readable".
+void test_closed_capture_ends_loop(void **)
+{
+	Fixture f;
+	f.cfg.print = false;
+	f.cfg.timeout = 5s;	// the loop went on this long
+	int captured = 0, flushes = 0;
+	f.cfg.capture = [&](const icmpt_event &, const FormatContext &) {
+		++captured;
+		return true;
+	};
+	f.cfg.capture_flush = [&]() {
+		++flushes;
+		return false;
+	};
+	auto t0 = std::chrono::steady_clock::now();
+	LoopResult r = run_trace_loop(f.ready.get(), -1, f.rings, f.cfg, f.out.get(), f.err.get());
+	assert_true(std::chrono::steady_clock::now() - t0 < 1s);
+	assert_int_equal(captured, 5);
+	assert_int_equal(flushes, 1);
+	assert_int_equal(r.records, 0);
+}
+
 } // namespace
 
 int main()
@@ -271,6 +295,7 @@ int main()
 		cmocka_unit_test(test_signal_while_output_stalls),
 		cmocka_unit_test(test_timeout_while_output_stalls),
 		cmocka_unit_test(test_count_leaves_the_rest),
+		cmocka_unit_test(test_closed_capture_ends_loop),
 	};
 	return cmocka_run_group_tests_name("trace_loop", tests, nullptr, nullptr);
 }

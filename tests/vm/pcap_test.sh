@@ -10,6 +10,10 @@
 #   5 -C/-W: the promised files, each read by tcpdump -r; -G/-W: 2 files, then exit
 #   6 kill -9 of a writer leaves a file tshark reads
 #   7 -w /dev/full fails with a message and a non-zero status
+#   8 IDB if_name from the packet's namespace: a veth pair between a namespace
+#     held by a process (unshare) and one of ip netns (no process in it)
+#   9 -w - | head -c 100: the capture ends once head has left, exit 0 and no
+#     error message
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ICMPTRACE=${ICMPTRACE:-build/icmptrace}
@@ -56,7 +60,7 @@ packet_hex() {
 }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..9"
 rm -rf "$T" && mkdir -p "$T"
 ip netns del "$NS" 2>/dev/null
 if ! ip netns add "$NS" || ! ip -n "$NS" link set lo up; then
@@ -177,6 +181,75 @@ if [[ $rc != 0 ]] && grep -q "No space left on device" "$T/full.err"; then
 	ok "-w /dev/full: exit $rc, $(grep -m1 "No space" "$T/full.err")"
 else
 	not_ok "-w /dev/full" "exit $rc" "$(cat "$T/full.err")"
+fi
+
+# 8: interface names in other namespaces.  A: unshare'd, held by a sleep (no
+# /run/netns name; found through the ping's pid), B: ip netns, nobody in it
+# (found in /run/netns).  Both veth ends have the same ifindex in their own
+# namespace, neither is the reader's.
+NSB=icmpt-pcap-b
+ip netns del "$NSB" 2>/dev/null
+unshare -n sleep 600 &
+holder=$!
+for _ in $(seq 50); do
+	[[ $(stat -Lc %i /proc/$holder/ns/net 2>/dev/null) != "$(stat -Lc %i /proc/self/ns/net)" ]] && break
+	sleep 0.1
+done
+in_a() { nsenter -t "$holder" -n "$@"; }
+if ip netns add "$NSB" &&
+	ip link add icmpt-pa netns "$holder" type veth peer name icmpt-pb netns "$NSB" &&
+	in_a ip addr add 10.99.0.1/24 dev icmpt-pa && in_a ip link set icmpt-pa up &&
+	ip -n "$NSB" addr add 10.99.0.2/24 dev icmpt-pb && ip -n "$NSB" link set icmpt-pb up; then
+	start_reader "$T/ns.err" -w "$T/ns.pcapng" -4 --netns "/proc/$holder/ns/net" \
+		--netns "/run/netns/$NSB" || echo "# -w did not start: $(cat "$T/ns.err")"
+	in_a ping -c 2 -i 0.2 10.99.0.2 >/dev/null
+	sleep 1
+	stop_reader
+	tshark -r "$T/ns.pcapng" -T fields -e icmp.type -e frame.packet_flags_direction \
+		-e frame.interface_name >"$T/ns.fields" 2>"$T/ns.tshark"
+	# request out of A, in to B; reply out of B, in to A
+	want=$(printf '%s\n' "8 0x00000002 icmpt-pa" "8 0x00000001 icmpt-pb" \
+		"0 0x00000002 icmpt-pb" "0 0x00000001 icmpt-pa" | sort)
+	got=$(tr '\t' ' ' <"$T/ns.fields" | sort -u)
+	if [[ $got == "$want" && $(grep -c . "$T/ns.fields") == 8 ]]; then
+		ok "IDB names from the packets' namespaces: icmpt-pa (held by a process), icmpt-pb (ip netns)"
+	else
+		not_ok "IDB names of other namespaces" "$(head -c 800 "$T/ns.fields")" \
+			"$(cat "$T/ns.tshark" "$T/ns.err")"
+	fi
+else
+	not_ok "IDB names of other namespaces: no veth pair"
+fi
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+ip netns del "$NSB"
+
+# 9: a capture piped into head -c 100 (2 KB packets: one is more than head
+# wants).  Before: exit 1 and "writing standard output: Broken pipe".
+( "$ICMPTRACE" -w - "${nsarg[@]}" 2>"$T/pipe.err"; echo $? >"$T/pipe.rc" ) |
+	head -c 100 >"$T/pipe.head" &
+pipeline=$!
+for _ in $(seq 200); do
+	grep -q "listening on" "$T/pipe.err" 2>/dev/null && break
+	sleep 0.1
+done
+ip netns exec "$NS" ping -c 6 -i 0.5 -s 2000 127.0.0.1 >/dev/null &
+pinger=$!
+for _ in $(seq 100); do
+	[[ -s $T/pipe.rc ]] && break
+	sleep 0.1
+done
+kill -0 "$pinger" 2>/dev/null && before_ping_end=1 || before_ping_end=0
+rc=$(cat "$T/pipe.rc" 2>/dev/null)
+wait "$pinger"
+wait "$pipeline"
+noise=$(grep -v -e "^icmptrace: filter: " -e "listening on" \
+	-e "^icmptrace: [0-9]* records, 0 dropped$" "$T/pipe.err")
+if [[ $rc == 0 && -z $noise && $before_ping_end == 1 && $(wc -c <"$T/pipe.head") == 100 ]]; then
+	ok "-w - | head -c 100: exit 0 before the ping ended, stderr: $(tail -1 "$T/pipe.err")"
+else
+	not_ok "-w - into a closed pipe" "exit '${rc}', ended before the ping: $before_ping_end" \
+		"$(cat "$T/pipe.err")"
 fi
 
 ip netns del "$NS"

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -74,18 +75,29 @@ int read_capture(const Options &o)
 	CaptureReader reader(fd_source(fd, name));
 
 	std::optional<CaptureWriter> writer;
-	std::optional<OutputFile> file;
-	FILE *out = stdout;
 	if (!o.write.empty()) {
 		// The file's own snap length, as far as anyone knows: none.
-		writer.emplace(capture_options(o, 0));
-	} else if (!o.output.empty() && o.output != "-") {
+		CaptureOptions c = capture_options(o, 0);
+		c.live_names = false;	// this host's interfaces are not the file's
+		struct stat st;
+		if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			c.input_dev = st.st_dev;
+			c.input_ino = st.st_ino;
+		}
+		writer.emplace(c);
+	}
+	// Lines as a live run has them: none with -w or --summary unless --print.
+	const bool lines = o.print || (!writer && !o.summary);
+	std::optional<OutputFile> file;
+	FILE *out = stdout;
+	if (!o.output.empty() && o.output != "-") {
 		file.emplace(o.output);
 		out = file->stream();
 	}
 	IcmpSummary summary;
-	std::string line;
+	std::string line, bad_file;
 	uint64_t packets = 0, records = 0, dropped = 0;
+	bool closed = false;	// the reader of our output left (EPIPE)
 	icmpt_event ev;
 	FormatContext ctx;
 	IpDatagram ip;
@@ -95,44 +107,47 @@ int read_capture(const Options &o)
 			dropped += p->dropcount;
 			if (!event_from_packet(*p, ev, ctx, ip) || !filter_matches(filter, ev))
 				continue;
-			if (writer) {
-				if (!writer->add(ev, ctx, ip.bytes, p->dropcount))
+			// False: -G -W made its last file, or -w -'s reader left.
+			if (writer && !writer->add(ev, ctx, ip.bytes, p->dropcount, p->if_name))
+				break;
+			if (o.summary)
+				summary.add(ev, ctx);
+			if (lines) {
+				line.clear();
+				format_event(o.format, ev, ctx, line);
+				if (!write_all(out, line)) {
+					closed = true;
 					break;
-			} else {
-				if (o.summary)
-					summary.add(ev, ctx);
-				if (!o.summary || o.print) {
-					line.clear();
-					format_event(o.format, ev, ctx, line);
-					if (!write_all(out, line))
-						return kExitOk;
 				}
 			}
 			if (++records == o.count.value_or(0))
 				break;
 		}
 	} catch (const CaptureError &e) {
-		// What came before the bad block is out; then a clear error.
-		if (writer)
-			writer->close();
-		std::fflush(out);
-		throw Error(kExitRuntime, name + ": " + e.what());
+		// What came before the bad block is out, summary included; then
+		// a clear error.
+		bad_file = name + ": " + e.what();
 	}
 	if (writer)
 		writer->close();
-	if (o.summary) {
+	if (o.summary && !closed) {
 		const std::string table =
 			o.format == OutputFormat::Json ? summary.json() : summary.text();
-		if (!write_all(out, table))
-			return kExitOk;
+		closed = !write_all(out, table);
 	}
 	if (std::fflush(out) != 0 && errno != EPIPE)
 		throw Error(kExitRuntime, errno_message("write", errno));
-	std::fprintf(stderr, "icmptrace: %llu packets read, %llu ICMP records %s, %llu dropped by "
+	// Not a capture at all: the error alone says it.
+	if (packets || bad_file.empty())
+		std::fprintf(stderr,
+			     "icmptrace: %llu packets read, %llu ICMP records %s, %llu dropped by "
 			     "the capture that wrote the file\n",
-		     static_cast<unsigned long long>(packets),
-		     static_cast<unsigned long long>(records), writer ? "written" : "printed",
-		     static_cast<unsigned long long>(dropped));
+			     static_cast<unsigned long long>(packets),
+			     static_cast<unsigned long long>(records),
+			     writer ? "written" : lines ? "printed" : "counted",
+			     static_cast<unsigned long long>(dropped));
+	if (!bad_file.empty())
+		throw Error(kExitRuntime, bad_file);
 	return kExitOk;
 }
 

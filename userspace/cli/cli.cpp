@@ -144,7 +144,7 @@ int trace(const Options &o)
 			drops_before = 0;
 			return more;
 		};
-		cfg.capture_flush = [&capture]() { capture->flush(); };
+		cfg.capture_flush = [&capture]() { return capture->flush(); };
 	}
 
 	std::fprintf(stderr, "icmptrace: listening on %s, %u rings of %llu KiB\n",

@@ -83,13 +83,16 @@ void check_capture_flags(const Options &o)
 		throw UsageError{"-C, -G and -W need a file name, not -w -"};
 	if (o.snaplen && (o.write.empty() || !o.read.empty()))
 		throw UsageError{"-s goes with -w when tracing (-r keeps what the file has)"};
-	if (!o.write.empty() && !o.output.empty() && !o.print)
-		throw UsageError{"-w writes packets, --output lines: --output goes with -w --print"};
+	if (!o.write.empty() && !o.output.empty() && !o.print && !o.summary)
+		throw UsageError{"-w writes packets, --output lines: --output goes with -w --print "
+				 "or --summary"};
 	if (o.write == "-" && (o.print || o.summary) && (o.output.empty() || o.output == "-"))
 		throw UsageError{"-w - and --print or --summary would both write to standard "
 				 "output (add --output FILE)"};
 	if (!o.read.empty() && o.backlog)
 		throw UsageError{"--backlog does not go with -r"};
+	if (!o.read.empty() && !o.command.empty())
+		throw UsageError{"-- COMMAND does not go with -r (it traces a live command)"};
 	if (o.write == "-" && o.read == "-")
 		return;
 	if (!o.write.empty() && o.write == o.read)
@@ -280,11 +283,10 @@ Options:
       --summary         at exit, a table by process, by ICMP type/code and
                         direction, echo round-trip times per process and
                         destination, errors per destination; no lines
-      --print           with --summary: print the lines too
+      --print           with --summary or -w: print the lines too
   -u, --user NAME       run COMMAND as user NAME (or a uid) with its groups;
                         without it, under sudo, COMMAND runs as the user who
                         ran sudo (SUDO_UID, SUDO_GID), else as we run
-      --print           with --summary or -w: print the lines too
   -h, --help            show this help
 
 Capture files (pcapng, for Wireshark, tshark and tcpdump):
@@ -306,9 +308,9 @@ Capture files (pcapng, for Wireshark, tshark and tcpdump):
                         with -G alone: stop after N files
   -r FILE               read a pcapng or pcap file (- for stdin: icmptrace's
                         own, tcpdump's, Wireshark's) instead of the module and
-                        print it, or with -w rewrite it; the filters below
-                        apply in userspace; packets of other tools have owner
-                        none
+                        print it, or with -w rewrite it (--print, --summary
+                        as for a live run); the filters below apply in
+                        userspace; packets of other tools have owner none
 
 Filters, evaluated in the kernel before a record is written; kinds combine
 with AND, the values of one kind with OR.  They hold for this run only and

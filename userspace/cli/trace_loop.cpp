@@ -209,8 +209,8 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 			++n;
 		}
 		report(merge, err);
-		if (cfg.capture_flush && n)
-			cfg.capture_flush();
+		if (cfg.capture_flush && n && !cfg.capture_flush())
+			return false;	// -w - | head: nobody reads the capture
 		if (n == 0)
 			return !complete && (!cfg.count || res.records < *cfg.count);
 		const std::string_view text(buf.data(), used);

@@ -41,10 +41,11 @@ struct LoopConfig {
 	std::function<SignalAction(int signo, int code)> on_signal;
 	// -w: every record goes here instead of a line; false ends the loop
 	// (the capture is complete).  capture_flush() runs after each chunk,
-	// before its records go back to the rings.  begin_pass() runs before
+	// before its records go back to the rings; false ends the loop at once
+	// (the capture's output is gone).  begin_pass() runs before
 	// each pass over the rings (the drop counters are read there).
 	std::function<bool(const icmpt_event &, const FormatContext &)> capture;
-	std::function<void()> capture_flush;
+	std::function<bool()> capture_flush;
 	std::function<void()> begin_pass;
 };
 

@@ -1,7 +1,6 @@
 #include "pcap/capture_writer.hpp"
 
 #include <fcntl.h>
-#include <net/if.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -23,12 +22,6 @@ std::string os_name()
 	if (::uname(&u) != 0)
 		return "Linux";
 	return std::string(u.sysname) + " " + u.release;
-}
-
-uint32_t own_netns()
-{
-	struct stat st;
-	return ::stat("/proc/self/ns/net", &st) == 0 ? static_cast<uint32_t>(st.st_ino) : 0;
 }
 
 int digits(uint32_t n)
@@ -65,7 +58,7 @@ std::string rotate_name(const CaptureOptions &o, uint32_t n, std::time_t t)
 	return base + num;
 }
 
-CaptureWriter::CaptureWriter(CaptureOptions o) : o_(std::move(o)), own_netns_(own_netns())
+CaptureWriter::CaptureWriter(CaptureOptions o) : o_(std::move(o))
 {
 	to_stdout_ = o_.path == "-";
 	buf_.reserve(kFlushAt + 4096);
@@ -86,10 +79,14 @@ CaptureWriter::~CaptureWriter()
 
 void CaptureWriter::write_out(const uint8_t *p, size_t n)
 {
-	while (n) {
+	while (n && !output_closed_) {
 		const ssize_t w = ::write(fd_, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EPIPE) {
+			output_closed_ = true;	// the rest has no reader
+			return;
+		}
 		if (w <= 0)
 			throw Error(kExitRuntime,
 				    errno_message("writing " + (to_stdout_ ? std::string("standard output")
@@ -101,15 +98,16 @@ void CaptureWriter::write_out(const uint8_t *p, size_t n)
 	}
 }
 
-void CaptureWriter::flush()
+bool CaptureWriter::flush()
 {
 	if (buf_.empty())
-		return;
+		return !output_closed_;
 	// Cleared first: a failed write is reported once, by its throw.
 	pcapng::Bytes out;
 	out.swap(buf_);
 	buf_.reserve(kFlushAt + 4096);
 	write_out(out.data(), out.size());
+	return !output_closed_;
 }
 
 void CaptureWriter::open_file()
@@ -119,6 +117,11 @@ void CaptureWriter::open_file()
 		name_ = "-";
 	} else {
 		name_ = rotate_name(o_, counter_, period_start_);
+		struct stat st;
+		// O_TRUNC would empty the file being read.
+		if (o_.input_ino && ::stat(name_.c_str(), &st) == 0 && st.st_ino == o_.input_ino &&
+		    st.st_dev == o_.input_dev)
+			throw Error(kExitUsage, name_ + " is the file -r reads: not overwritten");
 		fd_ = ::open(name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 		if (fd_ < 0)
 			throw Error(kExitRuntime, errno_message("opening " + name_, errno));
@@ -189,18 +192,17 @@ bool CaptureWriter::rotate_if_due()
 	return true;
 }
 
-uint32_t CaptureWriter::interface_for(const icmpt_event &ev)
+uint32_t CaptureWriter::interface_for(const icmpt_event &ev, std::string_view name)
 {
 	auto [it, added] = ifaces_.try_emplace({ev.pkt_netns, ev.ifindex},
 					       Iface{static_cast<uint32_t>(ifaces_.size())});
 	if (added) {
-		char name[IF_NAMESIZE] = "";
-		std::string if_name;
-		// Names are per namespace: only ours can be asked.
-		if (ev.ifindex && ev.pkt_netns == own_netns_ && ::if_indextoname(ev.ifindex, name))
-			if_name = name;
-		else
-			if_name = "ifindex " + std::to_string(ev.ifindex);
+		// The owner, if any, is the first place to look for the namespace.
+		const uint32_t hint = ev.owner != ICMPT_OWNER_NONE ? ev.task.pid : 0;
+		const std::string if_name =
+			!name.empty()	? std::string(name)
+			: o_.live_names ? ifnames_.name(ev.pkt_netns, ev.ifindex, hint)
+					: ifname_placeholder(ev.pkt_netns, ev.ifindex);
 		const std::string desc = "netns=" + std::to_string(ev.pkt_netns) +
 					 " ifindex=" + std::to_string(ev.ifindex);
 		pcapng::append_idb(buf_, pcapng::kLinktypeRaw, o_.snaplen, if_name, desc);
@@ -209,11 +211,11 @@ uint32_t CaptureWriter::interface_for(const icmpt_event &ev)
 }
 
 bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
-			std::span<const uint8_t> ip, uint64_t drops_before)
+			std::span<const uint8_t> ip, uint64_t drops_before, std::string_view if_name)
 {
-	if (!rotate_if_due())
+	if (output_closed_ || !rotate_if_due())
 		return false;
-	const uint32_t id = interface_for(ev);
+	const uint32_t id = interface_for(ev, if_name);
 	Iface &i = ifaces_.find({ev.pkt_netns, ev.ifindex})->second;
 	meta_.interface_id = id;
 	meta_.ts = ev.ts_real_ns;
@@ -236,7 +238,7 @@ bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
 	last_iface_ = id;
 	++packets_;
 	if (o_.flush_each || buf_.size() >= kFlushAt)
-		flush();
+		return flush();
 	return true;
 }
 

@@ -1,13 +1,15 @@
 // -w FILE: records as pcapng (pcapng_blocks.hpp), one section a file.  An
 // Interface Description Block is written before the first packet of each
-// (network namespace, ifindex); each packet is an Enhanced Packet Block with
+// (network namespace, ifindex), named in that namespace; each packet is an Enhanced Packet Block with
 // the owner comment, direction, pid/tid and the drops before it; at the
 // close of a file an Interface Statistics Block per interface.
 //
 // Blocks are built whole in a buffer and the buffer is written only at
 // block boundaries, so a writer killed at any point leaves a file readable
 // up to its last whole block.  A write error throws Error: nothing is
-// dropped silently.
+// dropped silently.  One exception, as tcpdump and the text output have it:
+// EPIPE (the reader of a pipe left: -w - | head) is the end of the capture,
+// not an error: output_closed(), and add() asks for no more.
 //
 // Rotation as tcpdump's -C/-G/-W (rotate_name()):
 //   -C MB   a new file when the current one has grown past MB * 1,000,000
@@ -24,9 +26,11 @@
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "context/format_context.hpp"
+#include "pcap/netns_ifnames.hpp"
 #include "pcap/pcapng_blocks.hpp"
 
 namespace icmptrace {
@@ -38,6 +42,12 @@ struct CaptureOptions {
 	uint64_t rotate_bytes = 0;	// -C, in bytes; 0: none
 	uint32_t rotate_seconds = 0;	// -G; 0: none
 	uint32_t max_files = 0;		// -W; 0: none
+	// The file -r reads (st_dev, st_ino; 0, 0: none): never opened for
+	// writing, whatever name leads to it.
+	uint64_t input_dev = 0, input_ino = 0;
+	// if_name asked of this host (netns_ifnames.hpp); false for -r, whose
+	// packets name their interface themselves or get a placeholder.
+	bool live_names = true;
 };
 
 // The name of the file number n of a capture started (or last rotated by
@@ -55,12 +65,18 @@ public:
 
 	// Adds the packet (ip: its bytes from the IP header on; the wire
 	// length is ev.pkt.ip_len) with drops_before records lost since the
-	// packet before.  False once -G with -W has made its last file: the
-	// capture is complete and this packet was not written.
+	// packet before.  False when the capture takes no more: -G with -W has
+	// made its last file (this packet was not written), or the output was
+	// closed (output_closed(); the packet is lost with it).
+	// if_name: the interface's name when the caller knows it (-r), for the
+	// interface's first packet.
 	bool add(const icmpt_event &ev, const FormatContext &ctx, std::span<const uint8_t> ip,
-		 uint64_t drops_before);
-	// Writes the buffered blocks (at the end of each batch of records).
-	void flush();
+		 uint64_t drops_before, std::string_view if_name = {});
+	// Writes the buffered blocks (at the end of each batch of records);
+	// false once the output is closed.
+	bool flush();
+	// The reader of the output left (EPIPE): nothing more is written.
+	bool output_closed() const { return output_closed_; }
 	// Statistics blocks, flush, close; drops_after: records lost after the
 	// last packet.  Throws Error on a write or close error.
 	void close(uint64_t drops_after = 0);
@@ -77,12 +93,12 @@ private:
 	void open_file();
 	void end_file(uint64_t drops_after);
 	bool rotate_if_due();
-	uint32_t interface_for(const icmpt_event &ev);
+	uint32_t interface_for(const icmpt_event &ev, std::string_view if_name);
 	void write_out(const uint8_t *p, size_t n);
 
 	CaptureOptions o_;
 	int fd_ = -1;				// owned unless to_stdout_
-	bool to_stdout_ = false, closed_ = false;
+	bool to_stdout_ = false, closed_ = false, output_closed_ = false;
 	std::string name_;			// of the current file
 	pcapng::Bytes buf_;
 	uint64_t file_bytes_ = 0;		// written to the current file
@@ -91,7 +107,7 @@ private:
 	std::map<std::pair<uint32_t, uint32_t>, Iface> ifaces_;	// (netns, ifindex)
 	uint32_t last_iface_ = UINT32_MAX;
 	uint64_t packets_ = 0;
-	uint32_t own_netns_ = 0;
+	NetnsIfnames ifnames_;
 	pcapng::EpbMeta meta_;			// reused, so its strings keep their room
 };
 

@@ -1,0 +1,257 @@
+// -w and -r as a user runs them (issue 13's open defects): a closed pipe
+// ends a capture quietly, -r -w keeps --summary and --print, -r and -w never
+// clobber the file being read, the flags that cannot go together are
+// refused.  The capture read is the fuzzer's seed of our own format: an echo
+// request out, its reply in, a port unreachable in.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
+#include "cli_child.hpp"
+#include "pcap/capture_reader.hpp"
+#include "pcap/capture_writer.hpp"
+#include "sample_events.hpp"
+#include "util/error.hpp"
+#include "util/unique_fd.hpp"
+// Last: cmocka defines macros (fail, skip) that clash with the C++ library.
+#include "cmocka_includes.hpp"
+
+using namespace icmptrace;
+using namespace icmptrace::test;
+using Args = std::vector<std::string>;
+
+namespace {
+
+const std::string kOwn = TESTDATA_DIR "/../../fuzz/corpus_capture/own.pcapng";
+
+struct TempDir {
+	std::string path;
+	TempDir()
+	{
+		char d[] = "/tmp/icmpt-capcli-XXXXXX";
+		assert_non_null(mkdtemp(d));
+		path = d;
+	}
+	~TempDir()
+	{
+		const std::string cmd = "rm -rf '" + path + "'";
+		if (std::system(cmd.c_str()) != 0)
+			std::fprintf(stderr, "# could not remove %s\n", path.c_str());
+	}
+	std::string operator/(const char *name) const { return path + "/" + name; }
+};
+
+std::string slurp(const std::string &path)
+{
+	std::string s;
+	FILE *f = std::fopen(path.c_str(), "rb");
+	if (!f)
+		return s;
+	char buf[4096];
+	size_t n;
+	while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
+		s.append(buf, n);
+	std::fclose(f);
+	return s;
+}
+
+// Packets of a capture file, or -1 if it does not read to its end.
+int packets_in(const std::string &path)
+{
+	UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+	if (!fd.valid())
+		return -1;
+	try {
+		CaptureReader r(fd_source(fd.get(), path));
+		int n = 0;
+		while (r.next())
+			++n;
+		return n;
+	} catch (const std::exception &) {
+		return -1;
+	}
+}
+
+size_t count(const std::string &s, const char *what)
+{
+	size_t n = 0;
+	for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1))
+		++n;
+	return n;
+}
+
+// The writer on a pipe whose reader leaves: EPIPE ends it quietly, every
+// later call says so, and closing is no error.  (It threw "Broken pipe".)
+void test_writer_closed_pipe(void **)
+{
+	::signal(SIGPIPE, SIG_IGN);
+	TempDir dir;
+	const std::string fifo = dir / "fifo";
+	assert_int_equal(mkfifo(fifo.c_str(), 0600), 0);
+	UniqueFd reader(open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+	assert_true(reader.valid());
+	CaptureOptions o;
+	o.path = fifo;
+	CaptureWriter w(o);	// its section header is in the pipe
+	assert_false(w.output_closed());
+	reader.reset();	// head -c 100 has had enough
+	const icmpt_event ev = sample_echo_request();
+	const uint8_t ip[28] = {0x45};
+	assert_true(w.add(ev, FormatContext{}, ip, 0));	// buffered
+	assert_false(w.flush());
+	assert_true(w.output_closed());
+	assert_false(w.add(ev, FormatContext{}, ip, 0));
+	w.close();
+}
+
+// The program on such a pipe: exit 0 and no error, as the text output and
+// tcpdump; the count of what was read still goes to stderr.
+void test_closed_stdout_is_no_error(void **)
+{
+	::signal(SIGPIPE, SIG_IGN);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	UniqueFd out(p[1]);
+	for (const Args &args : {Args{"-r", kOwn, "-w", "-"}, Args{"-r", kOwn}}) {
+		ChildResult r = run_cli_child(args, out.get());
+		if (r.status != 0 || r.err.find("Broken pipe") != std::string::npos ||
+		    r.err.find("packets read") == std::string::npos)
+			fail_msg("%s %s: exit %d, stderr '%s'", args[0].c_str(),
+				 args.back().c_str(), r.status, r.err.c_str());
+	}
+}
+
+// -r -w --summary: the file rewritten and the table of what was written, as a
+// live -w --summary gives it; the filter applies to both.  (The table was
+// empty.)
+void test_rewrite_keeps_summary(void **)
+{
+	TempDir dir;
+	const std::string out = dir / "out.pcapng", table = dir / "table";
+	assert_int_equal(close(open(table.c_str(), O_CREAT | O_WRONLY, 0600)), 0);
+	ChildResult r = run_cli_child({"-r", kOwn, "-w", out, "--summary"}, table.c_str());
+	assert_int_equal(r.status, 0);
+	std::string t = slurp(table);
+	assert_int_equal(packets_in(out), 3);
+	assert_int_equal(count(t, "icmptrace summary: 3 packets"), 1);
+	assert_int_equal(count(t, "EchoRequest"), 1);
+	assert_int_equal(count(t, "DestinationUnreachable(Port)"), 2);	// by type, by destination
+	assert_int_equal(count(t, "cpu0"), 0);	// no lines
+
+	assert_int_equal(truncate(table.c_str(), 0), 0);
+	r = run_cli_child({"-r", kOwn, "-w", out, "--summary", "--type", "echo-reply", "--json"},
+			  table.c_str());
+	assert_int_equal(r.status, 0);
+	assert_int_equal(packets_in(out), 1);
+	t = slurp(table);
+	assert_int_equal(count(t, "\"packets\":1"), 1);
+	assert_int_equal(count(t, "EchoRequest"), 0);
+
+	// Plain -r --summary: the same table.
+	assert_int_equal(truncate(table.c_str(), 0), 0);
+	r = run_cli_child({"-r", kOwn, "--summary"}, table.c_str());
+	assert_int_equal(r.status, 0);
+	assert_int_equal(count(slurp(table), "icmptrace summary: 3 packets"), 1);
+}
+
+// -r -w --print: the lines too, to --output when given.  (None were printed.)
+void test_rewrite_prints_lines(void **)
+{
+	TempDir dir;
+	const std::string out = dir / "out.pcapng", lines = dir / "lines";
+	const std::string std_out = dir / "stdout";
+	assert_int_equal(close(open(std_out.c_str(), O_CREAT | O_WRONLY, 0600)), 0);
+	ChildResult r = run_cli_child({"-r", kOwn, "-w", out, "--print", "-o", lines},
+				      std_out.c_str());
+	assert_int_equal(r.status, 0);
+	assert_int_equal(packets_in(out), 3);
+	const std::string l = slurp(lines);
+	assert_int_equal(count(l, "\n"), 3);
+	assert_int_equal(count(l, "EchoRequest id=1 seq=1"), 1);
+	assert_string_equal(slurp(std_out).c_str(), "");
+}
+
+// -r F -w ./F, or F reached any other way: refused before F is emptied.
+// (O_TRUNC emptied it: 0 packets read.)
+void test_rewrite_never_clobbers_input(void **)
+{
+	TempDir dir;
+	const std::string f = dir / "f.pcapng";
+	const std::string own = slurp(kOwn);
+	FILE *c = std::fopen(f.c_str(), "wb");
+	assert_non_null(c);
+	assert_int_equal(std::fwrite(own.data(), 1, own.size(), c), own.size());
+	std::fclose(c);
+	const std::string other_name = dir.path + "/./f.pcapng";
+	ChildResult r = run_cli_child({"-r", f, "-w", other_name}, "/dev/null");
+	assert_int_equal(r.status, kExitUsage);
+	assert_non_null(std::strstr(r.err.c_str(), "is the file -r reads"));
+	assert_true(slurp(f) == own);
+	// The writer itself, for any file of a rotation.
+	struct stat st;
+	assert_int_equal(stat(f.c_str(), &st), 0);
+	CaptureOptions o;
+	o.path = other_name;
+	o.input_dev = st.st_dev;
+	o.input_ino = st.st_ino;
+	bool thrown = false;
+	try {
+		CaptureWriter w(o);
+	} catch (const Error &e) {
+		thrown = true;
+	}
+	assert_true(thrown);
+	assert_true(slurp(f) == own);
+}
+
+// What goes with what: the advice of one message must not lead to another.
+void test_flag_combinations(void **)
+{
+	auto action = [](const Args &a) { return parse_args(a).action; };
+	// "-w - and --summary ... (add --output FILE)": and so it runs.
+	assert_int_equal(action({"-w", "-", "--summary"}), ParsedArgs::Action::UsageError);
+	assert_int_equal(action({"-w", "-", "--summary", "-o", "t"}), ParsedArgs::Action::Run);
+	assert_int_equal(action({"-w", "f", "--summary", "-o", "t"}), ParsedArgs::Action::Run);
+	assert_int_equal(action({"-w", "f", "-o", "t"}), ParsedArgs::Action::UsageError);
+	// -r reads a file: a command to trace has nothing to do there.
+	ParsedArgs p = parse_args({"-r", "f", "--", "ping", "x"});
+	assert_int_equal(p.action, ParsedArgs::Action::UsageError);
+	assert_non_null(std::strstr(p.error.c_str(), "-- COMMAND does not go with -r"));
+}
+
+// What is no capture gets its error alone, exit 1: no count of 0 packets
+// before it, no crash.
+void test_not_a_capture(void **)
+{
+	ChildResult r = run_cli_child({"-r", "/dev/null"}, "/dev/null");
+	assert_int_equal(r.status, kExitRuntime);
+	assert_string_equal(r.err.c_str(),
+			    "icmptrace: /dev/null: empty input: not a pcap or pcapng file\n");
+	r = run_cli_child({"-r", "/tmp"}, "/dev/null");
+	assert_int_equal(r.status, kExitRuntime);
+	assert_string_equal(r.err.c_str(), "icmptrace: reading /tmp: Is a directory\n");
+}
+
+} // namespace
+
+int main()
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_writer_closed_pipe),
+		cmocka_unit_test(test_closed_stdout_is_no_error),
+		cmocka_unit_test(test_rewrite_keeps_summary),
+		cmocka_unit_test(test_rewrite_prints_lines),
+		cmocka_unit_test(test_rewrite_never_clobbers_input),
+		cmocka_unit_test(test_flag_combinations),
+		cmocka_unit_test(test_not_a_capture),
+	};
+	return cmocka_run_group_tests_name("capture_cli", tests, nullptr, nullptr);
+}
