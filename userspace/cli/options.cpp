@@ -221,6 +221,9 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 			} else if (name == "-U") {
 				no_value();
 				o.flush_each = true;
+			} else if (name == "--immediate-mode") {
+				no_value();
+				o.immediate = true;
 			} else if (name == "-C") {
 				o.rotate_bytes = parse_megabytes(value());
 			} else if (name == "-G") {
@@ -275,12 +278,16 @@ Options:
                         Common Schema 8.11 JSON lines)
       --json            same as --format json
       --backlog         also print records already in the rings at start
+      --immediate-mode  print each record as soon as it is recorded; by
+                        default the first record after a quiet spell is
+                        printed at once and the records of a burst follow in
+                        batches, at most 10 ms late (fewer wakeups: a flood
+                        costs less); -U implies it
   -o, --output FILE     append the lines to FILE (- for stdout, the default);
                         SIGHUP reopens FILE (for logrotate), no line is cut
       --summary         at exit, a table by process, by ICMP type/code and
                         direction, echo round-trip times per process and
                         destination, errors per destination; no lines
-      --print           with --summary: print the lines too
   -u, --user NAME       run COMMAND as user NAME (or a uid) with its groups;
                         without it, under sudo, COMMAND runs as the user who
                         ran sudo (SUDO_UID, SUDO_GID), else as we run
