@@ -3,7 +3,9 @@
 // context from RecordContext as the reader derives it, format, write(2),
 // consumer_pos given back per chunk), over synthetic rings in memory with
 // the device's layout, writing to /dev/null.
-//   fmt_bench text|json|kv RECORDS [RINGS]   "format=F records=N ns=T rate=R"
+//   fmt_bench text|json|kv|pcapng RECORDS [RINGS]   "format=F records=N ns=T rate=R"
+//                                            (pcapng: -w /dev/null, records
+//                                            with an 84-byte datagram each)
 //   fmt_bench drain RECORDS RINGS            the merge alone, nothing formatted
 // The rings are shaped like a host's: one boot-to-real clock offset, each
 // ring in time order as a CPU writes it, records spread over the rings
@@ -22,6 +24,8 @@
 #include <vector>
 
 #include "cli/trace_loop.hpp"
+#include "pcap/capture_writer.hpp"
+#include "ring/record.hpp"
 #include "context/record_context.hpp"
 #include "ring/ring_consumer.hpp"
 #include "ring/ring_merge.hpp"
@@ -57,8 +61,24 @@ std::vector<icmpt_event> record_mix()
 constexpr uint64_t kBurst = 16;
 
 // Fills every ring with up to `want` records in time order; returns how many.
+// A record as the module writes it for -w: the event, then the datagram.
+std::vector<unsigned char> record_of(icmpt_event ev, bool with_bytes)
+{
+	if (!with_bytes)
+		return packet_record(ev);
+	constexpr uint32_t kDatagram = 84;	// an echo request of ping
+	ev.cap_len = kDatagram;
+	ev.cap_off = sizeof(icmpt_event);
+	std::vector<unsigned char> rec =
+		packet_record(ev, (sizeof(icmpt_event) + kDatagram + 7) / 8 * 8);
+	for (uint32_t i = 0; i < kDatagram; ++i)
+		rec[sizeof(icmpt_event) + i] = static_cast<unsigned char>(i * 7);
+	rec[sizeof(icmpt_event)] = 0x45;	// IPv4, 20-byte header
+	return rec;
+}
+
 uint64_t fill(std::vector<std::unique_ptr<SyntheticRing>> &rings,
-	      const std::vector<icmpt_event> &mix, uint64_t want, uint64_t &seq)
+	      const std::vector<icmpt_event> &mix, uint64_t want, uint64_t &seq, bool with_bytes)
 {
 	const icmpt_event &base = mix[0];
 	const uint64_t offset = base.ts_real_ns - base.ts_boot_ns;	// one clock offset
@@ -69,7 +89,7 @@ uint64_t fill(std::vector<std::unique_ptr<SyntheticRing>> &rings,
 		ev.ts_real_ns = ev.ts_boot_ns + offset;
 		ev.cpu = static_cast<uint32_t>(seq % rings.size());
 		ev.pkt.seq = static_cast<uint16_t>(seq);
-		room = rings[ev.cpu]->push(packet_record(ev));
+		room = rings[ev.cpu]->push(record_of(ev, with_bytes));
 		if (room) {
 			++n;
 			++seq;
@@ -101,13 +121,14 @@ int main(int argc, char **argv)
 	}
 	LoopConfig cfg;
 	const bool drain = !std::strcmp(argv[1], "drain");
+	const bool pcapng = !std::strcmp(argv[1], "pcapng");
 	if (!std::strcmp(argv[1], "text"))
 		cfg.format = OutputFormat::Text;
 	else if (!std::strcmp(argv[1], "json"))
 		cfg.format = OutputFormat::Json;
 	else if (!std::strcmp(argv[1], "kv"))
 		cfg.format = OutputFormat::Kv;
-	else if (!drain)
+	else if (!drain && !pcapng)
 		return 2;
 	const uint64_t total = std::strtoull(argv[2], nullptr, 0);
 	const int nr_rings = argc > 3 ? std::atoi(argv[3]) : 2;
@@ -129,6 +150,17 @@ int main(int argc, char **argv)
 	cfg.context = &context;
 	RingMerge merge(consumers);
 
+	// -w /dev/null as the reader sets it up (cli.cpp: trace()).
+	std::optional<CaptureWriter> capture;
+	if (pcapng) {
+		capture.emplace(CaptureOptions{.path = "/dev/null", .snaplen = 256});
+		cfg.print = false;
+		cfg.capture = [&](const icmpt_event &ev, const FormatContext &ctx) {
+			return capture->add(ev, ctx, packet_bytes(&ev.hdr), 0);
+		};
+		cfg.capture_flush = [&capture]() { capture->flush(); };
+	}
+
 	int wake = eventfd(1, EFD_CLOEXEC);	// always readable: never sleeps
 	FILE *out = std::fopen("/dev/null", "w");
 	if (wake < 0 || !out)
@@ -136,7 +168,7 @@ int main(int argc, char **argv)
 	uint64_t done = 0, seq = 0, sum = 0;
 	std::chrono::nanoseconds spent{0};
 	while (done < total) {
-		const uint64_t n = fill(rings, mix, total - done, seq);
+		const uint64_t n = fill(rings, mix, total - done, seq, pcapng);
 		auto t0 = std::chrono::steady_clock::now();
 		uint64_t got;
 		if (drain) {

@@ -67,6 +67,7 @@ bool icmpt_ring_nested(void);
 void *icmpt_ring_reserve(struct icmpt_ring *r, u32 len, u64 *pos);
 void icmpt_ring_commit(struct icmpt_ring *r, u64 pos, u32 len);
 bool icmpt_rings_readable(void);
+void icmpt_rings_reset_wakeup(void);
 unsigned long icmpt_ring_stride_pages(void);
 struct page *icmpt_ring_page(unsigned int ring, unsigned long idx);
 

@@ -43,6 +43,7 @@ static int icmpt_dev_open(struct inode *inode, struct file *file)
 	if (atomic_cmpxchg(&icmpt_dev_busy, 0, 1))
 		return -EBUSY;
 	atomic_set(&icmpt_dev_tgid, task_tgid_nr(current));
+	icmpt_rings_reset_wakeup();
 	return nonseekable_open(inode, file);
 }
 

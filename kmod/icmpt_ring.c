@@ -167,6 +167,19 @@ void *icmpt_ring_reserve(struct icmpt_ring *r, u32 len, u64 *pos)
 	return r->data + (prod & r->mask);
 }
 
+/*
+ * The fill in bytes at which the reader wants a wakeup: what it wrote in
+ * wakeup_bytes, made at least one byte (0: the first record) and at most
+ * half the ring, so a hostile or stale value can delay a wakeup but never
+ * withhold it until the ring overflows.
+ */
+static u64 icmpt_ring_wakeup_thr(const struct icmpt_ring *r)
+{
+	u64 want = READ_ONCE(r->cons->wakeup_bytes);
+
+	return clamp_t(u64, want, 1, (r->mask + 1) / 2);
+}
+
 void icmpt_ring_commit(struct icmpt_ring *r, u64 pos, u32 len)
 {
 	struct icmpt_producer_page *p = r->prod;
@@ -176,32 +189,52 @@ void icmpt_ring_commit(struct icmpt_ring *r, u64 pos, u32 len)
 	smp_store_release(&p->producer_pos, pos + len);
 
 	/*
-	 * Wake the reader only if it had consumed everything up to this
-	 * record, i.e. it may be asleep.  The full barrier orders our store
-	 * of producer_pos before the load of consumer_pos, against the
-	 * reader's store of consumer_pos before its load of producer_pos in
-	 * poll(): one of the two sees the other's store, so no wakeup is
-	 * lost.  A busy reader costs no wakeups at all.
+	 * Wake the reader only for the record that brings the ring's fill
+	 * to the level it asked for (wakeup_bytes; by default one byte: the
+	 * first record in a ring it had emptied).  The full barrier orders
+	 * our store of producer_pos before the loads of consumer_pos and
+	 * wakeup_bytes, against the reader's stores of them before its load
+	 * of producer_pos in poll(): one of the two sees the other's store,
+	 * so no wakeup is lost.  A busy reader costs no wakeups at all.
 	 */
 	smp_mb();
 	/* The barrier above makes waitqueue_active() safe (wq_has_sleeper()). */
-	if (READ_ONCE(r->cons->consumer_pos) == pos && waitqueue_active(&icmpt_wq))
-		wake_up_interruptible(&icmpt_wq);
+	if (waitqueue_active(&icmpt_wq)) {
+		u64 fill = pos - READ_ONCE(r->cons->consumer_pos);
+		u64 thr = icmpt_ring_wakeup_thr(r);
+
+		if (fill < thr && fill + len >= thr)
+			wake_up_interruptible(&icmpt_wq);
+	}
 }
 
+/* poll(): some ring holds at least what its reader asked to wait for. */
 bool icmpt_rings_readable(void)
 {
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < icmpt_nr_rings; cpu++) {
 		struct icmpt_ring *r = &icmpt_rings[cpu];
-
 		/* Pairs with the release in icmpt_ring_commit(). */
-		if (smp_load_acquire(&r->prod->producer_pos) !=
-		    READ_ONCE(r->cons->consumer_pos))
+		u64 prod = smp_load_acquire(&r->prod->producer_pos);
+
+		if (prod - READ_ONCE(r->cons->consumer_pos) >= icmpt_ring_wakeup_thr(r))
 			return true;
 	}
 	return false;
+}
+
+/*
+ * A new reader starts with the default wakeup (the first record), whatever
+ * the last one asked for: a reader that knows nothing of wakeup_bytes must
+ * not inherit a level it never polls with a timeout for.
+ */
+void icmpt_rings_reset_wakeup(void)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < icmpt_nr_rings; cpu++)
+		WRITE_ONCE(icmpt_rings[cpu].cons->wakeup_bytes, 0);
 }
 
 unsigned long icmpt_ring_stride_pages(void)

@@ -24,6 +24,7 @@ public:
 	icmpt_producer_page &producer() { return producer_; }
 	uint64_t consumer_pos() const;
 	uint64_t producer_pos() const;
+	uint64_t wakeup_bytes() const { return consumer_.wakeup_bytes; }
 
 	// Producer protocol of the uapi header: false (and dropped++) if the
 	// record does not fit, else copy it at producer_pos and publish.

@@ -125,6 +125,29 @@ void test_stop_fd_drains_first(void **)
 	assert_int_equal(r.records, 5);
 }
 
+// After a pass that found records, the loop asks the producer to wait for a
+// quarter of each ring (and polls with the batch timeout); after an empty
+// pass, for the first record again.  --immediate-mode (batch 0): always the
+// first record.
+void test_wakeup_follows_the_passes(void **)
+{
+	for (auto batch : {10ms, 0ms}) {
+		Fixture f;
+		std::vector<uint64_t> seen;
+		f.cfg.batch = batch;
+		f.cfg.timeout = 60ms;
+		f.cfg.begin_pass = [&] { seen.push_back(f.r0.wakeup_bytes()); };
+		LoopResult r = run_trace_loop(f.ready.get(), -1, f.rings, f.cfg, f.out.get(), f.err.get());
+		assert_int_equal(r.records, 5);
+		// Pass 1 drains the five records; pass 2 finds none; then idle.
+		assert_true(seen.size() >= 3);
+		assert_int_equal(seen[0], 0);
+		assert_int_equal(seen[1], batch.count() ? 4096 / 4 : 0);
+		assert_int_equal(seen[2], 0);
+		assert_int_equal(f.r1.wakeup_bytes(), 0);
+	}
+}
+
 // A pipe whose reader has gone ends a quiet loop at once, not at the next record.
 void test_closed_pipe_ends_quiet_loop(void **)
 {
@@ -290,6 +313,7 @@ int main()
 		cmocka_unit_test(test_orders_batch_by_boot_time),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_stop_fd_drains_first),
+		cmocka_unit_test(test_wakeup_follows_the_passes),
 		cmocka_unit_test(test_closed_pipe_ends_quiet_loop),
 		cmocka_unit_test(test_corrupt_reported),
 		cmocka_unit_test(test_signal_while_output_stalls),

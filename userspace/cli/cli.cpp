@@ -106,6 +106,8 @@ int trace(const Options &o)
 	cfg.context = &context;
 	cfg.count = o.count;
 	cfg.timeout = o.timeout;
+	if (o.immediate || o.flush_each)
+		cfg.batch = std::chrono::milliseconds(0);
 	IcmpSummary summary;
 	if (o.summary) {
 		cfg.observe = [&summary](const icmpt_event &ev, const FormatContext &ctx) {

@@ -224,6 +224,9 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 			} else if (name == "-U") {
 				no_value();
 				o.flush_each = true;
+			} else if (name == "--immediate-mode") {
+				no_value();
+				o.immediate = true;
 			} else if (name == "-C") {
 				o.rotate_bytes = parse_megabytes(value());
 			} else if (name == "-G") {
@@ -278,6 +281,11 @@ Options:
                         Common Schema 8.11 JSON lines)
       --json            same as --format json
       --backlog         also print records already in the rings at start
+      --immediate-mode  print each record as soon as it is recorded; by
+                        default the first record after a quiet spell is
+                        printed at once and the records of a burst follow in
+                        batches, at most 10 ms late (fewer wakeups: a flood
+                        costs less); -U implies it
   -o, --output FILE     append the lines to FILE (- for stdout, the default);
                         SIGHUP reopens FILE (for logrotate), no line is cut
       --summary         at exit, a table by process, by ICMP type/code and

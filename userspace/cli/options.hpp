@@ -30,6 +30,7 @@ struct Options {
 	std::string read;			// -r FILE: pcapng or pcap, "-" stdin
 	std::optional<uint32_t> snaplen;	// -s N, 0: whole packet; none: module's
 	bool flush_each = false;		// -U
+	bool immediate = false;			// --immediate-mode (-U implies it)
 	uint64_t rotate_bytes = 0;		// -C MB, as bytes
 	uint32_t rotate_seconds = 0;		// -G SECONDS
 	uint32_t max_files = 0;			// -W N

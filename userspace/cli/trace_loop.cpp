@@ -249,9 +249,14 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 	if (std::fflush(out) != 0 && errno != EPIPE)
 		throw Error(kExitRuntime, errno_message("write", errno));
 	bool stop = false;
+	bool busy = false;	// the last pass found records
 
 	while (!stop) {
-		int sleep_ms = kMaxSleepMs;
+		const bool batching = busy && cfg.batch.count() > 0;
+		for (RingConsumer &r : rings)
+			r.set_wakeup(batching ? r.data_size() / 4 : 0);
+		int sleep_ms = batching ? static_cast<int>(std::min<int64_t>(cfg.batch.count(), kMaxSleepMs))
+					: kMaxSleepMs;
 		if (deadline) {
 			auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline -
 										 Clock::now());
@@ -297,8 +302,10 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 				}
 			}
 		}
+		const uint64_t before = res.records;
 		if (!print_pass(merge, cfg, output, buf, res, err))
 			break;
+		busy = res.records != before;
 		if (output.take_hangup())
 			cfg.on_hangup();	// between passes: lines before are written
 	}

@@ -47,6 +47,11 @@ struct LoopConfig {
 	std::function<bool(const icmpt_event &, const FormatContext &)> capture;
 	std::function<bool()> capture_flush;
 	std::function<void()> begin_pass;
+	// After a pass that found records, sleep until a ring is a quarter full
+	// or this long has passed, so a burst costs a wakeup per batch and not
+	// per record; the first record after a quiet spell still wakes at once.
+	// 0: wake at every first record (--immediate-mode, -U).
+	std::chrono::milliseconds batch{10};
 };
 
 struct LoopResult {

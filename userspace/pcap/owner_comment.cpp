@@ -2,27 +2,40 @@
 
 #include <charconv>
 #include <cstring>
+#include <memory>
 
+#include "format/cursor.hpp"
 #include "format/event_fields.hpp"
-#include "util/append.hpp"
 
 namespace icmptrace {
 namespace {
 
-void escaped(std::string &out, std::string_view v)
+// A value without spaces: '-' for an empty one, %XX for blanks, controls,
+// non-ASCII, '%' and a lone '-'.  At most 3 bytes a byte.
+void escaped(Cursor &c, std::string_view v)
 {
+	static constexpr char kHex[] = "0123456789abcdef";
 	if (v.empty()) {
-		out += '-';
+		c.put('-');
 		return;
 	}
-	for (unsigned char c : v) {
-		if (c <= ' ' || c >= 0x7f || c == '%' || (c == '-' && v.size() == 1)) {
-			out += '%';
-			append_hex(out, c, 2);
+	for (unsigned char ch : v) {
+		if (ch <= ' ' || ch >= 0x7f || ch == '%' || (ch == '-' && v.size() == 1)) {
+			c.put('%');
+			c.put(kHex[ch >> 4]);
+			c.put(kHex[ch & 15]);
 		} else {
-			out += static_cast<char>(c);
+			c.put(static_cast<char>(ch));
 		}
 	}
+}
+
+// " name=" and a number.
+template <size_t N>
+void key(Cursor &c, const char (&k)[N], uint64_t v)
+{
+	c.lit(k);
+	c.u(v);
 }
 
 std::string unescaped(std::string_view v)
@@ -44,14 +57,6 @@ std::string unescaped(std::string_view v)
 	return out;
 }
 
-void key(std::string &out, const char *k, uint64_t v)
-{
-	out += ' ';
-	out += k;
-	out += '=';
-	append_uint(out, v);
-}
-
 template <typename T>
 bool number(std::string_view v, T &dst)
 {
@@ -68,56 +73,75 @@ bool number(std::string_view v, T &dst)
 std::string owner_comment(const icmpt_event &ev, const FormatContext &ctx)
 {
 	std::string out;
+	owner_comment(out, ev, ctx);
+	return out;
+}
+
+void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext &ctx)
+{
+	// Into room reserved once (a Cursor, as the line formats write): a
+	// comment per packet is two dozen numbers, and string appends with
+	// their checks cost most of a capture's time (callgrind, fmt_bench).
 	const icmpt_task &t = ev.task;
+	const std::string_view comm = comm_of(t);
+	const size_t room =
+		kLineMax + 3 * (comm.size() + ctx.container_id.size() + ctx.hostname.size());
+	// On the stack (a string resized to the room would zero it first).
+	char stack[2 * kLineMax];
+	std::unique_ptr<char[]> heap;
+	char *const buf = room <= sizeof(stack)
+				  ? stack
+				  : (heap = std::make_unique_for_overwrite<char[]>(room)).get();
+	Cursor c{buf};
 	if (ev.owner != ICMPT_OWNER_NONE) {
-		out += "pid=";
-		append_uint(out, t.pid);
-		key(out, "tid", t.tid);
-		key(out, "ppid", t.ppid);
-		key(out, "uid", t.uid);
-		out += " comm=";
-		escaped(out, comm_of(t));
-		out += " container=";
-		escaped(out, ctx.container_id);
-		out += ' ';
+		c.lit("pid=");
+		c.u(t.pid);
+		key(c, " tid=", t.tid);
+		key(c, " ppid=", t.ppid);
+		key(c, " uid=", t.uid);
+		c.lit(" comm=");
+		escaped(c, comm);
+		c.lit(" container=");
+		escaped(c, ctx.container_id);
+		c.put(' ');
 	}
-	out += "owner=";
-	out += owner_name(ev.owner);
+	c.lit("owner=");
+	c.put(owner_name(ev.owner));
 	if (ev.owner != ICMPT_OWNER_NONE) {
 		if (t.ns_pid != t.pid)
-			key(out, "ns_pid", t.ns_pid);
+			key(c, " ns_pid=", t.ns_pid);
 		if (t.ns_tid != t.tid)
-			key(out, "ns_tid", t.ns_tid);
+			key(c, " ns_tid=", t.ns_tid);
 		if (t.ns_ppid != t.ppid)
-			key(out, "ns_ppid", t.ns_ppid);
-		key(out, "gid", t.gid);
-		key(out, "start", t.start_time_ns);
-		key(out, "cgroup", t.cgroup_id);
-		key(out, "mntns", t.mnt_ns);
-		key(out, "pidns", t.pid_ns);
-		key(out, "netns_task", t.net_ns);
-		key(out, "utsns", t.uts_ns);
-		out += " syscall=";
-		append_int(out, t.syscall_nr);
+			key(c, " ns_ppid=", t.ns_ppid);
+		key(c, " gid=", t.gid);
+		key(c, " start=", t.start_time_ns);
+		key(c, " cgroup=", t.cgroup_id);
+		key(c, " mntns=", t.mnt_ns);
+		key(c, " pidns=", t.pid_ns);
+		key(c, " netns_task=", t.net_ns);
+		key(c, " utsns=", t.uts_ns);
+		c.lit(" syscall=");
+		c.i(t.syscall_nr);
 	}
-	out += " ctx=";
-	out += ctx_name(ev.ctx);
-	key(out, "cpu", ev.cpu);
-	key(out, "boot", ev.ts_boot_ns);
-	key(out, "ifindex", ev.ifindex);
-	key(out, "netns", ev.pkt_netns);
+	c.lit(" ctx=");
+	c.put(ctx_name(ev.ctx));
+	key(c, " cpu=", ev.cpu);
+	key(c, " boot=", ev.ts_boot_ns);
+	key(c, " ifindex=", ev.ifindex);
+	key(c, " netns=", ev.pkt_netns);
 	if (!ctx.hostname.empty()) {
-		out += " host=";
-		escaped(out, ctx.hostname);
+		c.lit(" host=");
+		escaped(c, ctx.hostname);
 	}
 	if (ctx.mnt_ns)
-		key(out, "ctx_mntns", ctx.mnt_ns);
+		key(c, " ctx_mntns=", ctx.mnt_ns);
 	if (ctx.thread_entity_id || ctx.process_entity_id || ctx.parent_entity_id) {
-		key(out, "eid_thread", ctx.thread_entity_id);
-		key(out, "eid_process", ctx.process_entity_id);
-		key(out, "eid_parent", ctx.parent_entity_id);
+		key(c, " eid_thread=", ctx.thread_entity_id);
+		key(c, " eid_process=", ctx.process_entity_id);
+		key(c, " eid_parent=", ctx.parent_entity_id);
 	}
-	return out;
+	out.assign(buf, c.p);
 }
 
 bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &ctx)

@@ -21,6 +21,9 @@
 namespace icmptrace {
 
 std::string owner_comment(const icmpt_event &ev, const FormatContext &ctx);
+// The same into out, replacing what it held: a writer that keeps out from
+// packet to packet allocates nothing.
+void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext &ctx);
 
 // Fills ev's owner, ctx, cpu, ts_boot_ns, ifindex, pkt_netns and task, and
 // ctx, from a comment written by owner_comment(); false (ev and ctx

@@ -19,6 +19,7 @@ RingConsumer::RingConsumer(uint32_t index, const RingView &view, bool keep_backl
 	: index_(index), view_(view)
 {
 	baseline_ = read_drops();
+	__atomic_store_n(&view_.consumer->wakeup_bytes, 0, __ATOMIC_RELAXED);
 	if (keep_backlog) {
 		// Only we write the consumer page; drain() validates what we find.
 		cons_ = __atomic_load_n(&view_.consumer->consumer_pos, __ATOMIC_RELAXED);
@@ -40,6 +41,15 @@ void RingConsumer::publish()
 	// Release: our reads of the records happen before the kernel may
 	// reuse their space.
 	__atomic_store_n(&view_.consumer->consumer_pos, cons_, __ATOMIC_RELEASE);
+}
+
+void RingConsumer::set_wakeup(uint64_t bytes)
+{
+	if (bytes == wakeup_)
+		return;
+	wakeup_ = bytes;
+	// Relaxed: the poll() that follows orders it (the kernel's smp_mb()).
+	__atomic_store_n(&view_.consumer->wakeup_bytes, bytes, __ATOMIC_RELAXED);
 }
 
 DropCounts RingConsumer::read_drops() const

@@ -81,6 +81,11 @@ public:
 	void pop() { cons_ += head_len_; }
 	void give_back() { publish(); }
 
+	// Asks the producer to wake a poll()ing reader only once this ring holds
+	// bytes unread (0: at the first record); see "Wakeups" in the uapi header.
+	void set_wakeup(uint64_t bytes);
+	uint64_t data_size() const { return view_.data_size; }
+
 	// Drop counters of the producer page minus their value at construction.
 	DropCounts drops_since_start() const;
 
@@ -106,6 +111,7 @@ private:
 	DropCounts baseline_;
 	uint64_t corrupt_ = 0;
 	uint64_t unknown_ = 0;
+	uint64_t wakeup_ = 0;		// what the consumer page's wakeup_bytes holds
 };
 
 } // namespace icmptrace

@@ -48,7 +48,8 @@
  *   if the record does not fit in data_size - (prod - cons): dropped++;
  *   write the record at prod;
  *   smp_store_release(&producer_pos, prod + len);
- *   wake the reader if it sleeps and had consumed everything (cons == prod)
+ *   wake the reader if it sleeps and this record brings the ring's fill
+ *   (prod + len - cons) to its wakeup threshold (see "Wakeups")
  *
  * Consumer (reader):
  *   prod = smp_load_acquire(&producer_pos)   (__atomic_load_n ACQUIRE)
@@ -66,14 +67,23 @@
  * never handles wrap-around inside a record.
  *
  * Wakeups: poll()/select()/epoll on the device fd report EPOLLIN when any
- * ring holds a record.  The producer wakes the waiting reader only for a
- * record that lands in a ring the reader had emptied, never once per
- * record under load.  A reader therefore drains every ring before it
- * sleeps again.
+ * ring holds at least its threshold of unread bytes, and the producer
+ * wakes the waiting reader only for the record that brings a ring to its
+ * threshold, never once per record under load.  A reader therefore drains
+ * every ring before it sleeps again.  The threshold is wakeup_bytes in the
+ * ring's consumer page, which the reader may write at any time (relaxed
+ * store, before it polls), made at least 1 (the first record in a ring the
+ * reader emptied: the default, 0) and at most data_size / 2.  Every open of
+ * the device sets it back to 0.  A reader that sets it must poll with a
+ * timeout, since a ring may hold records below its threshold: it trades
+ * wakeups for latency (icmptrace: 0 when its last pass found nothing, so
+ * the first record after a quiet spell wakes it at once; during a burst a
+ * quarter of the ring, with a timeout that bounds the delay).  Modules
+ * older than this field wake the reader on the first record, as at 0.
  *
  * Edge-triggered epoll (EPOLLET) gets an edge only from such a wakeup, so
- * a record that lands in a ring the reader has not emptied yet brings no
- * new edge.  Before it calls epoll_wait() again, an edge-triggered reader
+ * a record that lands in a ring already at or past its threshold brings
+ * no new edge.  Before it calls epoll_wait() again, an edge-triggered reader
  * must see every ring empty after its last consumer_pos store: store
  * consumer_pos (release), then a full barrier (__atomic_thread_fence
  * SEQ_CST, pairing with the producer's smp_mb()), then load producer_pos
@@ -109,6 +119,7 @@
 
 struct icmpt_consumer_page {
 	__u64 consumer_pos;
+	__u64 wakeup_bytes;	/* appended: see "Wakeups" (0 before, and at open) */
 };
 
 struct icmpt_producer_page {
