@@ -52,8 +52,10 @@ void test_several_records(void **)
 	RingConsumer c(0, ring.view(), false);
 	for (uint16_t s = 1; s <= 5; ++s)
 		assert_true(ring.push(rec_with_seq(s, 100 + s)));
+	assert_int_equal(c.unread_records(), 5);
 	std::vector<icmpt_event> out;
 	DrainResult r = c.drain(out);
+	assert_int_equal(c.unread_records(), 0);
 	assert_int_equal(r.packets, 5);
 	assert_int_equal(out.size(), 5);
 	for (uint16_t s = 1; s <= 5; ++s) {
@@ -175,6 +177,10 @@ void test_summary_clean(void **)
 	for (uint32_t i = 0; i < 4; ++i)
 		t[i].ring = i;
 	assert_string_equal(format_summary(3, t).c_str(), "icmptrace: 3 records, 0 dropped\n");
+	assert_string_equal(format_summary(3, t, 7).c_str(),
+			    "icmptrace: 3 records, 0 dropped, 7 left unread\n"
+			    "icmptrace: WARNING: the output did not take the last 7 records in "
+			    "time after the stop; they were not printed\n");
 	t[2].corrupt = 1;
 	assert_string_equal(format_summary(3, t).c_str(),
 			    "icmptrace: 3 records, 0 dropped, 1 corrupt-ring events\n"

@@ -237,6 +237,9 @@ void test_signal_while_output_stalls(void **)
 	assert_int_equal(r.records, std::count(got.begin(), got.end(), '\n'));
 	// Records whose chunk went out are given back, the rest stay.
 	assert_true(ring.consumer_pos() > 0 && ring.consumer_pos() < ring.producer_pos());
+	// And are accounted for: printed + left unread == recorded.
+	assert_true(r.abandoned);
+	assert_int_equal(r.records + rings[0].unread_records() - r.unreturned_written, pushed);
 }
 
 // -t ends a loop whose output stalls too (a second after its end at most).

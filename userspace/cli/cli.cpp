@@ -172,7 +172,13 @@ int trace(const Options &o)
 		if (std::fputs(table.c_str(), out) < 0 || std::fflush(out) != 0)
 			throw Error(kExitRuntime, errno_message("writing the summary", errno));
 	}
-	std::fputs(format_summary(res.records, collect_totals(rings)).c_str(), stderr);
+	uint64_t left_unread = 0;
+	if (res.abandoned) {
+		for (const RingConsumer &r : rings)
+			left_unread += r.unread_records();
+		left_unread -= std::min(left_unread, res.unreturned_written);
+	}
+	std::fputs(format_summary(res.records, collect_totals(rings), left_unread).c_str(), stderr);
 	if (!cmd)
 		return kExitOk;
 	report_command(*cmd, o.command[0], session.get());

@@ -10,7 +10,8 @@ std::vector<RingTotals> collect_totals(const std::vector<RingConsumer> &rings)
 	return out;
 }
 
-std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings)
+std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings,
+			   uint64_t left_unread)
 {
 	uint64_t dropped = 0, corrupt = 0;
 	for (const RingTotals &r : rings) {
@@ -19,6 +20,8 @@ std::string format_summary(uint64_t records, const std::vector<RingTotals> &ring
 	}
 	std::string s = "icmptrace: " + std::to_string(records) + " records, " +
 			std::to_string(dropped) + " dropped";
+	if (left_unread)
+		s += ", " + std::to_string(left_unread) + " left unread";
 	if (corrupt)
 		s += ", " + std::to_string(corrupt) + " corrupt-ring events";
 	s += '\n';
@@ -37,6 +40,10 @@ std::string format_summary(uint64_t records, const std::vector<RingTotals> &ring
 	if (dropped)
 		s += "icmptrace: WARNING: the kernel dropped " + std::to_string(dropped) +
 		     " records; the output above is incomplete\n";
+	if (left_unread)
+		s += "icmptrace: WARNING: the output did not take the last " +
+		     std::to_string(left_unread) +
+		     " records in time after the stop; they were not printed\n";
 	if (corrupt)
 		s += "icmptrace: WARNING: " + std::to_string(corrupt) +
 		     " corrupt-ring events; records in the skipped bytes are lost\n";

@@ -17,8 +17,10 @@ struct RingTotals {
 
 std::vector<RingTotals> collect_totals(const std::vector<RingConsumer> &rings);
 
-// "icmptrace: N records, M dropped" then, only for rings with trouble, one
-// line per CPU and a plain warning.  Every line ends in '\n'.
-std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings);
+// "icmptrace: N records, M dropped" (", K left unread" when the output was
+// given up on with K records still in the rings) then, only for rings with
+// trouble, one line per CPU and a plain warning.  Every line ends in '\n'.
+std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings,
+			   uint64_t left_unread = 0);
 
 } // namespace icmptrace

@@ -218,9 +218,12 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 		Output::Status s = output.write(text, written, res);
 		if (s != Output::Status::Ok) {
 			// Lines written whole count; the records stay unreturned.
-			res.records += static_cast<uint64_t>(
+			const auto whole = static_cast<uint64_t>(
 				std::count(text.begin(), text.begin() + written, '\n'));
+			res.records += whole;
 			res.output_closed = s == Output::Status::Closed;
+			res.abandoned = s == Output::Status::Stopped;
+			res.unreturned_written = whole;
 			return false;
 		}
 		res.records += n;

@@ -58,6 +58,11 @@ struct LoopResult {
 	uint64_t records = 0;		// records whose lines were written whole
 	bool output_closed = false;	// stdout went away (EPIPE): stopped early
 	int signal = 0;			// signal that stopped us, 0 if none
+	// A stop signal (or -t) came and the output did not take the rest in
+	// time: the loop gave up on it.  What the rings still hold is then
+	// unprinted, less unreturned_written records whose lines did go out.
+	bool abandoned = false;
+	uint64_t unreturned_written = 0;
 };
 
 // wait_fd: readable when some ring holds records (the device fd).

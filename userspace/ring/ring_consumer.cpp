@@ -52,6 +52,22 @@ void RingConsumer::set_wakeup(uint64_t bytes)
 	__atomic_store_n(&view_.consumer->wakeup_bytes, bytes, __ATOMIC_RELAXED);
 }
 
+uint64_t RingConsumer::unread_records() const
+{
+	const uint64_t prod = load_producer_pos();
+	uint64_t pos = __atomic_load_n(&view_.consumer->consumer_pos, __ATOMIC_RELAXED);
+	uint64_t n = 0;
+	while (prod - pos >= sizeof(icmpt_rec_hdr) && prod - pos <= view_.data_size) {
+		icmpt_rec_hdr hdr;
+		std::memcpy(&hdr, view_.data + (pos & (view_.data_size - 1)), sizeof(hdr));
+		if (check_header(hdr, prod - pos) != HeaderProblem::None)
+			break;
+		n += hdr.type == ICMPT_REC_PACKET;
+		pos += hdr.len;
+	}
+	return n;
+}
+
 DropCounts RingConsumer::read_drops() const
 {
 	const icmpt_producer_page *p = view_.producer;

@@ -86,6 +86,10 @@ public:
 	void set_wakeup(uint64_t bytes);
 	uint64_t data_size() const { return view_.data_size; }
 
+	// Packet records between the consumer_pos given back and producer_pos:
+	// what a reader that stops now leaves unread (up to a bad header).
+	uint64_t unread_records() const;
+
 	// Drop counters of the producer page minus their value at construction.
 	DropCounts drops_since_start() const;
 
