@@ -88,9 +88,11 @@ bench:
 bench-host:
 	scripts/bench --host-only
 
-# Not in make check or CI: the VM suite once on a locally built 6.1 with KASAN,
-# lockdep, kmemleak, DEBUG_ATOMIC_SLEEP and panic_on_warn.  The first run builds that
-# kernel (scripts/build-debug-kernel: 30-60 min on two cores).  scripts/check-debug
+# Not in make check or CI: in-VM tests on a locally built 6.1 with KASAN, lockdep,
+# kmemleak, DEBUG_ATOMIC_SLEEP and panic_on_warn, their timeouts scaled for that slow
+# guest; by default the unload race, netlink fuzzing and a few more (--all: the whole
+# suite, hours under TCG).  The first run builds that kernel (scripts/build-debug-kernel:
+# 30-60 min on two cores).  scripts/check-debug --help
 .PHONY: check-debug
 check-debug:
 	scripts/check-debug

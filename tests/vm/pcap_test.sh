@@ -21,6 +21,9 @@ NS=icmpt-pcap
 T=/tmp/icmpt-pcap
 n=0
 failed=0
+# IT_TIMEOUT_SCALE=N (slow guests, scripts/check-debug): every wait below is N times longer.
+scale=${IT_TIMEOUT_SCALE:-1}
+[[ $scale =~ ^[1-9][0-9]?$ ]] || scale=1
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {
@@ -38,7 +41,7 @@ start_reader() {
 	"$ICMPTRACE" "$@" 2>"$err" &
 	reader=$!
 	local _
-	for _ in $(seq 200); do
+	for _ in $(seq $((200 * scale))); do
 		grep -q "listening on" "$err" 2>/dev/null && return 0
 		kill -0 "$reader" 2>/dev/null || return 1
 		sleep 0.1
@@ -72,7 +75,7 @@ nsarg=(--netns "/run/netns/$NS")
 # --- one capture for tests 1-4 ---------------------------------------------
 ip netns exec "$NS" tcpdump -i lo -U -w "$T/td.pcap" icmp 2>"$T/td.err" &
 td=$!
-sleep 1
+sleep "$scale"
 start_reader "$T/w.err" -w "$T/f.pcapng" --print --json "${nsarg[@]}" >"$T/live.json" ||
 	echo "Bail out! icmptrace -w did not start: $(cat "$T/w.err")"
 ip netns exec "$NS" ping -c 3 -i 0.2 -s 100 127.0.0.1 >/dev/null &
@@ -83,7 +86,7 @@ import os, socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"icmptrace-udp", ("127.0.0.1", 9))
 print(os.getpid())')
-sleep 1
+sleep "$scale"
 stop_reader
 kill -INT "$td"
 wait "$td"
@@ -135,12 +138,12 @@ fi
 start_reader "$T/c.err" -w "$T/rot" -C 0.002 -W 3 "${nsarg[@]}" ||
 	echo "# -C did not start: $(cat "$T/c.err")"
 ip netns exec "$NS" ping -c 30 -i 0.05 127.0.0.1 >/dev/null
-sleep 1
+sleep "$scale"
 stop_reader
 start_reader "$T/g.err" -w "$T/g-%s.pcapng" -G 1 -W 2 "${nsarg[@]}" ||
 	echo "# -G did not start: $(cat "$T/g.err")"
 ip netns exec "$NS" ping -c 40 -i 0.1 127.0.0.1 >/dev/null
-sleep 1
+sleep "$scale"
 g_alive=0
 kill -0 "$reader" 2>/dev/null && g_alive=1
 stop_reader
@@ -164,7 +167,7 @@ fi
 # 6: kill -9 mid-capture.
 start_reader "$T/k.err" -w "$T/k.pcapng" "${nsarg[@]}"
 ip netns exec "$NS" ping -c 10 -i 0.1 127.0.0.1 >/dev/null
-sleep 1
+sleep "$scale"
 kill -9 "$reader"
 wait "$reader" 2>/dev/null
 k=$(tshark -r "$T/k.pcapng" 2>"$T/k.tshark" | grep -c ICMP)

@@ -129,7 +129,7 @@ static void rl_keep_ev(void *ctx, unsigned int ring, const struct icmpt_rec_hdr 
 
 void rl_collect(struct rl_map *m, struct rl_evs *e, int want, int timeout_ms)
 {
-	long long end = rl_now_ms() + timeout_ms;
+	long long end = rl_now_ms() + vm_scaled_ms(timeout_ms);
 	unsigned int i;
 
 	do {
@@ -294,7 +294,7 @@ int rl_reader_start(struct rl_reader *rd, const char *tag,
 		execv(argv[0], (char **)argv);
 		_exit(127);
 	}
-	deadline = rl_now_ms() + 20000;
+	deadline = rl_now_ms() + vm_scaled_ms(20000);
 	while (rl_now_ms() < deadline) {
 		char buf[4096];
 		int st;
@@ -313,9 +313,10 @@ int rl_reader_start(struct rl_reader *rd, const char *tag,
 
 void rl_reader_quiet(const struct rl_reader *rd, int quiet_ms, int max_ms)
 {
-	long long deadline = rl_now_ms() + max_ms, since = rl_now_ms();
+	long long deadline = rl_now_ms() + vm_scaled_ms(max_ms), since = rl_now_ms();
 	off_t last = -1;
 
+	quiet_ms = vm_scaled_ms(quiet_ms);
 	while (rl_now_ms() < deadline && rl_now_ms() - since < quiet_ms) {
 		struct stat st;
 		off_t sz = stat(rd->out, &st) ? 0 : st.st_size;
@@ -330,7 +331,7 @@ void rl_reader_quiet(const struct rl_reader *rd, int quiet_ms, int max_ms)
 
 int rl_reader_stop(struct rl_reader *rd, int sig)
 {
-	long long deadline = rl_now_ms() + 30000;
+	long long deadline = rl_now_ms() + vm_scaled_ms(30000);
 	int st = 0;
 
 	if (rd->pid <= 0)

@@ -89,7 +89,8 @@ long rl_drain(struct rl_map *m, unsigned int i, rl_rec_fn fn, void *ctx);
 
 /*
  * Whole packet records kept for a test to look at: rl_collect() drains
- * every ring into e until it holds want records or timeout_ms passed.
+ * every ring into e until it holds want records or timeout_ms passed
+ * (times IT_TIMEOUT_SCALE, as every wait here: vmlib.h).
  */
 #define RL_EVS_MAX 64
 struct rl_evs {
@@ -138,7 +139,7 @@ size_t rl_slurp(const char *path, char *buf, size_t n);
 int rl_reader_start(struct rl_reader *rd, const char *tag,
 		    const char *const *args);
 
-/* Waits until the reader's output has not grown for quiet_ms. */
+/* Waits until the reader's output has not grown for quiet_ms (both scaled). */
 void rl_reader_quiet(const struct rl_reader *rd, int quiet_ms, int max_ms);
 
 /* Sends sig and waits; returns the exit status or 128 + signal. */

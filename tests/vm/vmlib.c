@@ -13,9 +13,51 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+int vm_timeout_scale(void)
+{
+	static int scale;
+
+	if (!scale) {
+		const char *s = getenv("IT_TIMEOUT_SCALE");
+		long v = s ? strtol(s, NULL, 10) : 1;
+
+		/* Bounded so that scaled milliseconds stay an int. */
+		scale = v >= 1 && v <= 100 ? (int)v : 1;
+	}
+	return scale;
+}
+
+int vm_scaled_ms(int ms)
+{
+	return ms * vm_timeout_scale();
+}
+
+/*
+ * The kselftest harness arms alarm(t->timeout) around each test (setup, body
+ * and teardown run in the child it waits for).  Every test links vmlib.c, and
+ * a definition in the executable takes precedence over libc's, so this alarm()
+ * scales that timeout without a change to the harness, which is the kernel's
+ * own file (IT_KSELFTEST_DIR) and not ours to edit; TEST_F_TIMEOUT values
+ * stay what a normal kernel needs.  setitimer() is what alarm() is made of.
+ */
+unsigned int alarm(unsigned int seconds)
+{
+	struct itimerval new = { .it_value.tv_sec = (time_t)seconds * vm_timeout_scale() };
+	struct itimerval old;
+
+	if (setitimer(ITIMER_REAL, &new, &old))
+		return 0;
+	/* As libc: round to the nearest second, never 0 while still armed. */
+	if (old.it_value.tv_usec >= 500000 ||
+	    (!old.it_value.tv_sec && old.it_value.tv_usec))
+		old.it_value.tv_sec++;
+	return old.it_value.tv_sec;
+}
 
 int vm_sh(const char *fmt, ...)
 {
@@ -225,7 +267,7 @@ int vm_reader_start(struct vm_reader *rd, const char *const *args)
 	close(err[1]);
 	rd->out_fd = out[0];
 	rd->err_fd = err[0];
-	deadline = now_ms() + 20000;
+	deadline = now_ms() + vm_scaled_ms(20000);
 	while (now_ms() < deadline) {
 		pump(rd, 100);
 		if (strstr(rd->err, "listening on"))
@@ -241,7 +283,7 @@ int vm_reader_start(struct vm_reader *rd, const char *const *args)
 
 int vm_reader_collect(struct vm_reader *rd, int want, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = now_ms() + vm_scaled_ms(timeout_ms);
 
 	while (count_lines(rd->out, rd->out_len) < want && now_ms() < deadline)
 		pump(rd, 50);
@@ -250,7 +292,7 @@ int vm_reader_collect(struct vm_reader *rd, int want, int timeout_ms)
 
 int vm_reader_stop(struct vm_reader *rd)
 {
-	long long deadline = now_ms() + 10000;
+	long long deadline = now_ms() + vm_scaled_ms(10000);
 
 	if (rd->pid > 0) {
 		kill(rd->pid, SIGINT);

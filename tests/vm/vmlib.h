@@ -17,6 +17,15 @@
 #define VM_NS_A "icmpt-a"
 #define VM_NS_B "icmpt-b"
 
+/*
+ * IT_TIMEOUT_SCALE=N in the environment (default 1; scripts/check-debug sets
+ * it for the KASAN/lockdep kernel under TCG, where one namespace pair takes a
+ * minute to set up) multiplies the harness's per-test timeout and the waits
+ * of these helpers.  vm_timeout_scale() is N, vm_scaled_ms(ms) is ms * N.
+ */
+int vm_timeout_scale(void);
+int vm_scaled_ms(int ms);
+
 /* Run a shell command; returns its exit status, -1 if it did not exit. */
 int vm_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -64,7 +73,7 @@ struct vm_reader {
 };
 /* Starts the reader with extra args; returns once it says it listens. */
 int vm_reader_start(struct vm_reader *rd, const char *const *args);
-/* Collects stdout until it holds want lines or timeout_ms passed. */
+/* Collects stdout until it holds want lines or timeout_ms (scaled) passed. */
 int vm_reader_collect(struct vm_reader *rd, int want, int timeout_ms);
 /* SIGINT, then waits; collects all output. Returns the exit status. */
 int vm_reader_stop(struct vm_reader *rd);
