@@ -121,16 +121,18 @@ struct icmpt_ring *icmpt_ring_get(unsigned int cpu)
 
 /*
  * A producer in hard IRQ or NMI context (netfilter hooks never run there)
- * may have interrupted this CPU's producer half-way through a record: it
- * writes nothing and counts the packet in dropped_nested (GET_STATS adds
- * it to seen).  On !PREEMPT_RT nothing else can nest on a producer with
- * bottom halves off; on PREEMPT_RT the ring's lock serialises the tasks.
+ * may have interrupted this CPU's producer half-way through a record, and
+ * one with interrupts off (an IPI handler run by an idle CPU, say) could
+ * not turn bottom halves back on after it: each writes nothing and counts
+ * the packet in dropped_nested (GET_STATS adds it to seen).  On
+ * !PREEMPT_RT nothing else can nest on a producer with bottom halves off;
+ * on PREEMPT_RT the ring's lock serialises the tasks.
  */
 bool icmpt_ring_nested(void)
 {
 	u64 *n, old;
 
-	if (likely(!hardirq_count() && !in_nmi()))
+	if (likely(!hardirq_count() && !in_nmi() && !irqs_disabled()))
 		return false;
 	n = &icmpt_ring_get(raw_smp_processor_id())->prod->dropped_nested;
 	/* Atomic against a nested producer that interrupted us in turn. */

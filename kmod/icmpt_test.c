@@ -13,9 +13,11 @@
  *	unload does not wait for runs on into freed rings.
  *
  *   nest_irq=N (write only)
- *	runs the producer N times in hard IRQ context (an IPI handler on
- *	another CPU), as a nested producer would: each packet must be
- *	counted in dropped_nested and seen, and write nothing into the ring.
+ *	runs the producer N times in an IPI handler on another CPU: in hard
+ *	IRQ context, or, when that CPU idles, from its idle task with
+ *	interrupts off (the kernel then skips the interrupt), as a nested
+ *	producer would: each packet must be counted in dropped_nested and
+ *	seen, and write nothing into the ring.
  *
  *   csum_selftest=1 (write only)
  *	parses hand-built IPv4 and IPv6 echoes in every skb checksum state
@@ -102,7 +104,7 @@ static const struct kernel_param_ops icmpt_test_nest_ops = {
 };
 
 module_param_cb(nest_irq, &icmpt_test_nest_ops, NULL, 0200);
-MODULE_PARM_DESC(nest_irq, "test builds only: run the producer N times in hard IRQ context");
+MODULE_PARM_DESC(nest_irq, "test builds only: run the producer N times in an IPI handler");
 
 /* An echo request of len ICMP bytes, IPv4 or IPv6 behind 408 bytes of options. */
 static struct sk_buff *icmpt_test_echo(bool v6, unsigned int len, unsigned int pad)

@@ -323,7 +323,7 @@ static void __normal_reader_traces(struct __test_metadata *_metadata)
 	ASSERT_EQ(0, rl_flood_wait(pid, 1, 0));
 	rl_reader_quiet(&rd, 300, 10000);
 	ASSERT_EQ(0, rl_reader_stop(&rd, SIGINT));
-	ASSERT_EQ(0, rl_reader_summary(&rd, &recs, &dropped));
+	ASSERT_EQ(0, rl_reader_summary(&rd, &recs, &dropped, NULL));
 	ours = rl_count_kv(rd.out, ICMP_ECHOREPLY, 0x7171, &other);
 	TH_LOG("normal reader afterwards: %llu records, %llu dropped, %ld ours", recs,
 	       dropped, ours);

@@ -105,7 +105,7 @@ TEST(rename_and_sighup_lose_nothing)
 		usleep(100000);
 	}
 	ASSERT_EQ(0, rl_reader_stop(&rd, SIGINT));
-	ASSERT_EQ(0, rl_reader_summary(&rd, &recs, &dropped));
+	ASSERT_EQ(0, rl_reader_summary(&rd, &recs, &dropped, NULL));
 	EXPECT_EQ(0, dropped);
 
 	memset(seen, 0, sizeof(seen));

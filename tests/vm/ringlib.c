@@ -350,7 +350,7 @@ int rl_reader_stop(struct rl_reader *rd, int sig)
 }
 
 int rl_reader_summary(const struct rl_reader *rd, unsigned long long *recs,
-		      unsigned long long *dropped)
+		      unsigned long long *dropped, unsigned long long *left_unread)
 {
 	static char buf[65536];
 	const char *p;
@@ -358,8 +358,15 @@ int rl_reader_summary(const struct rl_reader *rd, unsigned long long *recs,
 	rl_slurp(rd->err, buf, sizeof(buf));
 	p = strstr(buf, "icmptrace: ");
 	while (p) {
-		if (sscanf(p, "icmptrace: %llu records, %llu dropped", recs, dropped) == 2)
+		unsigned long long unread = 0;
+		int n = sscanf(p, "icmptrace: %llu records, %llu dropped, %llu left unread", recs,
+			       dropped, &unread);
+
+		if (n >= 2) {
+			if (left_unread)
+				*left_unread = unread;
 			return 0;
+		}
 		p = strstr(p + 1, "icmptrace: ");
 	}
 	return -1;

@@ -145,9 +145,12 @@ void rl_reader_quiet(const struct rl_reader *rd, int quiet_ms, int max_ms);
 /* Sends sig and waits; returns the exit status or 128 + signal. */
 int rl_reader_stop(struct rl_reader *rd, int sig);
 
-/* "icmptrace: N records, M dropped" from the reader's stderr. */
+/*
+ * "icmptrace: N records, M dropped[, K left unread]" from the reader's
+ * stderr; left_unread (may be NULL) gets K, 0 when absent.
+ */
 int rl_reader_summary(const struct rl_reader *rd, unsigned long long *recs,
-		      unsigned long long *dropped);
+		      unsigned long long *dropped, unsigned long long *left_unread);
 
 /* The number after " key=" (or at the start of line); -1 if absent. */
 long rl_kv_num(const char *line, const char *key);

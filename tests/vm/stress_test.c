@@ -63,13 +63,13 @@ FIXTURE_TEARDOWN(stress)
 	ns_down();
 }
 
-/* The reader SIGSTOPped during the flood: read + dropped == 2 * sent. */
+/* The reader SIGSTOPped during the flood: read + dropped (+ left unread) == 2 * sent. */
 TEST_F_TIMEOUT(stress, stalled_reader_exact_accounting, 300)
 {
 	const char *args[] = { "--format", "kv", NULL };
 	struct rl_reader rd;
 	pid_t pids[RL_MAX_RINGS];
-	unsigned long long recs = 0, dropped = 0;
+	unsigned long long recs = 0, dropped = 0, unread = 0;
 	long n = per_cpu_count(), total = 0, ours, other;
 	int cpu;
 
@@ -86,13 +86,17 @@ TEST_F_TIMEOUT(stress, stalled_reader_exact_accounting, 300)
 	ASSERT_EQ(0, kill(rd.pid, SIGCONT));
 	/* SIGINT: the reader drains every ring once more, then sums up. */
 	ASSERT_EQ(0, rl_reader_stop(&rd, SIGINT));
-	ASSERT_EQ(0, rl_reader_summary(&rd, &recs, &dropped));
+	ASSERT_EQ(0, rl_reader_summary(&rd, &recs, &dropped, &unread));
 	ours = rl_count_kv(rd.out, ICMP_ECHOREPLY, FLOOD_ID, &other);
-	TH_LOG("sent %ld messages: %llu records read (%ld ours, %ld other), %llu dropped",
-	       total, recs, ours, other, dropped);
+	TH_LOG("sent %ld messages: %llu records read (%ld ours, %ld other), %llu dropped, %llu left unread",
+	       total, recs, ours, other, dropped, unread);
 	EXPECT_EQ(0, other);
 	EXPECT_EQ((long)recs, ours);
-	EXPECT_EQ(2 * total, (long)(recs + dropped));
+	/*
+	 * A slow guest may not write every line within the stop's grace: what
+	 * is left in the rings is then counted too, never lost unsaid.
+	 */
+	EXPECT_EQ(2 * total, (long)(recs + dropped + unread));
 	/* The rings were full: the stall really lost records. */
 	EXPECT_LT(0, dropped);
 }
@@ -213,7 +217,7 @@ TEST_F_TIMEOUT(stress, reader_killed_then_restarted, 300)
 			rl_reader_quiet(&rd2, 300, 10000);
 		}
 		ASSERT_EQ(0, rl_reader_stop(&rd2, SIGINT));
-		ASSERT_EQ(0, rl_reader_summary(&rd2, &recs, &dropped));
+		ASSERT_EQ(0, rl_reader_summary(&rd2, &recs, &dropped, NULL));
 		ours = rl_count_kv(rd2.out, ICMP_ECHOREPLY, 0x4d4d, &other);
 		TH_LOG("round %d: restarted reader: %llu records, %llu dropped, marker %ld of 6",
 		       round, recs, dropped, ours);

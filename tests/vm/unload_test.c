@@ -136,7 +136,7 @@ TEST_F_TIMEOUT(unload, refused_while_reader_runs_under_traffic, 120)
 	}
 	ASSERT_EQ(0, rl_flood_wait(pids, self->ncpu, 1));
 	EXPECT_EQ(0, rl_reader_stop(&rd, SIGINT));
-	EXPECT_EQ(0, rl_reader_summary(&rd, &recs, &dropped));
+	EXPECT_EQ(0, rl_reader_summary(&rd, &recs, &dropped, NULL));
 	TH_LOG("reader: %llu records, %llu dropped", recs, dropped);
 	EXPECT_LT(0, recs);
 	/* The reader is gone: now it unloads, traffic or not. */

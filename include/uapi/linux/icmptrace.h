@@ -31,9 +31,10 @@
  * PREEMPT_RT the local lock (before 6.10: the per-CPU softirq lock that
  * local_bh_disable() takes) with migration disabled serialises the
  * softirq thread and other tasks of that CPU the same way.  Netfilter
- * hooks never run in hard IRQ or NMI context; should a producer ever run
- * there (it could interrupt the CPU's producer half-way), it writes
- * nothing and counts the packet in dropped_nested (and in seen).
+ * hooks never run in hard IRQ or NMI context, nor with interrupts off;
+ * should a producer ever run there (it could interrupt the CPU's producer
+ * half-way, or could not turn bottom halves back on), it writes nothing
+ * and counts the packet in dropped_nested (and in seen).
  *
  * Positions are byte counts since the ring was created; they only grow
  * and are taken modulo data_size to find a byte in the data area.
