@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 		cfg.capture = [&](const icmpt_event &ev, const FormatContext &ctx) {
 			return capture->add(ev, ctx, packet_bytes(&ev.hdr), 0);
 		};
-		cfg.capture_flush = [&capture]() { capture->flush(); };
+		cfg.capture_flush = [&capture]() { return capture->flush(); };
 	}
 
 	int wake = eventfd(1, EFD_CLOEXEC);	// always readable: never sleeps
