@@ -5,8 +5,11 @@
 # and no reader ("loaded"), and with a tracer pinned to CPU 1: the reader as text, as
 # JSON, writing pcapng (-w /dev/null), and tcpdump -i any -nn -w /dev/null icmp in
 # namespace icmpt-a ("tcpdump", what the issue measured) or in both namespaces
-# ("tcpdump2": the same packets icmptrace sees, each at both ends).  Every round runs
-# all configurations, in an order reversed from round to round.
+# ("tcpdump2": the same packets icmptrace sees, each at both ends).  Two floors of the
+# reader's cost: its real loop with no line written ("summary": --summary, which reads,
+# merges, derives and counts every record) and a bare consumer that sleeps as the
+# reader does and only moves consumer_pos ("drain": bench/ring_drain --poll).  Every
+# round runs all configurations, in an order reversed from round to round.
 #   bench/flood.sh MODULE ROUND
 # Prints "R metric config round value" lines:
 #   flood_ns   wall time of the flood
@@ -42,11 +45,12 @@ flood() { # CONFIG: times the flood, prints its R lines
 	echo "R flood_ns $1 $round $((t1 - t0))"
 	echo "R flood_rx $1 $round ${rx:-0}"
 }
-reader() { # CONFIG ARGS...: the flood with the reader on CPU 1
-	local c=$1 rd c0 c1
+reader() { # CONFIG ARGS...: the flood with the reader (or ARGS' program) on CPU 1
+	local c=$1 rd c0 c1 prog=build/icmptrace
 	shift
+	[[ $c == drain ]] && prog=build/bench/ring_drain
 	mod_on
-	taskset -c 1 build/icmptrace "$@" >/dev/null 2>/tmp/reader.err &
+	taskset -c 1 $prog "$@" >/tmp/reader.out 2>/tmp/reader.err &
 	rd=$!
 	wait_line /tmp/reader.err "listening on" || return 1
 	c0=$(cpu_cs $rd)
@@ -57,7 +61,7 @@ reader() { # CONFIG ARGS...: the flood with the reader on CPU 1
 	kill -INT $rd
 	wait $rd
 	echo "R tracer_cs $c $round $((c1 - c0))"
-	echo "R tracer_got $c $round $(sed -nE 's/^icmptrace: ([0-9]+) (records|packets).*/\1/p' /tmp/reader.err | head -1)"
+	echo "R tracer_got $c $round $(sed -nE 's/^icmptrace: ([0-9]+) (records|packets).*/\1/p; s/^drained=([0-9]+).*/\1/p' /tmp/reader.err /tmp/reader.out | head -1)"
 	echo "R tracer_drop $c $round $(sed -nE 's/^icmptrace: [0-9]+ records, ([0-9]+) dropped.*/\1/p' /tmp/reader.err)"
 }
 tcpdumps() { # CONFIG NS...: the flood with one tcpdump per namespace on CPU 1
@@ -85,7 +89,7 @@ tcpdumps() { # CONFIG NS...: the flood with one tcpdump per namespace on CPU 1
 	echo "R tracer_drop $c $round $drop"
 }
 
-configs=(none loaded text json pcapng tcpdump tcpdump2)
+configs=(none loaded drain summary text json pcapng tcpdump tcpdump2)
 if ((round % 2 == 0)); then
 	for ((i = ${#configs[@]} - 1; i >= 0; i--)); do rev+=("${configs[i]}"); done
 	configs=("${rev[@]}")
@@ -97,6 +101,8 @@ for c in "${configs[@]}"; do
 	text) reader text ;;
 	json) reader json --json ;;
 	pcapng) reader pcapng -w /dev/null ;;
+	summary) reader summary --summary ;;
+	drain) reader drain --poll ;;
 	tcpdump) tcpdumps tcpdump icmpt-a ;;
 	tcpdump2) tcpdumps tcpdump2 icmpt-a icmpt-b ;;
 	esac || exit 1
