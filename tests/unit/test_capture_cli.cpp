@@ -227,6 +227,38 @@ void test_flag_combinations(void **)
 	assert_non_null(std::strstr(p.error.c_str(), "-- COMMAND does not go with -r"));
 }
 
+// -r with what only a live trace means: a usage error that names the
+// option, exit 2, nothing read.  (-t, -d and --immediate-mode were dropped
+// without a word.)  The options -r does use still go with it.
+void test_read_refuses_live_flags(void **)
+{
+	const struct {
+		Args args;
+		const char *error;
+	} refused[] = {
+		{{"-r", kOwn, "-t", "5"}, "-t does not go with -r"},
+		{{"-r", kOwn, "--timeout", "0.5", "-w", "/dev/null"}, "-t does not go with -r"},
+		{{"-r", kOwn, "-d", "/dev/icmptrace"}, "-d does not go with -r"},
+		{{"--device", "/dev/x", "-r", kOwn}, "-d does not go with -r"},
+		{{"-r", kOwn, "--immediate-mode"}, "--immediate-mode does not go with -r"},
+	};
+	for (const auto &c : refused) {
+		const ParsedArgs p = parse_args(c.args);
+		if (p.action != ParsedArgs::Action::UsageError ||
+		    p.error.find(c.error) == std::string::npos)
+			fail_msg("%s %s: action %d, error '%s'", c.args[2].c_str(),
+				 c.args[3].c_str(), static_cast<int>(p.action), p.error.c_str());
+	}
+	ChildResult r = run_cli_child({"-r", kOwn, "-t", "5"}, "/dev/null");
+	assert_int_equal(r.status, kExitUsage);
+	assert_non_null(std::strstr(r.err.c_str(), "-t does not go with -r"));
+	assert_null(std::strstr(r.err.c_str(), "packets read"));
+	for (const Args &ok : {Args{"-r", kOwn, "-c", "1", "--json", "-4", "--in"},
+			       Args{"-r", kOwn, "-w", "f", "-U", "-C", "1", "-W", "2"},
+			       Args{"-t", "5", "-d", "/dev/x", "--immediate-mode"}})
+		assert_int_equal(parse_args(ok).action, ParsedArgs::Action::Run);
+}
+
 // What is no capture gets its error alone, exit 1: no count of 0 packets
 // before it, no crash.
 void test_not_a_capture(void **)
@@ -251,6 +283,7 @@ int main()
 		cmocka_unit_test(test_rewrite_prints_lines),
 		cmocka_unit_test(test_rewrite_never_clobbers_input),
 		cmocka_unit_test(test_flag_combinations),
+		cmocka_unit_test(test_read_refuses_live_flags),
 		cmocka_unit_test(test_not_a_capture),
 	};
 	return cmocka_run_group_tests_name("capture_cli", tests, nullptr, nullptr);

@@ -107,8 +107,13 @@ int read_capture(const Options &o)
 			dropped += p->dropcount;
 			if (!event_from_packet(*p, ev, ctx, ip) || !filter_matches(filter, ev))
 				continue;
+			// Our own records name their namespace: an interface per
+			// (netns, ifindex), as the live run wrote them.  Other
+			// tools' packets keep their input interface, as they are.
 			// False: -G -W made its last file, or -w -'s reader left.
-			if (writer && !writer->add(ev, ctx, ip.bytes, p->dropcount, p->if_name))
+			if (writer && !(ev.pkt_netns
+						? writer->add(ev, ctx, ip.bytes, p->dropcount, p->if_name)
+						: writer->add_frame(ev, ctx, *p, p->dropcount)))
 				break;
 			if (o.summary)
 				summary.add(ev, ctx);

@@ -99,6 +99,24 @@ void check_capture_flags(const Options &o)
 		throw UsageError{"-r and -w name the same file"};
 }
 
+// -r reads a file: what only a live trace of the module means is refused
+// rather than dropped without a word.  device_given: -d was on the line
+// (Options::device has a default).
+void check_read_flags(const Options &o, bool device_given)
+{
+	if (o.read.empty())
+		return;
+	if (o.timeout)
+		throw UsageError{"-t does not go with -r (it ends a live trace; -c N stops after N "
+				 "records)"};
+	if (device_given)
+		throw UsageError{"-d does not go with -r (the packets come from the file, not a "
+				 "device)"};
+	if (o.immediate)
+		throw UsageError{"--immediate-mode does not go with -r (a file is read as fast as "
+				 "it can be; -U writes each packet at once)"};
+}
+
 OutputFormat parse_format(const std::string &s)
 {
 	if (s == "text")
@@ -164,6 +182,7 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 {
 	ParsedArgs r;
 	Options &o = r.options;
+	bool device_given = false;
 	try {
 		ArgReader rd(args);
 		while (rd.next()) {
@@ -187,6 +206,7 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 				o.timeout = parse_timeout(value());
 			} else if (name == "-d" || name == "--device") {
 				o.device = value();
+				device_given = true;
 				if (o.device.empty())
 					throw UsageError{"empty device path"};
 			} else if (name == "--format") {
@@ -246,6 +266,7 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 		if (o.print && !o.summary && o.write.empty())
 			throw UsageError{"--print goes with --summary or -w (lines are printed anyway)"};
 		check_capture_flags(o);
+		check_read_flags(o, device_given);
 		// Type names depend on -4/-6, wherever they are: check them now.
 		for (const std::string &t : o.filter.types)
 			parse_icmp_types(t, o.filter.families);
@@ -319,6 +340,9 @@ Capture files (pcapng, for Wireshark, tshark and tcpdump):
                         print it, or with -w rewrite it (--print, --summary
                         as for a live run); the filters below apply in
                         userspace; packets of other tools have owner none
+                        and, rewritten, keep their interface, link layer and
+                        timestamps; -t, -d, --immediate-mode, --backlog, -s
+                        and -- COMMAND are for a live trace: not with -r
 
 Filters, evaluated in the kernel before a record is written; kinds combine
 with AND, the values of one kind with OR.  They hold for this run only and

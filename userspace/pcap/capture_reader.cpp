@@ -13,7 +13,6 @@ namespace icmptrace {
 namespace {
 
 constexpr uint32_t kPcapMicro = 0xA1B2C3D4, kPcapNano = 0xA1B23C4D;
-constexpr uint16_t kIfTsoffset = 14;
 constexpr uint32_t kPcapHeader = 24, kPcapRecord = 16;
 
 uint32_t bswap(uint32_t v) { return __builtin_bswap32(v); }
@@ -111,6 +110,7 @@ void CaptureReader::start(uint32_t magic)
 	nanos_ = (swap_ ? bswap(magic) : magic) == kPcapNano;
 	if (!read(kPcapHeader - 4, "pcap file header"))
 		fail("truncated pcap file header");
+	pcap_snaplen_ = u32(16);
 	pcap_linktype_ = u32(20) & 0xffff;	// upper bits: FCS length
 	block_.clear();
 }
@@ -145,6 +145,9 @@ bool CaptureReader::next_pcap()
 	read(incl, "packet");
 	pkt_ = CapturedPacket{};
 	pkt_.linktype = pcap_linktype_;
+	pkt_.if_snaplen = pcap_snaplen_;
+	pkt_.if_tsresol = nanos_ ? 9 : 6;
+	pkt_.ts_raw = uint64_t{sec} * (nanos_ ? 1000000000u : 1000000u) + frac;
 	pkt_.ts_ns = uint64_t{sec} * 1000000000u + (nanos_ ? frac : uint64_t{frac} * 1000u);
 	pkt_.data = std::span<const uint8_t>(block_.data() + kPcapRecord, incl);
 	pkt_.wire_len = std::max(orig, incl);
@@ -165,6 +168,7 @@ void CaptureReader::section_header()
 	else
 		fail("section header with a bad byte-order magic " + hex32(bom));
 	ifaces_.clear();
+	++sections_;
 }
 
 bool CaptureReader::next_pcapng()
@@ -258,7 +262,7 @@ void CaptureReader::interface_block(size_t body, size_t end)
 				i.description.assign(p, n);
 			else if (code == pcapng::kIfTsresol && n >= 1)
 				i.tsresol = block_[v];
-			else if (code == kIfTsoffset && n == 8)
+			else if (code == pcapng::kIfTsoffset && n == 8)
 				i.tsoffset = static_cast<int64_t>(u64(v));
 		});
 	} catch (const CaptureError &e) {
@@ -307,6 +311,11 @@ void CaptureReader::packet_block(uint32_t type, size_t body, size_t end)
 	pkt_.if_name = i.name;
 	pkt_.if_description = i.description;
 	pkt_.ts_ns = to_ns(ts, i.tsresol) + static_cast<uint64_t>(i.tsoffset) * 1000000000u;
+	pkt_.section = sections_ - 1;
+	pkt_.if_snaplen = i.snaplen;
+	pkt_.if_tsresol = i.tsresol;
+	pkt_.if_tsoffset = i.tsoffset;
+	pkt_.ts_raw = ts;
 	pkt_.data = std::span<const uint8_t>(block_.data() + data_at, caplen);
 	pkt_.wire_len = std::max<uint32_t>(pkt_.wire_len, static_cast<uint32_t>(caplen));
 	if (opts > end)

@@ -32,6 +32,15 @@ struct CapturedPacket {
 	std::vector<std::string_view> comments;	// opt_comment, in order
 	uint32_t interface_id = 0;
 	std::string_view if_name, if_description;	// pcapng IDB, "" if none
+	// The interface as the file describes it, for a rewrite that keeps it
+	// (-r -w): the section (0 for the first; classic pcap: 0), its snap
+	// length, if_tsresol and if_tsoffset, and the timestamp in its units
+	// before the offset (ts_ns is it in nanoseconds after the offset).
+	uint32_t section = 0;
+	uint32_t if_snaplen = 0;
+	uint8_t if_tsresol = 6;
+	int64_t if_tsoffset = 0;
+	uint64_t ts_raw = 0;
 };
 
 class CaptureReader {
@@ -70,7 +79,8 @@ private:
 
 	Source src_;
 	bool started_ = false, first_block_ = false, pcapng_ = false, swap_ = false, nanos_ = false;
-	uint32_t pcap_linktype_ = 0;
+	uint32_t pcap_linktype_ = 0, pcap_snaplen_ = 0;
+	uint32_t sections_ = 0;		// section headers read
 	uint64_t offset_ = 0;		// of the next byte in the input
 	uint64_t block_offset_ = 0;	// of the block being read
 	std::vector<uint8_t> block_;

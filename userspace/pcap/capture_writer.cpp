@@ -218,11 +218,38 @@ bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
 {
 	if (output_closed_ || !rotate_if_due())
 		return false;
-	const uint32_t id = interface_for(ev, if_name);
+	interface_for(ev, if_name);
 	Iface &i = ifaces_.find({ev.pkt_netns, ev.ifindex})->second;
-	meta_.interface_id = id;
-	meta_.ts = ev.ts_real_ns;
-	meta_.wire_len = std::max<uint32_t>(ev.pkt.ip_len, static_cast<uint32_t>(ip.size()));
+	return put(ev, ctx, i, ev.ts_real_ns, ip,
+		   std::max<uint32_t>(ev.pkt.ip_len, static_cast<uint32_t>(ip.size())), drops_before);
+}
+
+bool CaptureWriter::add_frame(const icmpt_event &ev, const FormatContext &ctx,
+			      const CapturedPacket &p, uint64_t drops_before)
+{
+	if (output_closed_ || !rotate_if_due())
+		return false;
+	auto [it, added] = ifaces_.try_emplace({kInputIface | p.section, p.interface_id},
+					       Iface{static_cast<uint32_t>(ifaces_.size())});
+	if (added) {
+		// 12 and 14: DLT_RAW as some systems wrote it, LINKTYPE_RAW in a
+		// file (the reader takes them as raw IP too).
+		const uint32_t lt = p.linktype == 12 || p.linktype == 14 ? pcapng::kLinktypeRaw
+									  : p.linktype;
+		pcapng::append_idb(buf_, static_cast<uint16_t>(lt), p.if_snaplen, p.if_name,
+				   p.if_description, p.if_tsresol, p.if_tsoffset);
+	}
+	return put(ev, ctx, it->second, p.ts_raw, p.data,
+		   std::max<uint32_t>(p.wire_len, static_cast<uint32_t>(p.data.size())),
+		   drops_before);
+}
+
+bool CaptureWriter::put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
+			std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before)
+{
+	meta_.interface_id = i.id;
+	meta_.ts = ts;
+	meta_.wire_len = wire_len;
 	meta_.flags = ev.direction == ICMPT_DIR_IN    ? pcapng::kEpbInbound
 		      : ev.direction == ICMPT_DIR_OUT ? pcapng::kEpbOutbound
 						      : 0;
@@ -232,13 +259,13 @@ bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
 	if (ev.owner != ICMPT_OWNER_NONE)
 		meta_.pid_tid.emplace(ev.task.pid, ev.task.tid);
 	meta_.dropcount = drops_before;
-	pcapng::append_epb(buf_, meta_, ip);
+	pcapng::append_epb(buf_, meta_, data);
 	if (!i.recv)
-		i.first_ts = ev.ts_real_ns;
+		i.first_ts = ts;
 	++i.recv;
 	i.drops += drops_before;
-	i.last_ts = ev.ts_real_ns;
-	last_iface_ = id;
+	i.last_ts = ts;
+	last_iface_ = i.id;
 	++packets_;
 	if (o_.flush_each || buf_.size() >= kFlushAt)
 		return flush();

@@ -4,6 +4,12 @@
 // the owner comment, direction, pid/tid and the drops before it; at the
 // close of a file an Interface Statistics Block per interface.
 //
+// -r -w of another tool's capture (add_frame()): its records name no
+// namespace, so each interface of the input (section, interface id) gets an
+// IDB of its own with the input's if_name, if_description, link type, snap
+// length, if_tsresol and if_tsoffset, and each packet is written as the
+// input has it, link-layer header included, with its own timestamp.
+//
 // Blocks are built whole in a buffer and the buffer is written only at
 // block boundaries, so a writer killed at any point leaves a file readable
 // up to its last whole block.  A write error throws Error: nothing is
@@ -30,6 +36,7 @@
 #include <utility>
 
 #include "context/format_context.hpp"
+#include "pcap/capture_reader.hpp"
 #include "pcap/netns_ifnames.hpp"
 #include "pcap/pcapng_blocks.hpp"
 
@@ -72,6 +79,11 @@ public:
 	// interface's first packet.
 	bool add(const icmpt_event &ev, const FormatContext &ctx, std::span<const uint8_t> ip,
 		 uint64_t drops_before, std::string_view if_name = {});
+	// -r -w of a packet whose record names no network namespace (another
+	// tool's capture; ev decoded from p): p as it is, on an IDB of its own
+	// input interface (see above).  Returns as add().
+	bool add_frame(const icmpt_event &ev, const FormatContext &ctx, const CapturedPacket &p,
+		       uint64_t drops_before);
 	// Writes the buffered blocks (at the end of each batch of records);
 	// false once the output is closed.
 	bool flush();
@@ -88,12 +100,18 @@ private:
 	struct Iface {
 		uint32_t id;
 		uint64_t recv = 0, drops = 0;
-		uint64_t first_ts = 0, last_ts = 0;
+		uint64_t first_ts = 0, last_ts = 0;	// in the IDB's if_tsresol
 	};
+	// (netns, ifindex) of a record; (kInputIface | section, interface id)
+	// of another tool's capture (add_frame).
+	using IfaceKey = std::pair<uint64_t, uint32_t>;
+	static constexpr uint64_t kInputIface = uint64_t{1} << 32;
 	void open_file();
 	void end_file(uint64_t drops_after);
 	bool rotate_if_due();
 	uint32_t interface_for(const icmpt_event &ev, std::string_view if_name);
+	bool put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
+		 std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before);
 	void write_out(const uint8_t *p, size_t n);
 
 	CaptureOptions o_;
@@ -104,7 +122,7 @@ private:
 	uint64_t file_bytes_ = 0;		// written to the current file
 	uint32_t files_ = 0, counter_ = 0;	// files opened; -C's number
 	std::time_t period_start_ = 0;		// -G: when this file's period began
-	std::map<std::pair<uint32_t, uint32_t>, Iface> ifaces_;	// (netns, ifindex)
+	std::map<IfaceKey, Iface> ifaces_;
 	uint32_t last_iface_ = UINT32_MAX;
 	uint64_t packets_ = 0;
 	NetnsIfnames ifnames_;

@@ -111,7 +111,7 @@ void append_shb(Bytes &out, std::string_view userappl, std::string_view os)
 }
 
 void append_idb(Bytes &out, uint16_t linktype, uint32_t snaplen, std::string_view name,
-		std::string_view description)
+		std::string_view description, uint8_t tsresol, int64_t tsoffset)
 {
 	const size_t b = begin(out, kIdb);
 	put16(out, linktype);
@@ -121,8 +121,9 @@ void append_idb(Bytes &out, uint16_t linktype, uint32_t snaplen, std::string_vie
 		option(out, kIfName, name);
 	if (!description.empty())
 		option(out, kIfDescription, description);
-	const uint8_t tsresol = 9;
 	option(out, kIfTsresol, &tsresol, 1);
+	if (tsoffset)
+		option_u64(out, kIfTsoffset, static_cast<uint64_t>(tsoffset));
 	end_options(out);
 	finish(out, b);
 }

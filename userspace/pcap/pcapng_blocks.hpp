@@ -26,7 +26,7 @@ constexpr uint32_t kByteOrderMagic = 0x1A2B3C4D;
 constexpr uint16_t kOptEnd = 0;
 constexpr uint16_t kOptComment = 1;
 constexpr uint16_t kShbHardware = 2, kShbOs = 3, kShbUserAppl = 4;
-constexpr uint16_t kIfName = 2, kIfDescription = 3, kIfTsresol = 9;
+constexpr uint16_t kIfName = 2, kIfDescription = 3, kIfTsresol = 9, kIfTsoffset = 14;
 constexpr uint16_t kEpbFlags = 2, kEpbDropCount = 4, kEpbProcessIdThreadId = 8;
 constexpr uint16_t kIsbStartTime = 2, kIsbEndTime = 3, kIsbIfRecv = 4, kIsbIfDrop = 5,
 		   kIsbOsDrop = 7;
@@ -37,9 +37,11 @@ constexpr uint16_t kLinktypeRaw = 101;	// the packet starts at its IP header
 constexpr uint32_t kEpbInbound = 1, kEpbOutbound = 2;
 
 void append_shb(Bytes &out, std::string_view userappl, std::string_view os);
-// snaplen 0: no limit.  tsresol 9: timestamps in nanoseconds.
+// snaplen 0: no limit.  tsresol 9: timestamps in nanoseconds (if_tsresol's
+// encoding: 10^-n, or 2^-n with the high bit); tsoffset: seconds added to
+// every timestamp, written only when not 0.
 void append_idb(Bytes &out, uint16_t linktype, uint32_t snaplen, std::string_view name,
-		std::string_view description);
+		std::string_view description, uint8_t tsresol = 9, int64_t tsoffset = 0);
 
 struct EpbMeta {
 	uint32_t interface_id = 0;
