@@ -71,14 +71,22 @@ struct OctetTable {
 };
 constexpr OctetTable kOctets;
 
-// Dotted quad into p; returns its end.
+// An octet's text with its '.' into p; returns the end of its digits (the
+// '.' is kept by the caller or overwritten).
+char *put_octet(char *p, uint8_t v)
+{
+	std::memcpy(p, kOctets.text[v], 4);
+	return p + kOctets.len[v];
+}
+
+// Dotted quad into p; returns its end.  Unrolled: the loop cost twice as
+// many instructions (callgrind, fmt_bench).
 char *put_ip4(char *p, const uint8_t *a)
 {
-	for (int i = 0; i < 4; ++i) {
-		std::memcpy(p, kOctets.text[a[i]], 4);	// the '.' is overwritten or dropped
-		p += kOctets.len[a[i]] + (i < 3);
-	}
-	return p;
+	p = put_octet(p, a[0]) + 1;
+	p = put_octet(p, a[1]) + 1;
+	p = put_octet(p, a[2]) + 1;
+	return put_octet(p, a[3]);
 }
 
 // inet_ntop's IPv6 text (glibc resolv/inet_ntop.c, which tests compare
