@@ -8,32 +8,11 @@
 
 namespace icmptrace {
 
-const char *direction_short(uint8_t dir)
-{
-	switch (dir) {
-	case ICMPT_DIR_IN: return "in";
-	case ICMPT_DIR_OUT: return "out";
-	}
-	return "unknown";
-}
-
 const char *direction_tracee(uint8_t dir)
 {
 	switch (dir) {
 	case ICMPT_DIR_IN: return "ingress";
 	case ICMPT_DIR_OUT: return "egress";
-	}
-	return "unknown";
-}
-
-const char *owner_name(uint8_t owner)
-{
-	switch (owner) {
-	case ICMPT_OWNER_NONE: return "none";
-	case ICMPT_OWNER_SENDER: return "sender";
-	case ICMPT_OWNER_KERNEL: return "kernel";
-	case ICMPT_OWNER_MATCHED: return "matched";
-	case ICMPT_OWNER_SOCKET: return "socket";
 	}
 	return "unknown";
 }

@@ -209,7 +209,7 @@ void put_text(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(" cpu");
 	c.u(ev.cpu);
 	c.put(' ');
-	c.put(direction_short(ev.direction));
+	c.put(direction_padded(ev.direction));
 	c.put(' ');
 	put_addr(c, p.family, p.saddr);
 	c.lit(" > ");
@@ -256,7 +256,7 @@ void put_text(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 		}
 	}
 	c.lit(" owner=");
-	c.put(owner_name(ev.owner));
+	c.put(owner_padded(ev.owner));
 	c.put('\n');
 }
 
