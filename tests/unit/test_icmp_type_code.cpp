@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "format/icmp_type_code.hpp"
+#include "format/sink_common.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
 
@@ -105,6 +106,33 @@ void test_exhaustive(void **)
 				assert_true(!icmp_type_code(fam, t, c).empty());
 }
 
+// type_code_name() keeps names in slots by a hash of the key: whatever the
+// order of the questions (a request and its reply alternating, keys that
+// share a slot), each answer is the name made afresh.
+void test_kept_names(void **)
+{
+	int bad = 0;
+	auto check = [&](int fam, int t, int c) {
+		const std::string want = icmp_type_code(fam, t, c);
+		if (type_code_name(fam, t, c) != want)
+			++bad;
+	};
+	for (int fam : {4, 6})
+		for (int t = 0; t < 256; ++t)
+			for (int c = 0; c < 256; ++c) {
+				check(fam, t, c);
+				check(fam == 4 ? 6 : 4, t ^ 1, c);	// another key between
+				check(fam, t, c);			// asked again: kept
+			}
+	for (int i = 0; i < 1000; ++i) {	// a ping flood of both families
+		check(4, 8, 0);
+		check(4, 0, 0);
+		check(6, 128, 0);
+		check(6, 129, 0);
+	}
+	assert_int_equal(bad, 0);
+}
+
 } // namespace
 
 int main()
@@ -113,6 +141,7 @@ int main()
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_family_entry_points),
 		cmocka_unit_test(test_exhaustive),
+		cmocka_unit_test(test_kept_names),
 	};
 	return cmocka_run_group_tests_name("icmp_type_code", tests, nullptr, nullptr);
 }

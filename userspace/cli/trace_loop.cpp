@@ -179,33 +179,45 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 	if (cfg.context)
 		cfg.context->begin_batch();
 	bool complete = false;	// the capture has all it wants
+	// What the loop reads per record, in locals: as far as the compiler
+	// knows, format_event() may write to cfg and buf, so it would load
+	// their fields again for every record.
+	RecordContext *const context = cfg.context;
+	const bool capture = static_cast<bool>(cfg.capture);
+	const bool observe = static_cast<bool>(cfg.observe);
+	const bool print = cfg.print;
+	const OutputFormat format = cfg.format;
 	for (;;) {
 		size_t used = 0;
 		uint64_t n = 0;
-		const uint64_t room = cfg.count ? *cfg.count - res.records : UINT64_MAX;
-		while (n < room && used < kChunk && !complete && (!cfg.capture || n < kCaptureChunk)) {
+		uint64_t room = cfg.count ? *cfg.count - res.records : UINT64_MAX;
+		if (capture)
+			room = std::min(room, kCaptureChunk);
+		char *data = buf.data();
+		size_t size = buf.size();
+		while (n < room && used < kChunk) {
 			const icmpt_event *ev = merge.next();
 			if (!ev)
 				break;
-			const FormatContext &ctx = cfg.context ? cfg.context->context_for(*ev) : none;
-			if (cfg.capture) {
-				if (!cfg.capture(*ev, ctx)) {
-					complete = true;
-					break;
-				}
+			const FormatContext &ctx = context ? context->context_for(*ev) : none;
+			if (capture && !cfg.capture(*ev, ctx)) {
+				complete = true;
+				break;
 			}
-			if (cfg.observe)
+			if (observe)
 				cfg.observe(*ev, ctx);
-			if (!cfg.print) {
+			if (!print) {
 				++n;
 				continue;
 			}
 			// The record's one bounds check.
 			const size_t need = format_room(ctx);
-			if (buf.size() - used < need)
+			if (size - used < need) {
 				buf.resize(used + need);
-			used = static_cast<size_t>(format_event(cfg.format, *ev, ctx, buf.data() + used) -
-						   buf.data());
+				data = buf.data();
+				size = buf.size();
+			}
+			used = static_cast<size_t>(format_event(format, *ev, ctx, data + used) - data);
 			++n;
 		}
 		report(merge, err);

@@ -30,6 +30,23 @@ char *put_decimal(char *p, uint64_t v);
 // Exactly 8 digits of v < 10^8 at p; returns the end.
 char *put_digits8(char *p, uint32_t v);
 
+// A name of one of our tables, padded to a fixed size: a line copies it
+// with one fixed-size copy, no strlen and no loop (the padding lands in the
+// room reserved for the line and is overwritten by what follows).
+struct PaddedName {
+	static constexpr size_t kSize = 16;
+	char text[kSize] = {};	// NUL-terminated
+	uint8_t len = 0;
+
+	template <size_t N>
+	consteval PaddedName(const char (&s)[N]) : len(N - 1)
+	{
+		static_assert(N <= kSize, "a padded name is shorter than kSize");
+		for (size_t i = 0; i < N; ++i)
+			text[i] = s[i];
+	}
+};
+
 struct Cursor {
 	char *p;
 
@@ -44,6 +61,11 @@ struct Cursor {
 	{
 		std::memcpy(p, s.data(), s.size());
 		p += s.size();
+	}
+	void put(const PaddedName &n)
+	{
+		std::memcpy(p, n.text, PaddedName::kSize);
+		p += n.len;
 	}
 	// A string literal: its length is known at compile time.
 	template <size_t N>

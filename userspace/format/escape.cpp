@@ -97,17 +97,37 @@ void append_json_string(std::string &out, std::string_view s)
 			   [&](Cursor &c) { put_json_string(c, s); });
 }
 
+namespace {
+
+// The bytes a token shows as \xHH: controls, space, non-ASCII and the
+// ones that delimit or quote it.  A table: one load a byte, not five tests.
+struct TokenHex {
+	bool hex[256];
+	constexpr TokenHex() : hex()
+	{
+		for (int c = 0; c < 256; ++c)
+			hex[c] = c <= 0x20 || c >= 0x7f || c == '\\' || c == '=' || c == '"';
+	}
+};
+constexpr TokenHex kTokenHex;
+
+} // namespace
+
 void put_token(Cursor &out, std::string_view s)
 {
+	// A local cursor: a char store may alias out.p, which would then be
+	// loaded and stored again for every byte.
+	Cursor c{out.p};
 	for (char ch : s) {
-		unsigned char c = static_cast<unsigned char>(ch);
-		if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '=' || c == '"') {
-			out.lit("\\x");
-			out.hex(c, 2);
+		const auto b = static_cast<unsigned char>(ch);
+		if (kTokenHex.hex[b]) {
+			c.lit("\\x");
+			c.hex(b, 2);
 		} else {
-			out.put(ch);
+			c.put(ch);
 		}
 	}
+	out.p = c.p;
 }
 
 void append_token(std::string &out, std::string_view s)

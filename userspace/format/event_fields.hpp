@@ -12,9 +12,26 @@
 
 namespace icmptrace {
 
-const char *direction_short(uint8_t dir);	// "in", "out"
+// "in", "out", "unknown"; padded for a line (Cursor::put).
+inline const PaddedName &direction_padded(uint8_t dir)
+{
+	static constexpr PaddedName names[] = {"unknown", "in", "out"};
+	static_assert(ICMPT_DIR_IN == 1 && ICMPT_DIR_OUT == 2);
+	return names[dir <= ICMPT_DIR_OUT ? dir : 0];
+}
+inline const char *direction_short(uint8_t dir) { return direction_padded(dir).text; }
 const char *direction_tracee(uint8_t dir);	// "ingress", "egress"
-const char *owner_name(uint8_t owner);		// "none", "sender", "kernel"
+// "none", "sender", "kernel", "matched", "socket", "unknown"; padded for a line.
+inline const PaddedName &owner_padded(uint8_t owner)
+{
+	static constexpr PaddedName names[] = {"none", "sender", "kernel", "matched", "socket",
+					       "unknown"};
+	static_assert(ICMPT_OWNER_NONE == 0 && ICMPT_OWNER_SENDER == 1 &&
+		      ICMPT_OWNER_KERNEL == 2 && ICMPT_OWNER_MATCHED == 3 &&
+		      ICMPT_OWNER_SOCKET == 4);
+	return names[owner <= ICMPT_OWNER_SOCKET ? owner : ICMPT_OWNER_SOCKET + 1];
+}
+inline const char *owner_name(uint8_t owner) { return owner_padded(owner).text; }
 const char *ctx_name(uint8_t ctx);		// "task", "softirq", "other"
 
 // inet_ntop of saddr/daddr for family 4 or 6; "?" for anything else.

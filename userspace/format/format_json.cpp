@@ -89,7 +89,7 @@ void put_icmptrace(Cursor &c, const icmpt_event &ev, const TaskSegments<2> &seg)
 	c.lit(",\"icmptrace\":{\"direction\":\"");
 	c.put(direction_tracee(ev.direction));
 	c.lit("\",\"owner\":\"");
-	c.put(owner_name(ev.owner));
+	c.put(owner_padded(ev.owner));
 	c.lit("\",\"ctx\":\"");
 	c.put(ctx_name(ev.ctx));
 	c.lit("\",\"family\":");

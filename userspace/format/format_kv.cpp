@@ -118,7 +118,7 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(" cpu=");
 	c.u(ev.cpu);
 	c.lit(" dir=");
-	c.put(direction_short(ev.direction));
+	c.put(direction_padded(ev.direction));
 	c.lit(" family=");
 	c.u(p.family);
 	c.lit(" src=");
@@ -142,7 +142,7 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(" ip_len=");
 	c.u(p.ip_len);
 	c.lit(" owner=");
-	c.put(owner_name(ev.owner));
+	c.put(owner_padded(ev.owner));
 	c.lit(" ctx=");
 	c.put(ctx_name(ev.ctx));
 	seg.put(c, 0);

@@ -1,5 +1,6 @@
 #include "format/sink_common.hpp"
 
+#include <cstring>
 #include <string>
 
 #include "format/event_fields.hpp"
@@ -7,19 +8,48 @@
 
 namespace icmptrace {
 
+namespace {
+
+// Names kept by type_code_name(), each in the slot its key hashes to.
+// Trivial, so the thread_local needs no guard on the way in.
+struct NameSlot {
+	uint32_t key;	// 0: empty
+	uint8_t len;
+	char name[59];	// the longest name there is (46 bytes) fits
+};
+constexpr unsigned kSlotBits = 4;
+thread_local NameSlot name_slots[1 << kSlotBits];
+
+// A name not kept yet: made into its slot (one longer than a slot holds
+// is made each time, never cut).
+[[gnu::noinline]] std::string_view make_name(NameSlot &s, uint32_t key, uint8_t family,
+					     uint8_t type, uint8_t code)
+{
+	thread_local std::string made;
+	made.clear();
+	append_icmp_type_code(made, family, type, code);
+	if (made.size() > sizeof(s.name)) {
+		s.key = 0;
+		return made;
+	}
+	std::memcpy(s.name, made.data(), made.size());
+	s.len = static_cast<uint8_t>(made.size());
+	s.key = key;
+	return {s.name, s.len};
+}
+
+} // namespace
+
 std::string_view type_code_name(uint8_t family, uint8_t type, uint8_t code)
 {
-	thread_local struct {
-		int key = -1;
-		std::string name;
-	} last;
-	const int key = (family == 6) << 16 | type << 8 | code;
-	if (key != last.key) {
-		last.name.clear();
-		append_icmp_type_code(last.name, family, type, code);
-		last.key = key;
-	}
-	return last.name;
+	// Several names kept: with one, a ping flood's requests and replies
+	// (or a line's error and the packet it quotes) made theirs again and
+	// again.
+	const uint32_t key = ((family == 6) << 16 | type << 8 | code) + 1;
+	NameSlot &s = name_slots[key * 0x9e3779b1U >> (32 - kSlotBits)];
+	if (key == s.key)
+		return {s.name, s.len};
+	return make_name(s, key, family, type, code);
 }
 
 void put_mac(Cursor &c, const uint8_t *a, unsigned n)

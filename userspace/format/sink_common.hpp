@@ -13,8 +13,8 @@
 
 namespace icmptrace {
 
-// ICMP type/code name (icmp_type_code.hpp) of the last packet asked about,
-// kept: a flood asks about one type again and again.  Valid until the next call.
+// ICMP type/code name (icmp_type_code.hpp), the last few asked about kept:
+// a flood asks about the same few again and again.  Valid until the next call.
 std::string_view type_code_name(uint8_t family, uint8_t type, uint8_t code);
 
 // The record's task, or all zeros when owner is none (the header says the
