@@ -3,7 +3,8 @@
 // context from RecordContext as the reader derives it, format, write(2),
 // consumer_pos given back per chunk), over synthetic rings in memory with
 // the device's layout, writing to /dev/null.
-//   fmt_bench text|json|kv|pcapng RECORDS [RINGS]   "format=F records=N ns=T rate=R"
+//   fmt_bench text|json|kv|pcapng RECORDS [RINGS [SHAPE]]
+//                                            "format=F records=N ns=T rate=R"
 //                                            (pcapng: -w /dev/null, records
 //                                            with an 84-byte datagram each)
 //   fmt_bench drain RECORDS RINGS            the merge alone, nothing formatted
@@ -11,7 +12,12 @@
 // ring in time order as a CPU writes it, records spread over the rings
 // round robin, and a mix of several sending tasks (echo requests of 6
 // threads of 3 processes), unattributed replies and kernel-built ICMPv6
-// errors, in bursts of 16 records of one kind.  The consumers, their RecordContext and the rings live for the
+// errors, in bursts of 16 records of one kind (SHAPE "bursts", the default).
+// SHAPE "flood" is a ping -f between two namespaces of one host as the
+// module records it (bench/flood.sh): per echo the request sent by ping, the
+// same request received (no owner), the reply the kernel built (softirq) and
+// the reply received (matched to ping), so that a cache of one task's
+// context or text misses on every other record.  The consumers, their RecordContext and the rings live for the
 // whole run, as in the reader; between timed passes the rings are refilled.
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -57,6 +63,27 @@ std::vector<icmpt_event> record_mix()
 	return mix;
 }
 
+// A ping -f traced at both ends: the four records of one echo.
+std::vector<icmpt_event> flood_mix()
+{
+	const icmpt_event req = sample_echo_request();	// ping's, owner=sender
+	icmpt_event req_in = req;
+	req_in.direction = ICMPT_DIR_IN;
+	req_in.owner = ICMPT_OWNER_NONE;
+	req_in.ctx = ICMPT_CTX_SOFTIRQ;
+	req_in.task = icmpt_task{};
+	icmpt_event reply_out = sample_echo_reply();
+	reply_out.direction = ICMPT_DIR_OUT;
+	reply_out.owner = ICMPT_OWNER_KERNEL;
+	reply_out.ctx = ICMPT_CTX_SOFTIRQ;
+	reply_out.task = icmpt_task{};
+	icmpt_event reply_in = sample_echo_reply();
+	reply_in.owner = ICMPT_OWNER_MATCHED;
+	reply_in.task = req.task;
+	reply_in.task.syscall_nr = -1;
+	return {req, req_in, reply_out, reply_in};
+}
+
 // A task's packets come in bursts (a ping -f, a traceroute): this many in a row.
 constexpr uint64_t kBurst = 16;
 
@@ -78,13 +105,14 @@ std::vector<unsigned char> record_of(icmpt_event ev, bool with_bytes)
 }
 
 uint64_t fill(std::vector<std::unique_ptr<SyntheticRing>> &rings,
-	      const std::vector<icmpt_event> &mix, uint64_t want, uint64_t &seq, bool with_bytes)
+	      const std::vector<icmpt_event> &mix, uint64_t burst, uint64_t want, uint64_t &seq,
+	      bool with_bytes)
 {
 	const icmpt_event &base = mix[0];
 	const uint64_t offset = base.ts_real_ns - base.ts_boot_ns;	// one clock offset
 	uint64_t n = 0;
 	for (bool room = true; room && n < want;) {
-		icmpt_event ev = mix[seq / kBurst % mix.size()];
+		icmpt_event ev = mix[seq / burst % mix.size()];
 		ev.ts_boot_ns = base.ts_boot_ns + seq * 1000;	// 1 us apart
 		ev.ts_real_ns = ev.ts_boot_ns + offset;
 		ev.cpu = static_cast<uint32_t>(seq % rings.size());
@@ -115,8 +143,9 @@ __attribute__((noinline)) uint64_t drain_pass(RingMerge &merge, uint64_t &sum)
 
 int main(int argc, char **argv)
 {
-	if (argc < 3 || argc > 4) {
-		std::fprintf(stderr, "usage: fmt_bench text|json|kv|drain RECORDS [RINGS]\n");
+	if (argc < 3 || argc > 5) {
+		std::fprintf(stderr,
+			     "usage: fmt_bench text|json|kv|pcapng|drain RECORDS [RINGS [bursts|flood]]\n");
 		return 2;
 	}
 	LoopConfig cfg;
@@ -134,6 +163,9 @@ int main(int argc, char **argv)
 	const int nr_rings = argc > 3 ? std::atoi(argv[3]) : 2;
 	if (nr_rings < 1 || nr_rings > 256)
 		return 2;
+	const bool flood = argc > 4 && !std::strcmp(argv[4], "flood");
+	if (argc > 4 && !flood && std::strcmp(argv[4], "bursts"))
+		return 2;
 	// About 32 MiB in all, whatever the number of rings (a power of two each).
 	uint64_t ring_size = 1 << 20;
 	while (ring_size * 2 * nr_rings <= (32ULL << 20))
@@ -145,7 +177,8 @@ int main(int argc, char **argv)
 		rings.push_back(std::make_unique<SyntheticRing>(ring_size));
 		consumers.emplace_back(i, rings.back()->view(), true);
 	}
-	const std::vector<icmpt_event> mix = record_mix();
+	const std::vector<icmpt_event> mix = flood ? flood_mix() : record_mix();
+	const uint64_t burst = flood ? 1 : kBurst;
 	RecordContext context;
 	cfg.context = &context;
 	RingMerge merge(consumers);
@@ -168,7 +201,7 @@ int main(int argc, char **argv)
 	uint64_t done = 0, seq = 0, sum = 0;
 	std::chrono::nanoseconds spent{0};
 	while (done < total) {
-		const uint64_t n = fill(rings, mix, total - done, seq, pcapng);
+		const uint64_t n = fill(rings, mix, burst, total - done, seq, pcapng);
 		auto t0 = std::chrono::steady_clock::now();
 		uint64_t got;
 		if (drain) {
@@ -187,7 +220,7 @@ int main(int argc, char **argv)
 		done += n;
 	}
 	double ns = static_cast<double>(spent.count());
-	std::printf("format=%s rings=%d records=%llu ns=%.0f rate=%.0f\n", argv[1], nr_rings,
-		    (unsigned long long)done, ns, done / (ns / 1e9));
+	std::printf("format=%s shape=%s rings=%d records=%llu ns=%.0f rate=%.0f\n", argv[1],
+		    flood ? "flood" : "bursts", nr_rings, (unsigned long long)done, ns, done / (ns / 1e9));
 	return sum == 42 ? 3 : 0;	// keeps the drain's reads
 }
