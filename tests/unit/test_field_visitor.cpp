@@ -6,7 +6,9 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "context/record_context.hpp"
@@ -184,6 +186,81 @@ void test_task_text_not_stale(void **)
 	}
 }
 
+// A ping -f traced at both ends alternates ping's records with unowned ones,
+// and a host has more tasks than are kept: over a random sequence of six
+// tasks and unowned records (their task bytes garbage, as the uapi allows),
+// every kept context and every line built from kept task text is what a
+// fresh derivation and a fresh line give.
+std::vector<icmpt_event> task_mix(std::mt19937 &rng, size_t n)
+{
+	std::vector<icmpt_event> tasks;
+	for (uint32_t i = 0; i < 6; ++i) {
+		icmpt_event ev = sample_echo_request();
+		ev.task.uts_ns = 0;	// nothing from the host needed
+		ev.task.cgroup_id = 0;
+		ev.task.pid = 5000 + i / 2;
+		ev.task.tid = 5000 + i;
+		if (i == 4)	// task 0's tid, reused by a later task
+			ev.task.pid = ev.task.tid = 5000;
+		ev.task.start_time_ns += i * 1000000ULL;
+		if (i == 3)	// the derived one is shown
+			ev.task.mnt_ns = 0;
+		ev.owner = i == 5 ? ICMPT_OWNER_MATCHED : ICMPT_OWNER_SENDER;
+		tasks.push_back(ev);
+	}
+	std::vector<icmpt_event> seq;
+	for (size_t k = 0; k < n; ++k) {
+		const unsigned pick = rng() % 9;
+		icmpt_event ev = tasks[pick % 6];
+		if (pick >= 6) {	// unowned, with garbage task bytes
+			ev = sample_echo_reply();
+			ev.owner = ICMPT_OWNER_NONE;
+			auto *b = reinterpret_cast<unsigned char *>(&ev.task);
+			for (size_t j = 0; j < sizeof(ev.task); ++j)
+				b[j] = static_cast<unsigned char>(rng());
+		}
+		ev.pkt.seq = static_cast<uint16_t>(k);
+		seq.push_back(ev);
+	}
+	return seq;
+}
+
+void test_kept_contexts_are_fresh(void **)
+{
+	std::mt19937 rng(11);
+	RecordContext rc;
+	rc.begin_batch();
+	for (const icmpt_event &ev : task_mix(rng, 400)) {
+		const FormatContext &kept = rc.context_for(ev);
+		RecordContext fresh;
+		const FormatContext f = fresh.derive(ev);
+		assert_int_equal(kept.thread_entity_id, f.thread_entity_id);
+		assert_int_equal(kept.process_entity_id, f.process_entity_id);
+		assert_int_equal(kept.parent_entity_id, f.parent_entity_id);
+		assert_true(kept.mnt_ns == f.mnt_ns);
+		assert_string_equal(kept.hostname.c_str(), f.hostname.c_str());
+		assert_string_equal(kept.container_id.c_str(), f.container_id.c_str());
+	}
+}
+
+void test_kept_task_text_is_fresh(void **)
+{
+	std::mt19937 rng(12);
+	const std::vector<icmpt_event> seq = task_mix(rng, 300);
+	for (OutputFormat f : {OutputFormat::Kv, OutputFormat::Json}) {
+		RecordContext rc;
+		rc.begin_batch();
+		for (const icmpt_event &ev : seq) {
+			const FormatContext &ctx = rc.context_for(ev);
+			std::string kept, fresh;
+			format_event(f, ev, ctx, kept);
+			// The kept texts are per thread: a new thread has none.
+			std::thread([&] { format_event(f, ev, ctx, fresh); }).join();
+			assert_string_equal(kept.c_str(), fresh.c_str());
+		}
+	}
+}
+
 } // namespace
 
 int main()
@@ -194,6 +271,8 @@ int main()
 		cmocka_unit_test(test_cursor_numbers),
 		cmocka_unit_test(test_context_reused_for_same_task),
 		cmocka_unit_test(test_task_text_not_stale),
+		cmocka_unit_test(test_kept_contexts_are_fresh),
+		cmocka_unit_test(test_kept_task_text_is_fresh),
 	};
 	return cmocka_run_group_tests_name("field_visitor", tests, nullptr, nullptr);
 }

@@ -61,36 +61,45 @@ void RecordContext::derive_into(const icmpt_event &ev, FormatContext &c)
 FormatContext RecordContext::derive(const icmpt_event &ev)
 {
 	now_ = UtsNames::Clock::now();
-	last_valid_ = false;
+	for (Kept &k : kept_)
+		k.valid = false;
 	FormatContext c;
 	derive_into(ev, c);
 	return c;
 }
 
-RecordContext::LastKey RecordContext::key_of(const icmpt_event &ev)
+RecordContext::Key RecordContext::Key::of(const icmpt_event &ev)
 {
 	const icmpt_task &t = ev.task;
 	if (ev.owner == ICMPT_OWNER_NONE || t.tid == 0)
-		return LastKey{true, 0, 0, 0, 0, 0, 0, 0};
-	return LastKey{false, t.pid, t.tid, t.ppid, t.start_time_ns, t.uts_ns, t.cgroup_id,
-		       t.mnt_ns};
+		return Key{true, 0, 0, 0, 0, 0, 0, 0};
+	return Key{false, t.pid, t.tid, t.ppid, t.start_time_ns, t.uts_ns, t.cgroup_id, t.mnt_ns};
 }
 
 void RecordContext::begin_batch()
 {
 	now_ = UtsNames::Clock::now();
-	last_valid_ = false;
+	for (Kept &k : kept_)
+		k.valid = false;
 }
 
-const FormatContext &RecordContext::derive_last(const icmpt_event &ev)
+const FormatContext &RecordContext::find_or_derive(const icmpt_event &ev)
 {
-	const LastKey key = key_of(ev);
+	for (unsigned i = 0; i < kKept; ++i) {
+		if (kept_[i].valid && kept_[i].key.matches(ev)) {
+			last_ = i;
+			return kept_[i].ctx;
+		}
+	}
 	if (now_ == UtsNames::Clock::time_point{})
 		now_ = UtsNames::Clock::now();	// no batch begun
-	derive_into(ev, last_);
-	last_key_ = key;
-	last_valid_ = true;
-	return last_;
+	Kept &k = kept_[oldest_];
+	derive_into(ev, k.ctx);
+	k.key = Key::of(ev);
+	k.valid = true;
+	last_ = oldest_;
+	oldest_ = (oldest_ + 1) % kKept;
+	return k.ctx;
 }
 
 } // namespace icmptrace

@@ -6,6 +6,7 @@
 // must never lend its facts to a record.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -28,17 +29,20 @@ public:
 	FormatContext derive(const icmpt_event &ev);
 
 	// The reader's path: begin_batch() reads the clock once for the batch
-	// (UTS name refresh) and forgets the last task, so a name changed since
-	// is seen; context_for() answers a record of the same task as the one
-	// before (tid, start time, namespaces, cgroup) with the very same
-	// context, no string copied, and otherwise derives into it in place.
-	// The reference is valid until the next context_for().
+	// (UTS name refresh) and forgets the kept contexts, so a name changed
+	// since is seen; context_for() answers a record of a task seen lately
+	// (tid, start time, namespaces, cgroup) with the very same context, no
+	// string copied, and otherwise derives into the oldest kept one in
+	// place.  A few are kept, not one: a ping -f traced at both ends
+	// alternates ping's records with unowned ones.  The reference is valid
+	// until the next context_for().
 	void begin_batch();
 	const FormatContext &context_for(const icmpt_event &ev)
 	{
-		if (last_valid_ && same_task(ev))
-			return last_;
-		return derive_last(ev);
+		const Kept &k = kept_[last_];
+		if (k.valid && k.key.matches(ev))
+			return k.ctx;
+		return find_or_derive(ev);
 	}
 
 private:
@@ -59,29 +63,36 @@ private:
 	const TaskFacts &facts(const icmpt_task &t, std::string &hostname);
 	void derive_into(const icmpt_event &ev, FormatContext &c);
 
-	// What the last context was derived from.
-	struct LastKey {
+	// What a kept context was derived from: every task field derive_into()
+	// reads, or "none" for a record without a task.
+	struct Key {
 		bool none;
 		uint32_t pid, tid, ppid;
 		uint64_t start_time_ns, uts_ns, cgroup_id, mnt_ns;
+
+		static Key of(const icmpt_event &ev);
+		bool matches(const icmpt_event &ev) const
+		{
+			const icmpt_task &t = ev.task;
+			if (ev.owner == ICMPT_OWNER_NONE || t.tid == 0)
+				return none;
+			return !none && t.tid == tid && t.start_time_ns == start_time_ns &&
+			       t.pid == pid && t.ppid == ppid && t.uts_ns == uts_ns &&
+			       t.cgroup_id == cgroup_id && t.mnt_ns == mnt_ns;
+		}
 	};
-	static LastKey key_of(const icmpt_event &ev);
-	bool same_task(const icmpt_event &ev) const
-	{
-		const icmpt_task &t = ev.task;
-		if (ev.owner == ICMPT_OWNER_NONE || t.tid == 0)
-			return last_key_.none;
-		return !last_key_.none && t.tid == last_key_.tid &&
-		       t.start_time_ns == last_key_.start_time_ns && t.pid == last_key_.pid &&
-		       t.ppid == last_key_.ppid && t.uts_ns == last_key_.uts_ns &&
-		       t.cgroup_id == last_key_.cgroup_id && t.mnt_ns == last_key_.mnt_ns;
-	}
-	const FormatContext &derive_last(const icmpt_event &ev);
+	struct Kept {
+		bool valid = false;
+		Key key{};
+		FormatContext ctx;
+	};
+	static constexpr unsigned kKept = 4;
+	const FormatContext &find_or_derive(const icmpt_event &ev);
 
 	UtsNames::Clock::time_point now_{};
-	bool last_valid_ = false;
-	LastKey last_key_{};
-	FormatContext last_;
+	std::array<Kept, kKept> kept_{};
+	unsigned last_ = 0;	// the one that answered last
+	unsigned oldest_ = 0;	// the next to be replaced
 
 	CgroupResolver cgroups_;
 	UtsNames uts_;

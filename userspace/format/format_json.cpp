@@ -127,7 +127,7 @@ void put_icmptrace(Cursor &c, const icmpt_event &ev, const TaskSegments<2> &seg)
 void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 {
 	thread_local TaskSegments<2> seg;
-	if (!seg.same(ev, ctx))
+	if (!seg.select(ev, ctx))
 		put_task_segments(seg, ev, ctx);
 	const bool v6 = ev.pkt.family == 6;
 	c.lit("{\"timestamp\":");

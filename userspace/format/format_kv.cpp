@@ -110,7 +110,7 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 {
 	const icmpt_packet &p = ev.pkt;
 	thread_local TaskSegments<3> seg;
-	if (!seg.same(ev, ctx))
+	if (!seg.select(ev, ctx))
 		put_task_segments(seg, ev, ctx);
 
 	c.lit("ts=");

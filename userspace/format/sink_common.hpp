@@ -37,45 +37,79 @@ TaskFields task_fields(const icmpt_event &ev, const FormatContext &ctx);
 // "aa:bb:cc:dd:ee:ff" of n bytes.
 void put_mac(Cursor &c, const uint8_t *a, unsigned n);
 
-// A format's text of the task fields, kept for the next record of the same
+// A format's text of the task fields, kept for the next records of the same
 // task: a flood's records are one task's, and a task's ten-digit namespace
-// numbers and pids cost more to write than to copy.  N segments (the pieces
-// the format's line puts between other fields), each at most kSegmentMax.
+// numbers and pids cost more to write than to copy.  A few tasks' texts are
+// kept (a ping -f traced at both ends alternates ping's records with unowned
+// ones).  N segments (the pieces the format's line puts between other
+// fields), each at most kSegmentMax.
 template <size_t N>
 class TaskSegments {
 public:
 	static constexpr size_t kSegmentMax = 512;
+	static constexpr unsigned kKept = 4;
 
-	// The segments hold ev's task fields as ctx completes them.
-	bool same(const icmpt_event &ev, const FormatContext &ctx) const
+	// True when a kept text holds ev's task fields as ctx completes them,
+	// which put() then copies; false when the caller must write them:
+	// start(i), write through the cursor, end(i, cursor) for each segment,
+	// then remember().
+	bool select(const icmpt_event &ev, const FormatContext &ctx)
 	{
-		return valid_ && ev.owner == owner_ && ctx.mnt_ns == ctx_mnt_ns_ &&
-		       std::memcmp(&ev.task, &task_, sizeof(task_)) == 0;
+		if (kept_[cur_].matches(ev, ctx))
+			return true;
+		for (unsigned i = 0; i < kKept; ++i) {
+			if (kept_[i].matches(ev, ctx)) {
+				cur_ = i;
+				return true;
+			}
+		}
+		cur_ = oldest_;
+		oldest_ = (oldest_ + 1) % kKept;
+		kept_[cur_].valid = false;
+		return false;
 	}
-	// Writing segment i: start(i), write through the cursor, end(i, cursor).
-	Cursor start(size_t i) { return Cursor{buf_[i]}; }
-	void end(size_t i, const Cursor &c) { len_[i] = static_cast<size_t>(c.p - buf_[i]); }
-	// After every segment is written.
+	Cursor start(size_t i) { return Cursor{kept_[cur_].buf[i]}; }
+	void end(size_t i, const Cursor &c)
+	{
+		kept_[cur_].len[i] = static_cast<size_t>(c.p - kept_[cur_].buf[i]);
+	}
 	void remember(const icmpt_event &ev, const FormatContext &ctx)
 	{
-		valid_ = true;
-		owner_ = ev.owner;
-		ctx_mnt_ns_ = ctx.mnt_ns;
-		task_ = ev.task;
+		Kept &k = kept_[cur_];
+		k.valid = true;
+		k.owner = ev.owner;
+		k.ctx_mnt_ns = ctx.mnt_ns;
+		// Without an owner the fields are not filled (uapi) and the
+		// formats show zeros: the key leaves them out.
+		k.task = ev.owner == ICMPT_OWNER_NONE ? icmpt_task{} : ev.task;
 	}
 	void put(Cursor &c, size_t i) const
 	{
-		std::memcpy(c.p, buf_[i], len_[i]);
-		c.p += len_[i];
+		const Kept &k = kept_[cur_];
+		std::memcpy(c.p, k.buf[i], k.len[i]);
+		c.p += k.len[i];
 	}
 
 private:
-	bool valid_ = false;
-	uint8_t owner_ = 0;
-	uint64_t ctx_mnt_ns_ = 0;
-	icmpt_task task_{};
-	char buf_[N][kSegmentMax];
-	size_t len_[N] = {};
+	struct Kept {
+		bool valid = false;
+		uint8_t owner = 0;
+		uint64_t ctx_mnt_ns = 0;
+		icmpt_task task{};
+		char buf[N][kSegmentMax];
+		size_t len[N] = {};
+
+		bool matches(const icmpt_event &ev, const FormatContext &ctx) const
+		{
+			if (!valid || ev.owner != owner || ctx.mnt_ns != ctx_mnt_ns)
+				return false;
+			return ev.owner == ICMPT_OWNER_NONE ||
+			       std::memcmp(&ev.task, &task, sizeof(task)) == 0;
+		}
+	};
+	Kept kept_[kKept];
+	unsigned cur_ = 0;
+	unsigned oldest_ = 0;
 };
 
 // The one bounds check of a record: the room its line can need.
