@@ -7,6 +7,8 @@
 //                                            "format=F records=N ns=T rate=R"
 //                                            (pcapng: -w /dev/null, records
 //                                            with an 84-byte datagram each)
+//   fmt_bench summary RECORDS [RINGS [SHAPE]] --summary: every record into
+//                                            the per-process tables, no lines
 //   fmt_bench drain RECORDS RINGS            the merge alone, nothing formatted
 // The rings are shaped like a host's: one boot-to-real clock offset, each
 // ring in time order as a CPU writes it, records spread over the rings
@@ -29,6 +31,7 @@
 #include <memory>
 #include <vector>
 
+#include "cli/icmp_summary.hpp"
 #include "cli/trace_loop.hpp"
 #include "pcap/capture_writer.hpp"
 #include "ring/record.hpp"
@@ -145,19 +148,20 @@ int main(int argc, char **argv)
 {
 	if (argc < 3 || argc > 5) {
 		std::fprintf(stderr,
-			     "usage: fmt_bench text|json|kv|pcapng|drain RECORDS [RINGS [bursts|flood]]\n");
+			     "usage: fmt_bench text|json|kv|pcapng|summary|drain RECORDS [RINGS [bursts|flood]]\n");
 		return 2;
 	}
 	LoopConfig cfg;
 	const bool drain = !std::strcmp(argv[1], "drain");
 	const bool pcapng = !std::strcmp(argv[1], "pcapng");
+	const bool summary = !std::strcmp(argv[1], "summary");
 	if (!std::strcmp(argv[1], "text"))
 		cfg.format = OutputFormat::Text;
 	else if (!std::strcmp(argv[1], "json"))
 		cfg.format = OutputFormat::Json;
 	else if (!std::strcmp(argv[1], "kv"))
 		cfg.format = OutputFormat::Kv;
-	else if (!drain && !pcapng)
+	else if (!drain && !pcapng && !summary)
 		return 2;
 	const uint64_t total = std::strtoull(argv[2], nullptr, 0);
 	const int nr_rings = argc > 3 ? std::atoi(argv[3]) : 2;
@@ -192,6 +196,15 @@ int main(int argc, char **argv)
 			return capture->add(ev, ctx, packet_bytes(&ev.hdr), 0);
 		};
 		cfg.capture_flush = [&capture]() { return capture->flush(); };
+	}
+
+	// --summary as the reader sets it up (cli.cpp: trace()).
+	IcmpSummary icmp_summary;
+	if (summary) {
+		cfg.print = false;
+		cfg.observe = [&icmp_summary](const icmpt_event &ev, const FormatContext &ctx) {
+			icmp_summary.add(ev, ctx);
+		};
 	}
 
 	int wake = eventfd(1, EFD_CLOEXEC);	// always readable: never sleeps

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -207,6 +208,56 @@ void test_counts_by_process_and_type(void **)
 	assert_true(has(t, "198.51.100.7  3     3     DestinationUnreachable(Port)      2"));
 }
 
+// The rows of the last few owners and the last round-trip row are kept: six
+// processes (two with one pid and another comm, two in containers), unowned
+// and kernel records and two destinations, interleaved at random, give the
+// counts and round trips the test counts itself.
+void test_kept_rows_count_right(void **)
+{
+	IcmpSummary s;
+	std::map<IcmpSummary::Process, IcmpSummary::Counts> want;
+	std::map<std::pair<IcmpSummary::Process, std::string>, uint64_t> want_rtts;
+	const std::string ids[] = {"", std::string(64, 'b'), std::string(64, 'c')};
+	uint32_t rng = 7;
+	auto next = [&rng]() { return rng = rng * 1103515245u + 12345u, rng >> 16; };
+	for (uint16_t seq = 0; seq < 3000; ++seq) {
+		const unsigned who = next() % 8;
+		const char *dst = next() % 2 ? "10.0.0.2" : "10.0.0.3";
+		icmpt_event req = request(seq, kT0 + seq * 10);
+		v4(req.pkt.daddr, dst);
+		FormatContext ctx;
+		IcmpSummary::Process proc{0, who == 6 ? "(no owner)" : "(kernel)", ""};
+		if (who < 6) {
+			req.task.pid = req.task.tid = kPid + who / 2;
+			std::snprintf(req.task.comm, sizeof(req.task.comm), "%s", who % 2 ? "ping" : "fping");
+			ctx.container_id = ids[who % 3];
+			proc = {req.task.pid, who % 2 ? "ping" : "fping", ctx.container_id.substr(0, 12)};
+		} else {
+			req.owner = who == 6 ? ICMPT_OWNER_NONE : ICMPT_OWNER_KERNEL;
+		}
+		s.add(req, ctx);
+		++want[proc].out;
+		icmpt_event rep = reply(seq, kT0 + seq * 10 + 3, dst);
+		rep.task = req.task;
+		rep.owner = req.owner == ICMPT_OWNER_SENDER ? uint8_t{ICMPT_OWNER_MATCHED} : req.owner;
+		s.add(rep, ctx);
+		++want[proc].in;
+		++want_rtts[{proc, dst}];
+	}
+	assert_int_equal(s.by_process().size(), want.size());
+	for (const auto &[proc, c] : want) {
+		assert_int_equal(s.by_process().at(proc).out, c.out);
+		assert_int_equal(s.by_process().at(proc).in, c.in);
+	}
+	assert_int_equal(s.rtts().size(), want_rtts.size());
+	for (const auto &[k, n] : want_rtts) {
+		const IcmpSummary::Rtt &r = s.rtts().at({k.first, IcmpSummary::Dest{4, k.second}});
+		assert_int_equal(r.n, n);
+		assert_int_equal(r.min_ns, 3);
+		assert_int_equal(r.max_ns, 3);
+	}
+}
+
 // --json: one valid JSON object, one line, with the numbers above.
 void test_json_object(void **)
 {
@@ -281,6 +332,7 @@ int main()
 		cmocka_unit_test(test_rtt_matching_key),
 		cmocka_unit_test(test_pending_bounded),
 		cmocka_unit_test(test_counts_by_process_and_type),
+		cmocka_unit_test(test_kept_rows_count_right),
 		cmocka_unit_test(test_json_object),
 		cmocka_unit_test(test_loop_observe_without_print),
 		cmocka_unit_test(test_options),

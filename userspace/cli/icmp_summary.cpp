@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "format/escape.hpp"
@@ -30,9 +31,16 @@ bool is_error(uint8_t family, uint8_t type)
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
 
-std::string addr_bytes(uint8_t family, const uint8_t (&a)[16])
+std::array<uint8_t, 16> addr_bytes(uint8_t family, const uint8_t (&a)[16])
 {
-	return std::string(reinterpret_cast<const char *>(a), family == 6 ? 16 : 4);
+	std::array<uint8_t, 16> b{};
+	std::memcpy(b.data(), a, family == 6 ? 16 : 4);
+	return b;
+}
+
+uint8_t owner_class(uint8_t owner)
+{
+	return owner == ICMPT_OWNER_NONE ? 0 : owner == ICMPT_OWNER_KERNEL ? 1 : 2;
 }
 
 IcmpSummary::Process process_of(const icmpt_event &ev, const FormatContext &ctx)
@@ -121,19 +129,43 @@ double IcmpSummary::Rtt::mdev_ms() const
 	return var > 0 ? std::sqrt(var) / 1e6 : 0;
 }
 
+IcmpSummary::KeptOwner &IcmpSummary::owner_row(const icmpt_event &ev, const FormatContext &ctx)
+{
+	const uint8_t cls = owner_class(ev.owner);
+	static_assert(sizeof(KeptOwner::comm) == sizeof(ev.task.comm));
+	for (KeptOwner &k : kept_) {
+		if (!k.valid || k.owner_class != cls)
+			continue;
+		if (cls < 2 || (k.pid == ev.task.pid &&
+				std::memcmp(k.comm, ev.task.comm, sizeof(k.comm)) == 0 &&
+				k.container == ctx.container_id))
+			return k;
+	}
+	KeptOwner &k = kept_[kept_next_];
+	kept_next_ = (kept_next_ + 1) % kKeptOwners;
+	auto it = by_process_.try_emplace(process_of(ev, ctx)).first;
+	k.valid = true;
+	k.owner_class = cls;
+	k.pid = ev.task.pid;
+	std::memcpy(k.comm, ev.task.comm, sizeof(k.comm));
+	k.container = ctx.container_id;
+	k.proc = &it->first;
+	k.counts = &it->second;
+	return k;
+}
+
 void IcmpSummary::add(const icmpt_event &ev, const FormatContext &ctx)
 {
 	const icmpt_packet &p = ev.pkt;
-	const Process proc = process_of(ev, ctx);
+	KeptOwner &owner = owner_row(ev, ctx);
 	++packets_;
-	Counts &c = by_process_[proc];
-	(ev.direction == ICMPT_DIR_OUT ? c.out : c.in)++;
+	(ev.direction == ICMPT_DIR_OUT ? owner.counts->out : owner.counts->in)++;
 	if (p.flags & ICMPT_PKT_FRAGMENT)
 		return;		// no ICMP header: counted, but no type
 	++by_type_[TypeKey{p.family, p.type, p.code, ev.direction}];
 
 	if (p.flags & ICMPT_PKT_HAS_ECHO)
-		add_echo(ev, proc);
+		add_echo(ev, owner.proc);
 	if (ev.direction == ICMPT_DIR_IN && is_error(p.family, p.type)) {
 		const icmpt_inner &in = ev.detail.inner;
 		Dest d;
@@ -149,13 +181,13 @@ void IcmpSummary::add(const icmpt_event &ev, const FormatContext &ctx)
 	}
 }
 
-void IcmpSummary::add_echo(const icmpt_event &ev, const Process &proc)
+void IcmpSummary::add_echo(const icmpt_event &ev, const Process *proc)
 {
 	const icmpt_packet &p = ev.pkt;
 	if (ev.direction == ICMPT_DIR_OUT && is_echo_request(p.family, p.type)) {
 		EchoKey k{ev.pkt_netns, p.family, p.id, p.seq, addr_bytes(p.family, p.daddr)};
-		pending_[k] = Pending{ev.ts_boot_ns, proc, Dest{p.family, format_addr(p.family, p.daddr)}};
-		pending_order_.emplace_back(std::move(k), ev.ts_boot_ns);
+		pending_[k] = Pending{ev.ts_boot_ns, proc, std::get<4>(k)};
+		pending_order_.emplace_back(k, ev.ts_boot_ns);
 		while (pending_order_.size() > kMaxPending) {
 			auto it = pending_.find(pending_order_.front().first);
 			if (it != pending_.end() && it->second.ts_boot_ns == pending_order_.front().second) {
@@ -170,7 +202,17 @@ void IcmpSummary::add_echo(const icmpt_event &ev, const Process &proc)
 		if (it == pending_.end() || ev.ts_boot_ns < it->second.ts_boot_ns)
 			return;	// not one of the requests we saw go out
 		const uint64_t rtt = ev.ts_boot_ns - it->second.ts_boot_ns;
-		Rtt &r = rtts_[{it->second.proc, it->second.dest}];
+		const Pending &q = it->second;
+		if (!last_rtt_ || last_rtt_proc_ != q.proc || last_rtt_family_ != p.family ||
+		    last_rtt_dest_ != q.dest) {
+			uint8_t a[16];
+			std::memcpy(a, q.dest.data(), sizeof(a));
+			last_rtt_ = &rtts_[{*q.proc, Dest{p.family, format_addr(p.family, a)}}];
+			last_rtt_proc_ = q.proc;
+			last_rtt_family_ = p.family;
+			last_rtt_dest_ = q.dest;
+		}
+		Rtt &r = *last_rtt_;
 		r.min_ns = r.n ? std::min(r.min_ns, rtt) : rtt;
 		r.max_ns = std::max(r.max_ns, rtt);
 		r.sum_ns += static_cast<double>(rtt);

@@ -6,6 +6,7 @@
 
 #include <linux/icmptrace.h>
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -67,14 +68,30 @@ public:
 	static constexpr size_t kMaxPending = 1 << 16;
 
 private:
+	// The peer's address bytes (IPv4 in the first 4, the rest zero).
+	using AddrBytes = std::array<uint8_t, 16>;
 	// (netns, family, id, seq, peer address bytes)
-	using EchoKey = std::tuple<uint32_t, uint8_t, uint16_t, uint16_t, std::string>;
+	using EchoKey = std::tuple<uint32_t, uint8_t, uint16_t, uint16_t, AddrBytes>;
 	struct Pending {
 		uint64_t ts_boot_ns;
-		Process proc;
-		Dest dest;
+		const Process *proc;	// a key of by_process_, which never shrinks
+		AddrBytes dest;
 	};
-	void add_echo(const icmpt_event &ev, const Process &proc);
+	// The last few owners' rows: a record of one of them costs a compare,
+	// not a Process built and looked up (a flood's records are two or
+	// three owners').  Keyed by what process_of() reads.
+	struct KeptOwner {
+		bool valid = false;
+		uint8_t owner_class = 0;	// 0 none, 1 kernel, 2 a task
+		uint32_t pid = 0;
+		char comm[16] = {};
+		std::string container;	// ctx.container_id, as given
+		const Process *proc = nullptr;
+		Counts *counts = nullptr;
+	};
+	static constexpr unsigned kKeptOwners = 4;
+	KeptOwner &owner_row(const icmpt_event &ev, const FormatContext &ctx);
+	void add_echo(const icmpt_event &ev, const Process *proc);
 
 	uint64_t packets_ = 0;
 	std::map<Process, Counts> by_process_;
@@ -84,6 +101,13 @@ private:
 	std::map<EchoKey, Pending> pending_;
 	std::deque<std::pair<EchoKey, uint64_t>> pending_order_;	// key, ts: oldest first
 	uint64_t evicted_ = 0;
+	std::array<KeptOwner, kKeptOwners> kept_{};
+	unsigned kept_next_ = 0;
+	// The round-trip row of the last reply (a flood's are all one row's).
+	const Process *last_rtt_proc_ = nullptr;
+	uint8_t last_rtt_family_ = 0;
+	AddrBytes last_rtt_dest_{};
+	Rtt *last_rtt_ = nullptr;
 };
 
 } // namespace icmptrace
