@@ -43,16 +43,33 @@ void append_shb(Bytes &out, std::string_view userappl, std::string_view os);
 void append_idb(Bytes &out, uint16_t linktype, uint32_t snaplen, std::string_view name,
 		std::string_view description, uint8_t tsresol = 9, int64_t tsoffset = 0);
 
-struct EpbMeta {
+struct EpbFields {
 	uint32_t interface_id = 0;
 	uint64_t ts = 0;			// units of the IDB's if_tsresol
 	uint32_t wire_len = 0;			// original length
 	uint32_t flags = 0;			// epb_flags, 0: none written
-	std::vector<std::string> comments;	// opt_comment each
 	std::optional<std::pair<uint32_t, uint32_t>> pid_tid;	// epb_processid_threadid
 	uint64_t dropcount = 0;			// epb_dropcount, 0: none written
 };
+struct EpbMeta : EpbFields {
+	std::vector<std::string> comments;	// opt_comment each
+};
 void append_epb(Bytes &out, const EpbMeta &m, std::span<const uint8_t> data);
+
+// The same block with one comment, written in place for a writer that
+// emits one per packet: into room the caller checked once (kEpbRoom, the
+// data and the comment's length), with plain stores, nothing allocated.
+// epb_begin() writes up to the comment's text, which the caller writes at
+// text(); epb_end() writes the rest from the text's end and returns the
+// block's end.  The bytes are append_epb()'s with comments = {text}.
+constexpr size_t kEpbRoom = 28 + 3 + 4 + 3 + 8 + 12 + 12 + 4 + 4;	// 3s: padding
+struct EpbAt {
+	uint8_t *block;
+	uint8_t *comment;	// the opt_comment option
+	char *text() const { return reinterpret_cast<char *>(comment + 4); }
+};
+EpbAt epb_begin(uint8_t *p, const EpbFields &m, std::span<const uint8_t> data);
+uint8_t *epb_end(const EpbAt &at, const char *text_end, const EpbFields &m);
 
 struct IsbCounts {
 	uint32_t interface_id = 0;
