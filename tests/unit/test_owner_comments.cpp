@@ -54,7 +54,10 @@ std::vector<Rec> flood()
 	for (uint32_t i = 0; i < 64; ++i) {
 		Rec r = i % 3 == 0 ? a : i % 3 == 1 ? none : b;
 		r.ev.cpu = i % 5;
-		r.ev.ts_boot_ns += 999999937ULL * i;
+		// boot=: its high digits as the record before's, or not; short.
+		r.ev.ts_boot_ns = 5000000000000ULL + 37000001ULL * i;
+		if (i % 16 == 5)
+			r.ev.ts_boot_ns = i % 32 == 5 ? 99999999 + i / 16 : 1ULL << 63 | i;
 		r.ev.ctx = static_cast<uint8_t>(1 + i % 3);
 		r.ev.ifindex = 1 + i % 3;
 		r.ev.pkt_netns = 4026531840U + (i % 3 == 2 ? 7 : 0);

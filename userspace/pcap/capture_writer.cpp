@@ -60,6 +60,7 @@ std::string rotate_name(const CaptureOptions &o, uint32_t n, std::time_t t)
 CaptureWriter::CaptureWriter(CaptureOptions o) : o_(std::move(o)), buf_(kFlushAt + 4096)
 {
 	to_stdout_ = o_.path == "-";
+	rotates_ = !to_stdout_ && (o_.rotate_seconds || o_.rotate_bytes);
 	period_start_ = std::time(nullptr);
 	open_file();
 }
@@ -210,6 +211,15 @@ CaptureWriter::Iface &CaptureWriter::interface_for(const icmpt_event &ev, std::s
 	for (const Hot &h : hot_)
 		if (h.iface && h.key == key)
 			return *h.iface;
+	return interface_looked_up(key, ev, name);
+}
+
+// Apart from interface_for(), so that its few instructions a packet do not
+// carry this path's frame.
+__attribute__((noinline)) CaptureWriter::Iface &
+CaptureWriter::interface_looked_up(const IfaceKey &key, const icmpt_event &ev,
+				   std::string_view name)
+{
 	auto [it, added] = ifaces_.try_emplace(key, Iface{static_cast<uint32_t>(ifaces_.size())});
 	if (added) {
 		// The owner, if any, is the first place to look for the namespace.
@@ -232,7 +242,7 @@ CaptureWriter::Iface &CaptureWriter::interface_for(const icmpt_event &ev, std::s
 bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
 			std::span<const uint8_t> ip, uint64_t drops_before, std::string_view if_name)
 {
-	if (output_closed_ || !rotate_if_due())
+	if (output_closed_ || (rotates_ && !rotate_if_due()))
 		return false;
 	Iface &i = interface_for(ev, if_name);
 	return put(ev, ctx, i, ev.ts_real_ns, ip,
@@ -242,7 +252,7 @@ bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
 bool CaptureWriter::add_frame(const icmpt_event &ev, const FormatContext &ctx,
 			      const CapturedPacket &p, uint64_t drops_before)
 {
-	if (output_closed_ || !rotate_if_due())
+	if (output_closed_ || (rotates_ && !rotate_if_due()))
 		return false;
 	auto [it, added] = ifaces_.try_emplace({kInputIface | p.section, p.interface_id},
 					       Iface{static_cast<uint32_t>(ifaces_.size())});

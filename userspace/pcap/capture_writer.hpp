@@ -112,6 +112,8 @@ private:
 	void end_file(uint64_t drops_after);
 	bool rotate_if_due();
 	Iface &interface_for(const icmpt_event &ev, std::string_view if_name);
+	Iface &interface_looked_up(const IfaceKey &key, const icmpt_event &ev,
+				   std::string_view if_name);
 	template <typename Build>
 	void buffer_block(Build build);
 	bool put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
@@ -121,6 +123,7 @@ private:
 	CaptureOptions o_;
 	int fd_ = -1;				// owned unless to_stdout_
 	bool to_stdout_ = false, closed_ = false, output_closed_ = false;
+	bool rotates_ = false;			// -C or -G, not to standard output
 	std::string name_;			// of the current file
 	BlockBuffer buf_;
 	pcapng::Bytes block_;			// an SHB, IDB or ISB being built

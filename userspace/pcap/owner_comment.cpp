@@ -87,13 +87,13 @@ const PaddedName &ctx_key(uint8_t ctx)
 	return names[ctx <= ICMPT_CTX_OTHER ? ctx : 0];
 }
 
-// The record's own keys, different from packet to packet: ctx, cpu, boot,
-// then the interface's (iface_keys()).
+// The record's own keys, different from packet to packet: ctx, cpu and
+// boot= (its number the caller's), then the interface's (iface_keys()).
 void record_keys(Cursor &c, const icmpt_event &ev)
 {
 	c.put(ctx_key(ev.ctx));
 	key(c, " cpu=", ev.cpu);
-	key(c, " boot=", ev.ts_boot_ns);
+	c.lit(" boot=");
 }
 
 void iface_keys(Cursor &c, const icmpt_event &ev)
@@ -173,6 +173,7 @@ void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext 
 	Cursor c{buf};
 	task_part(c, ev, ctx);
 	record_keys(c, ev);
+	c.u(ev.ts_boot_ns);
 	iface_keys(c, ev);
 	context_part(c, ctx);
 	out.assign(buf, c.p);
@@ -201,8 +202,50 @@ bool OwnerComments::same(const Entry &e, const icmpt_event &ev, const FormatCont
 	       e.ctx.parent_entity_id == ctx.parent_entity_id && e.ctx.hostname == ctx.hostname;
 }
 
-void OwnerComments::put_iface_keys(Cursor &c, const icmpt_event &ev)
+char *OwnerComments::write(char *p, const icmpt_event &ev, const FormatContext &ctx)
 {
+	static_assert(kEntries <= UINT8_MAX);
+	// The entry that came after the record before's last time first (the
+	// same in a burst of one task, the next in a cycle of a few), then all.
+	size_t i = entries_[last_].follower;
+	if (!same(entries_[i], ev, ctx)) {
+		// Misses take the entries in turn: the used ones come first.
+		for (i = 0; i < kEntries && entries_[i].used && !same(entries_[i], ev, ctx); ++i) {
+		}
+		if (i == kEntries || !entries_[i].used) {
+			i = next_;
+			next_ = (next_ + 1) % kEntries;
+			entries_[i].used = false;	// until its text is written
+		}
+	}
+	Entry &e = entries_[i];
+	Cursor c{p};
+	if (e.used) {
+		c.put(std::string_view(e.head));
+	} else {
+		task_part(c, ev, ctx);
+		e.head.assign(p, c.p);
+	}
+
+	record_keys(c, ev);
+	// boot= as decimal: its digits above the last 8 change every 0.1 s,
+	// kept as text.
+	const uint64_t boot = ev.ts_boot_ns;
+	if (boot < kE8) {
+		c.u(boot);
+	} else {
+		const uint64_t hi = boot / kE8;
+		if (hi != boot_hi_) {
+			Cursor w{boot_hi_text_};
+			w.u(hi);
+			boot_hi_ = hi;
+			boot_hi_len_ = static_cast<uint8_t>(w.p - boot_hi_text_);
+		}
+		std::memcpy(c.p, boot_hi_text_, sizeof(boot_hi_text_));
+		c.p += boot_hi_len_;
+		c.digits8(static_cast<uint32_t>(boot - hi * kE8));
+	}
+	// ifindex= and netns=: the text of one of the last two interfaces.
 	const uint64_t k = uint64_t{ev.pkt_netns} << 32 | ev.ifindex;
 	if (!ifaces_[iface_last_].len || ifaces_[iface_last_].key != k) {
 		iface_last_ ^= 1;
@@ -217,36 +260,10 @@ void OwnerComments::put_iface_keys(Cursor &c, const icmpt_event &ev)
 	const IfaceText &t = ifaces_[iface_last_];
 	std::memcpy(c.p, t.text, sizeof(t.text));
 	c.p += t.len;
-}
 
-char *OwnerComments::write(char *p, const icmpt_event &ev, const FormatContext &ctx)
-{
-	static_assert(kEntries <= UINT8_MAX);
-	// The entry that came after the record before's last time first (the
-	// same in a burst of one task, the next in a cycle of a few), then all.
-	size_t i = entries_[last_].follower;
-	if (!same(entries_[i], ev, ctx)) {
-		// Misses take the entries in turn: the used ones come first.
-		for (i = 0; i < kEntries && entries_[i].used && !same(entries_[i], ev, ctx); ++i) {
-		}
-		if (i == kEntries || !entries_[i].used)
-			i = kEntries;
-	}
-	Cursor c{p};
-	if (i < kEntries) {
-		const Entry &e = entries_[i];
-		c.put(std::string_view(e.head));
-		record_keys(c, ev);
-		put_iface_keys(c, ev);
+	if (e.used) {
 		c.put(std::string_view(e.tail));
 	} else {
-		i = next_;
-		next_ = (next_ + 1) % kEntries;
-		Entry &e = entries_[i];
-		task_part(c, ev, ctx);
-		e.head.assign(p, c.p);
-		record_keys(c, ev);
-		put_iface_keys(c, ev);
 		char *const tail = c.p;
 		context_part(c, ctx);
 		e.tail.assign(tail, c.p);

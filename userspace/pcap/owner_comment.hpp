@@ -61,12 +61,16 @@ private:
 		char text[40];			// 36 at most
 	};
 	static bool same(const Entry &e, const icmpt_event &ev, const FormatContext &ctx);
-	void put_iface_keys(Cursor &c, const icmpt_event &ev);
 	std::array<Entry, kEntries> entries_;
 	size_t last_ = 0;	// the entry of the record before
 	size_t next_ = 0;	// the one a miss takes: round robin
 	std::array<IfaceText, 2> ifaces_{};
 	size_t iface_last_ = 0;
+	// The digits of boot= but its last 8, of boot_hi_ = boot / 10^8.
+	static constexpr uint64_t kE8 = 100000000;
+	uint64_t boot_hi_ = 0;		// 0: none (boot < 10^8 has no high part)
+	uint8_t boot_hi_len_ = 0;
+	char boot_hi_text_[16] = {};	// 12 digits at most
 };
 
 // Fills ev's owner, ctx, cpu, ts_boot_ns, ifindex, pkt_netns and task, and

@@ -151,65 +151,6 @@ void append_epb(Bytes &out, const EpbMeta &m, std::span<const uint8_t> data)
 	finish(out, b);
 }
 
-namespace {
-
-uint8_t *store32(uint8_t *p, uint32_t v)
-{
-	std::memcpy(p, &v, 4);
-	return p + 4;
-}
-
-uint8_t *store_opt_head(uint8_t *p, uint16_t code, uint16_t len)
-{
-	std::memcpy(p, &code, 2);
-	std::memcpy(p + 2, &len, 2);
-	return p + 4;
-}
-
-// n bytes at p are followed by zeros up to a multiple of 4: returns the end.
-uint8_t *padded(uint8_t *p, size_t n)
-{
-	std::memset(p + n, 0, 3);
-	return p + ((n + 3) & ~size_t{3});
-}
-
-} // namespace
-
-EpbAt epb_begin(uint8_t *p, const EpbFields &m, std::span<const uint8_t> data)
-{
-	uint8_t *q = store32(p, kEpb);
-	q = store32(q + 4, m.interface_id);	// the length: epb_end()
-	q = store32(q, static_cast<uint32_t>(m.ts >> 32));
-	q = store32(q, static_cast<uint32_t>(m.ts));
-	q = store32(q, static_cast<uint32_t>(data.size()));
-	q = store32(q, m.wire_len);
-	if (!data.empty())
-		std::memcpy(q, data.data(), data.size());
-	return {p, padded(q, data.size())};
-}
-
-uint8_t *epb_end(const EpbAt &at, const char *text_end, const EpbFields &m)
-{
-	// An option's length is 16 bits: as option() does, longer text is cut.
-	const size_t n = std::min<size_t>(static_cast<size_t>(text_end - at.text()), 0xffff);
-	store_opt_head(at.comment, kOptComment, static_cast<uint16_t>(n));
-	uint8_t *q = padded(at.comment + 4, n);
-	if (m.flags)
-		q = store32(store_opt_head(q, kEpbFlags, 4), m.flags);
-	if (m.dropcount) {
-		q = store_opt_head(q, kEpbDropCount, 8);
-		std::memcpy(q, &m.dropcount, 8);
-		q += 8;
-	}
-	if (m.pid_tid)
-		q = store32(store32(store_opt_head(q, kEpbProcessIdThreadId, 8), m.pid_tid->first),
-			    m.pid_tid->second);
-	q = store_opt_head(q, kOptEnd, 0);
-	const uint32_t len = static_cast<uint32_t>(q + 4 - at.block);
-	store32(at.block + 4, len);
-	return store32(q, len);
-}
-
 void append_isb(Bytes &out, const IsbCounts &c)
 {
 	const size_t b = begin(out, kIsb);
