@@ -116,8 +116,8 @@ private:
 				   std::string_view if_name);
 	template <typename Build>
 	void buffer_block(Build build);
-	bool put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
-		 std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before);
+	inline bool put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
+			std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before);
 	void write_out(const uint8_t *p, size_t n);
 
 	CaptureOptions o_;

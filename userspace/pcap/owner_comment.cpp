@@ -179,12 +179,6 @@ void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext 
 	out.assign(buf, c.p);
 }
 
-size_t OwnerComments::room(const FormatContext &ctx)
-{
-	return kLineMax + 3 * (sizeof(icmpt_task::comm) + ctx.container_id.size() +
-			       ctx.hostname.size());
-}
-
 bool OwnerComments::same(const Entry &e, const icmpt_event &ev, const FormatContext &ctx)
 {
 	if (!e.used || e.owner != ev.owner)

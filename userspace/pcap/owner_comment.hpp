@@ -38,8 +38,13 @@ void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext 
 class OwnerComments {
 public:
 	static constexpr size_t kEntries = 8;
-	// The room write() needs at most.
-	static size_t room(const FormatContext &ctx);
+	// The room write() needs at most: owner_comment()'s, each string at
+	// its worst escaped size.
+	static size_t room(const FormatContext &ctx)
+	{
+		return kLineMax + 3 * (sizeof(icmpt_task::comm) + ctx.container_id.size() +
+				       ctx.hostname.size());
+	}
 	// The comment at p; returns its end.  The same bytes as owner_comment().
 	char *write(char *p, const icmpt_event &ev, const FormatContext &ctx);
 
