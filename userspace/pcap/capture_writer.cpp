@@ -205,7 +205,8 @@ bool CaptureWriter::rotate_if_due()
 	return true;
 }
 
-CaptureWriter::Iface &CaptureWriter::interface_for(const icmpt_event &ev, std::string_view name)
+inline CaptureWriter::Iface &CaptureWriter::interface_for(const icmpt_event &ev,
+							 std::string_view name)
 {
 	const IfaceKey key{ev.pkt_netns, ev.ifindex};
 	for (const Hot &h : hot_)

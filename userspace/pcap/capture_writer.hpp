@@ -111,7 +111,7 @@ private:
 	void open_file();
 	void end_file(uint64_t drops_after);
 	bool rotate_if_due();
-	Iface &interface_for(const icmpt_event &ev, std::string_view if_name);
+	inline Iface &interface_for(const icmpt_event &ev, std::string_view if_name);
 	Iface &interface_looked_up(const IfaceKey &key, const icmpt_event &ev,
 				   std::string_view if_name);
 	template <typename Build>
