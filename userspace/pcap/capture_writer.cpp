@@ -7,7 +7,6 @@
 
 #include <cerrno>
 
-#include "pcap/owner_comment.hpp"
 #include "util/error.hpp"
 
 namespace icmptrace {
@@ -58,10 +57,10 @@ std::string rotate_name(const CaptureOptions &o, uint32_t n, std::time_t t)
 	return base + num;
 }
 
-CaptureWriter::CaptureWriter(CaptureOptions o) : o_(std::move(o))
+CaptureWriter::CaptureWriter(CaptureOptions o) : o_(std::move(o)), buf_(kFlushAt + 4096)
 {
 	to_stdout_ = o_.path == "-";
-	buf_.reserve(kFlushAt + 4096);
+	rotates_ = !to_stdout_ && (o_.rotate_seconds || o_.rotate_bytes);
 	period_start_ = std::time(nullptr);
 	open_file();
 }
@@ -106,11 +105,21 @@ bool CaptureWriter::flush()
 	// once), and never given back: a new buffer per flush cost a heap
 	// trim and a page fault per page, once per pass of the loop.
 	struct Emptied {
-		pcapng::Bytes &b;
+		BlockBuffer &b;
 		~Emptied() { b.clear(); }
 	} emptied{buf_};
 	write_out(buf_.data(), buf_.size());
 	return !output_closed_;
+}
+
+// The blocks other than EPBs, a few a file: built by pcapng_blocks.hpp,
+// then buffered.
+template <typename Build>
+void CaptureWriter::buffer_block(Build build)
+{
+	block_.clear();
+	build(block_);
+	buf_.append(block_);
 }
 
 void CaptureWriter::open_file()
@@ -132,8 +141,9 @@ void CaptureWriter::open_file()
 	++files_;
 	file_bytes_ = 0;
 	ifaces_.clear();
+	hot_[0] = hot_[1] = Hot{};
 	last_iface_ = UINT32_MAX;
-	pcapng::append_shb(buf_, "icmptrace", os_name());
+	buffer_block([](pcapng::Bytes &b) { pcapng::append_shb(b, "icmptrace", os_name()); });
 	flush();
 }
 
@@ -150,7 +160,7 @@ void CaptureWriter::end_file(uint64_t drops_after)
 		c.end = i.last_ts;
 		c.ifrecv = i.recv;
 		c.ifdrop = i.drops;
-		pcapng::append_isb(buf_, c);
+		buffer_block([&c](pcapng::Bytes &b) { pcapng::append_isb(b, c); });
 	}
 	flush();
 	if (!to_stdout_) {
@@ -195,10 +205,23 @@ bool CaptureWriter::rotate_if_due()
 	return true;
 }
 
-uint32_t CaptureWriter::interface_for(const icmpt_event &ev, std::string_view name)
+inline CaptureWriter::Iface &CaptureWriter::interface_for(const icmpt_event &ev,
+							 std::string_view name)
 {
-	auto [it, added] = ifaces_.try_emplace({ev.pkt_netns, ev.ifindex},
-					       Iface{static_cast<uint32_t>(ifaces_.size())});
+	const IfaceKey key{ev.pkt_netns, ev.ifindex};
+	for (const Hot &h : hot_)
+		if (h.iface && h.key == key)
+			return *h.iface;
+	return interface_looked_up(key, ev, name);
+}
+
+// Apart from interface_for(), so that its few instructions a packet do not
+// carry this path's frame.
+__attribute__((noinline)) CaptureWriter::Iface &
+CaptureWriter::interface_looked_up(const IfaceKey &key, const icmpt_event &ev,
+				   std::string_view name)
+{
+	auto [it, added] = ifaces_.try_emplace(key, Iface{static_cast<uint32_t>(ifaces_.size())});
 	if (added) {
 		// The owner, if any, is the first place to look for the namespace.
 		const uint32_t hint = ev.owner != ICMPT_OWNER_NONE ? ev.task.pid : 0;
@@ -208,58 +231,35 @@ uint32_t CaptureWriter::interface_for(const icmpt_event &ev, std::string_view na
 					: ifname_placeholder(ev.pkt_netns, ev.ifindex);
 		const std::string desc = "netns=" + std::to_string(ev.pkt_netns) +
 					 " ifindex=" + std::to_string(ev.ifindex);
-		pcapng::append_idb(buf_, pcapng::kLinktypeRaw, o_.snaplen, if_name, desc);
+		buffer_block([&](pcapng::Bytes &b) {
+			pcapng::append_idb(b, pcapng::kLinktypeRaw, o_.snaplen, if_name, desc);
+		});
 	}
-	return it->second.id;
+	hot_[1] = hot_[0];
+	hot_[0] = Hot{key, &it->second};
+	return it->second;
 }
 
-bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
-			std::span<const uint8_t> ip, uint64_t drops_before, std::string_view if_name)
-{
-	if (output_closed_ || !rotate_if_due())
-		return false;
-	interface_for(ev, if_name);
-	Iface &i = ifaces_.find({ev.pkt_netns, ev.ifindex})->second;
-	return put(ev, ctx, i, ev.ts_real_ns, ip,
-		   std::max<uint32_t>(ev.pkt.ip_len, static_cast<uint32_t>(ip.size())), drops_before);
-}
-
-bool CaptureWriter::add_frame(const icmpt_event &ev, const FormatContext &ctx,
-			      const CapturedPacket &p, uint64_t drops_before)
-{
-	if (output_closed_ || !rotate_if_due())
-		return false;
-	auto [it, added] = ifaces_.try_emplace({kInputIface | p.section, p.interface_id},
-					       Iface{static_cast<uint32_t>(ifaces_.size())});
-	if (added) {
-		// 12 and 14: DLT_RAW as some systems wrote it, LINKTYPE_RAW in a
-		// file (the reader takes them as raw IP too).
-		const uint32_t lt = p.linktype == 12 || p.linktype == 14 ? pcapng::kLinktypeRaw
-									  : p.linktype;
-		pcapng::append_idb(buf_, static_cast<uint16_t>(lt), p.if_snaplen, p.if_name,
-				   p.if_description, p.if_tsresol, p.if_tsoffset);
-	}
-	return put(ev, ctx, it->second, p.ts_raw, p.data,
-		   std::max<uint32_t>(p.wire_len, static_cast<uint32_t>(p.data.size())),
-		   drops_before);
-}
-
-bool CaptureWriter::put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
+// Inline in add() and add_frame(): its call, with eight arguments, was a
+// tenth of a packet's work.
+__attribute__((always_inline)) inline bool CaptureWriter::put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
 			std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before)
 {
-	meta_.interface_id = i.id;
-	meta_.ts = ts;
-	meta_.wire_len = wire_len;
-	meta_.flags = ev.direction == ICMPT_DIR_IN    ? pcapng::kEpbInbound
-		      : ev.direction == ICMPT_DIR_OUT ? pcapng::kEpbOutbound
-						      : 0;
-	meta_.comments.resize(1);
-	owner_comment(meta_.comments[0], ev, ctx);
-	meta_.pid_tid.reset();
+	pcapng::EpbFields f;
+	f.interface_id = i.id;
+	f.ts = ts;
+	f.wire_len = wire_len;
+	f.flags = ev.direction == ICMPT_DIR_IN    ? pcapng::kEpbInbound
+		  : ev.direction == ICMPT_DIR_OUT ? pcapng::kEpbOutbound
+						  : 0;
 	if (ev.owner != ICMPT_OWNER_NONE)
-		meta_.pid_tid.emplace(ev.task.pid, ev.task.tid);
-	meta_.dropcount = drops_before;
-	pcapng::append_epb(buf_, meta_, data);
+		f.pid_tid.emplace(ev.task.pid, ev.task.tid);
+	f.dropcount = drops_before;
+	// The block in place, its room checked once: a vector's appends and a
+	// comment string per packet cost more than the rest of the loop.
+	const pcapng::EpbAt at = pcapng::epb_begin(
+		buf_.room(pcapng::kEpbRoom + data.size() + OwnerComments::room(ctx)), f, data);
+	buf_.commit(pcapng::epb_end(at, comments_.write(at.text(), ev, ctx), f));
 	if (!i.recv)
 		i.first_ts = ts;
 	++i.recv;
@@ -270,6 +270,38 @@ bool CaptureWriter::put(const icmpt_event &ev, const FormatContext &ctx, Iface &
 	if (o_.flush_each || buf_.size() >= kFlushAt)
 		return flush();
 	return true;
+}
+
+bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
+			std::span<const uint8_t> ip, uint64_t drops_before, std::string_view if_name)
+{
+	if (output_closed_ || (rotates_ && !rotate_if_due()))
+		return false;
+	Iface &i = interface_for(ev, if_name);
+	return put(ev, ctx, i, ev.ts_real_ns, ip,
+		   std::max<uint32_t>(ev.pkt.ip_len, static_cast<uint32_t>(ip.size())), drops_before);
+}
+
+bool CaptureWriter::add_frame(const icmpt_event &ev, const FormatContext &ctx,
+			      const CapturedPacket &p, uint64_t drops_before)
+{
+	if (output_closed_ || (rotates_ && !rotate_if_due()))
+		return false;
+	auto [it, added] = ifaces_.try_emplace({kInputIface | p.section, p.interface_id},
+					       Iface{static_cast<uint32_t>(ifaces_.size())});
+	if (added) {
+		// 12 and 14: DLT_RAW as some systems wrote it, LINKTYPE_RAW in a
+		// file (the reader takes them as raw IP too).
+		const uint32_t lt = p.linktype == 12 || p.linktype == 14 ? pcapng::kLinktypeRaw
+									  : p.linktype;
+		buffer_block([&](pcapng::Bytes &b) {
+			pcapng::append_idb(b, static_cast<uint16_t>(lt), p.if_snaplen, p.if_name,
+					   p.if_description, p.if_tsresol, p.if_tsoffset);
+		});
+	}
+	return put(ev, ctx, it->second, p.ts_raw, p.data,
+		   std::max<uint32_t>(p.wire_len, static_cast<uint32_t>(p.data.size())),
+		   drops_before);
 }
 
 void CaptureWriter::close(uint64_t drops_after)

@@ -36,8 +36,10 @@
 #include <utility>
 
 #include "context/format_context.hpp"
+#include "pcap/block_buffer.hpp"
 #include "pcap/capture_reader.hpp"
 #include "pcap/netns_ifnames.hpp"
+#include "pcap/owner_comment.hpp"
 #include "pcap/pcapng_blocks.hpp"
 
 namespace icmptrace {
@@ -109,24 +111,37 @@ private:
 	void open_file();
 	void end_file(uint64_t drops_after);
 	bool rotate_if_due();
-	uint32_t interface_for(const icmpt_event &ev, std::string_view if_name);
-	bool put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
-		 std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before);
+	inline Iface &interface_for(const icmpt_event &ev, std::string_view if_name);
+	Iface &interface_looked_up(const IfaceKey &key, const icmpt_event &ev,
+				   std::string_view if_name);
+	template <typename Build>
+	void buffer_block(Build build);
+	inline bool put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
+			std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before);
 	void write_out(const uint8_t *p, size_t n);
 
 	CaptureOptions o_;
 	int fd_ = -1;				// owned unless to_stdout_
 	bool to_stdout_ = false, closed_ = false, output_closed_ = false;
+	bool rotates_ = false;			// -C or -G, not to standard output
 	std::string name_;			// of the current file
-	pcapng::Bytes buf_;
+	BlockBuffer buf_;
+	pcapng::Bytes block_;			// an SHB, IDB or ISB being built
 	uint64_t file_bytes_ = 0;		// written to the current file
 	uint32_t files_ = 0, counter_ = 0;	// files opened; -C's number
 	std::time_t period_start_ = 0;		// -G: when this file's period began
 	std::map<IfaceKey, Iface> ifaces_;
+	// The last two interfaces of add() (a flood between two namespaces
+	// alternates them): no map lookup per packet.  Cleared with ifaces_.
+	struct Hot {
+		IfaceKey key{};
+		Iface *iface = nullptr;
+	};
+	Hot hot_[2];
 	uint32_t last_iface_ = UINT32_MAX;
 	uint64_t packets_ = 0;
 	NetnsIfnames ifnames_;
-	pcapng::EpbMeta meta_;			// reused, so its strings keep their room
+	OwnerComments comments_;
 };
 
 } // namespace icmptrace

@@ -38,6 +38,87 @@ void key(Cursor &c, const char (&k)[N], uint64_t v)
 	c.u(v);
 }
 
+// The comment in three parts, so that OwnerComments can keep the first and
+// the last as text.  The task's part, everything before " ctx=": owner= and,
+// with an owner, the task's keys and the container; written from ev.owner,
+// ev.task and ctx.container_id alone.
+void task_part(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
+{
+	const icmpt_task &t = ev.task;
+	if (ev.owner != ICMPT_OWNER_NONE) {
+		c.lit("pid=");
+		c.u(t.pid);
+		key(c, " tid=", t.tid);
+		key(c, " ppid=", t.ppid);
+		key(c, " uid=", t.uid);
+		c.lit(" comm=");
+		escaped(c, comm_of(t));
+		c.lit(" container=");
+		escaped(c, ctx.container_id);
+		c.put(' ');
+	}
+	c.lit("owner=");
+	c.put(owner_padded(ev.owner));
+	if (ev.owner != ICMPT_OWNER_NONE) {
+		if (t.ns_pid != t.pid)
+			key(c, " ns_pid=", t.ns_pid);
+		if (t.ns_tid != t.tid)
+			key(c, " ns_tid=", t.ns_tid);
+		if (t.ns_ppid != t.ppid)
+			key(c, " ns_ppid=", t.ns_ppid);
+		key(c, " gid=", t.gid);
+		key(c, " start=", t.start_time_ns);
+		key(c, " cgroup=", t.cgroup_id);
+		key(c, " mntns=", t.mnt_ns);
+		key(c, " pidns=", t.pid_ns);
+		key(c, " netns_task=", t.net_ns);
+		key(c, " utsns=", t.uts_ns);
+		c.lit(" syscall=");
+		c.i(t.syscall_nr);
+	}
+}
+
+// " ctx=" and ctx_name(), padded for one fixed-size copy.
+const PaddedName &ctx_key(uint8_t ctx)
+{
+	static constexpr PaddedName names[] = {" ctx=unknown", " ctx=task", " ctx=softirq",
+					       " ctx=other"};
+	static_assert(ICMPT_CTX_TASK == 1 && ICMPT_CTX_SOFTIRQ == 2 && ICMPT_CTX_OTHER == 3);
+	return names[ctx <= ICMPT_CTX_OTHER ? ctx : 0];
+}
+
+// The record's own keys, different from packet to packet: ctx, cpu and
+// boot= (its number the caller's), then the interface's (iface_keys()).
+void record_keys(Cursor &c, const icmpt_event &ev)
+{
+	c.put(ctx_key(ev.ctx));
+	key(c, " cpu=", ev.cpu);
+	c.lit(" boot=");
+}
+
+void iface_keys(Cursor &c, const icmpt_event &ev)
+{
+	key(c, " ifindex=", ev.ifindex);
+	key(c, " netns=", ev.pkt_netns);
+}
+
+// The context's part after them: host, ctx_mntns and the entity ids, from
+// ctx alone.
+void context_part(Cursor &c, const FormatContext &ctx)
+{
+	if (!ctx.hostname.empty()) {
+		c.lit(" host=");
+		escaped(c, ctx.hostname);
+	}
+	if (ctx.mnt_ns)
+		key(c, " ctx_mntns=", ctx.mnt_ns);
+	if (ctx.thread_entity_id || ctx.process_entity_id || ctx.parent_entity_id) {
+		key(c, " eid_thread=", ctx.thread_entity_id);
+		key(c, " eid_process=", ctx.process_entity_id);
+		key(c, " eid_parent=", ctx.parent_entity_id);
+	}
+}
+
 std::string unescaped(std::string_view v)
 {
 	std::string out;
@@ -82,10 +163,7 @@ void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext 
 	// Into room reserved once (a Cursor, as the line formats write): a
 	// comment per packet is two dozen numbers, and string appends with
 	// their checks cost most of a capture's time (callgrind, fmt_bench).
-	const icmpt_task &t = ev.task;
-	const std::string_view comm = comm_of(t);
-	const size_t room =
-		kLineMax + 3 * (comm.size() + ctx.container_id.size() + ctx.hostname.size());
+	const size_t room = OwnerComments::room(ctx);
 	// On the stack (a string resized to the room would zero it first).
 	char stack[2 * kLineMax];
 	std::unique_ptr<char[]> heap;
@@ -93,55 +171,104 @@ void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext 
 				  ? stack
 				  : (heap = std::make_unique_for_overwrite<char[]>(room)).get();
 	Cursor c{buf};
-	if (ev.owner != ICMPT_OWNER_NONE) {
-		c.lit("pid=");
-		c.u(t.pid);
-		key(c, " tid=", t.tid);
-		key(c, " ppid=", t.ppid);
-		key(c, " uid=", t.uid);
-		c.lit(" comm=");
-		escaped(c, comm);
-		c.lit(" container=");
-		escaped(c, ctx.container_id);
-		c.put(' ');
-	}
-	c.lit("owner=");
-	c.put(owner_name(ev.owner));
-	if (ev.owner != ICMPT_OWNER_NONE) {
-		if (t.ns_pid != t.pid)
-			key(c, " ns_pid=", t.ns_pid);
-		if (t.ns_tid != t.tid)
-			key(c, " ns_tid=", t.ns_tid);
-		if (t.ns_ppid != t.ppid)
-			key(c, " ns_ppid=", t.ns_ppid);
-		key(c, " gid=", t.gid);
-		key(c, " start=", t.start_time_ns);
-		key(c, " cgroup=", t.cgroup_id);
-		key(c, " mntns=", t.mnt_ns);
-		key(c, " pidns=", t.pid_ns);
-		key(c, " netns_task=", t.net_ns);
-		key(c, " utsns=", t.uts_ns);
-		c.lit(" syscall=");
-		c.i(t.syscall_nr);
-	}
-	c.lit(" ctx=");
-	c.put(ctx_name(ev.ctx));
-	key(c, " cpu=", ev.cpu);
-	key(c, " boot=", ev.ts_boot_ns);
-	key(c, " ifindex=", ev.ifindex);
-	key(c, " netns=", ev.pkt_netns);
-	if (!ctx.hostname.empty()) {
-		c.lit(" host=");
-		escaped(c, ctx.hostname);
-	}
-	if (ctx.mnt_ns)
-		key(c, " ctx_mntns=", ctx.mnt_ns);
-	if (ctx.thread_entity_id || ctx.process_entity_id || ctx.parent_entity_id) {
-		key(c, " eid_thread=", ctx.thread_entity_id);
-		key(c, " eid_process=", ctx.process_entity_id);
-		key(c, " eid_parent=", ctx.parent_entity_id);
-	}
+	task_part(c, ev, ctx);
+	record_keys(c, ev);
+	c.u(ev.ts_boot_ns);
+	iface_keys(c, ev);
+	context_part(c, ctx);
 	out.assign(buf, c.p);
+}
+
+bool OwnerComments::same(const Entry &e, const icmpt_event &ev, const FormatContext &ctx)
+{
+	if (!e.used || e.owner != ev.owner)
+		return false;
+	// The task part reads the task and the container only with an owner
+	// (task_part()); the whole task is compared, a stricter key than the
+	// fields it prints.
+	if (ev.owner != ICMPT_OWNER_NONE &&
+	    (std::memcmp(&e.task, &ev.task, sizeof(e.task)) != 0 ||
+	     e.ctx.container_id != ctx.container_id))
+		return false;
+	// What context_part() reads (machine_name it does not).
+	return e.ctx.mnt_ns == ctx.mnt_ns && e.ctx.thread_entity_id == ctx.thread_entity_id &&
+	       e.ctx.process_entity_id == ctx.process_entity_id &&
+	       e.ctx.parent_entity_id == ctx.parent_entity_id && e.ctx.hostname == ctx.hostname;
+}
+
+char *OwnerComments::write(char *p, const icmpt_event &ev, const FormatContext &ctx)
+{
+	static_assert(kEntries <= UINT8_MAX);
+	// The entry that came after the record before's last time first (the
+	// same in a burst of one task, the next in a cycle of a few), then all.
+	size_t i = entries_[last_].follower;
+	if (!same(entries_[i], ev, ctx)) {
+		// Misses take the entries in turn: the used ones come first.
+		for (i = 0; i < kEntries && entries_[i].used && !same(entries_[i], ev, ctx); ++i) {
+		}
+		if (i == kEntries || !entries_[i].used) {
+			i = next_;
+			next_ = (next_ + 1) % kEntries;
+			entries_[i].used = false;	// until its text is written
+		}
+	}
+	Entry &e = entries_[i];
+	Cursor c{p};
+	if (e.used) {
+		c.put(std::string_view(e.head));
+	} else {
+		task_part(c, ev, ctx);
+		e.head.assign(p, c.p);
+	}
+
+	record_keys(c, ev);
+	// boot= as decimal: its digits above the last 8 change every 0.1 s,
+	// kept as text.
+	const uint64_t boot = ev.ts_boot_ns;
+	if (boot < kE8) {
+		c.u(boot);
+	} else {
+		const uint64_t hi = boot / kE8;
+		if (hi != boot_hi_) {
+			Cursor w{boot_hi_text_};
+			w.u(hi);
+			boot_hi_ = hi;
+			boot_hi_len_ = static_cast<uint8_t>(w.p - boot_hi_text_);
+		}
+		std::memcpy(c.p, boot_hi_text_, sizeof(boot_hi_text_));
+		c.p += boot_hi_len_;
+		c.digits8(static_cast<uint32_t>(boot - hi * kE8));
+	}
+	// ifindex= and netns=: the text of one of the last two interfaces.
+	const uint64_t k = uint64_t{ev.pkt_netns} << 32 | ev.ifindex;
+	if (!ifaces_[iface_last_].len || ifaces_[iface_last_].key != k) {
+		iface_last_ ^= 1;
+		IfaceText &t = ifaces_[iface_last_];
+		if (!t.len || t.key != k) {
+			Cursor w{t.text};
+			iface_keys(w, ev);
+			t.key = k;
+			t.len = static_cast<uint8_t>(w.p - t.text);
+		}
+	}
+	const IfaceText &t = ifaces_[iface_last_];
+	std::memcpy(c.p, t.text, sizeof(t.text));
+	c.p += t.len;
+
+	if (e.used) {
+		c.put(std::string_view(e.tail));
+	} else {
+		char *const tail = c.p;
+		context_part(c, ctx);
+		e.tail.assign(tail, c.p);
+		e.used = true;
+		e.owner = ev.owner;
+		e.task = ev.task;
+		e.ctx = ctx;
+	}
+	entries_[last_].follower = static_cast<uint8_t>(i);
+	last_ = i;
+	return c.p;
 }
 
 bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &ctx)

@@ -1,0 +1,186 @@
+// -w's per-packet writing in place: OwnerComments (the comment with its task
+// and context parts kept as text for the last few tasks) must give the very
+// bytes of owner_comment() written afresh, and epb_begin()/epb_end() those
+// of append_epb(), whatever the records before were.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "format/event_fields.hpp"
+#include "pcap/owner_comment.hpp"
+#include "pcap/pcapng_blocks.hpp"
+#include "sample_events.hpp"
+#include "cmocka_includes.hpp"
+
+using namespace icmptrace;
+using namespace icmptrace::test;
+namespace ng = icmptrace::pcapng;
+
+namespace {
+
+struct Rec {
+	icmpt_event ev;
+	FormatContext ctx;
+};
+
+// The cached writer's text for r, checked against owner_comment().
+void check_same(OwnerComments &oc, const Rec &r, const char *what, size_t n)
+{
+	std::vector<char> buf(OwnerComments::room(r.ctx));
+	const std::string cached(buf.data(), oc.write(buf.data(), r.ev, r.ctx));
+	const std::string fresh = owner_comment(r.ev, r.ctx);
+	if (cached != fresh)
+		fail_msg("%s, record %zu:\n cached: %s\n fresh:  %s", what, n, cached.c_str(),
+			 fresh.c_str());
+}
+
+// Two tasks of one process and an unowned record in a ping -f's order,
+// with the record's own keys new each time and three interfaces.
+std::vector<Rec> flood()
+{
+	Rec a{sample_echo_request(), {}};
+	a.ctx.container_id = std::string(64, 'c');
+	a.ctx.hostname = "web 1";
+	a.ctx.thread_entity_id = 11;
+	a.ctx.process_entity_id = 12;
+	Rec b = a;
+	b.ev.task.tid += 1;
+	b.ev.task.ns_tid += 1;
+	b.ctx.thread_entity_id = 13;
+	Rec none{sample_echo_reply(), {}};
+	none.ev.owner = ICMPT_OWNER_NONE;
+	none.ctx.hostname = "web 1";
+	std::vector<Rec> out;
+	for (uint32_t i = 0; i < 64; ++i) {
+		Rec r = i % 3 == 0 ? a : i % 3 == 1 ? none : b;
+		r.ev.cpu = i % 5;
+		// boot=: its high digits as the record before's, or not; short.
+		r.ev.ts_boot_ns = 5000000000000ULL + 37000001ULL * i;
+		if (i % 16 == 5)
+			r.ev.ts_boot_ns = i % 32 == 5 ? 99999999 + i / 16 : 1ULL << 63 | i;
+		r.ev.ctx = static_cast<uint8_t>(1 + i % 3);
+		r.ev.ifindex = 1 + i % 3;
+		r.ev.pkt_netns = 4026531840U + (i % 3 == 2 ? 7 : 0);
+		out.push_back(r);
+	}
+	return out;
+}
+
+void test_cached_as_fresh(void **)
+{
+	OwnerComments oc;
+	const std::vector<Rec> recs = flood();
+	for (size_t i = 0; i < recs.size(); ++i)
+		check_same(oc, recs[i], "flood", i);
+}
+
+// Each input of the cached parts changed alone, between hits of the same
+// task: a key that missed one of them would give the record before's text.
+void test_every_key_counts(void **)
+{
+	const Rec base = flood()[0];
+	std::vector<void (*)(Rec &)> changes = {
+		[](Rec &r) { r.ev.owner = ICMPT_OWNER_MATCHED; },
+		[](Rec &r) { r.ev.task.comm[0] = 'P'; },	// same length
+		[](Rec &r) { r.ev.task.comm[3] = ' '; },	// escaped
+		[](Rec &r) { r.ev.task.pid += 10; },
+		[](Rec &r) { r.ev.task.ns_pid += 1; },
+		[](Rec &r) { r.ev.task.ns_ppid = r.ev.task.ppid; },
+		[](Rec &r) { r.ev.task.uid += 1; },
+		[](Rec &r) { r.ev.task.start_time_ns += 1; },
+		[](Rec &r) { r.ev.task.cgroup_id += 1; },
+		[](Rec &r) { r.ev.task.uts_ns += 1; },
+		[](Rec &r) { r.ev.task.syscall_nr = -1; },
+		[](Rec &r) { r.ctx.container_id[63] = 'd'; },
+		[](Rec &r) { r.ctx.container_id.clear(); },
+		[](Rec &r) { r.ctx.hostname[4] = '2'; },
+		[](Rec &r) { r.ctx.hostname.clear(); },
+		[](Rec &r) { r.ctx.mnt_ns = 4026531841U; },
+		[](Rec &r) { r.ctx.thread_entity_id += 1; },
+		[](Rec &r) { r.ctx.process_entity_id = 0; },
+		[](Rec &r) { r.ctx.parent_entity_id = 5; },
+	};
+	OwnerComments oc;
+	size_t n = 0;
+	for (auto change : changes) {
+		Rec r = base;
+		change(r);
+		check_same(oc, base, "the task before", n++);
+		check_same(oc, r, "one key changed", n++);
+		check_same(oc, base, "the task again", n++);
+		// More distinct tasks than entries: every one is taken again.
+		for (uint32_t k = 0; k < OwnerComments::kEntries + 1; ++k) {
+			Rec other = base;
+			other.ev.task.pid += 100 + k;
+			check_same(oc, other, "another task", n++);
+		}
+		check_same(oc, r, "one key changed, after the others", n++);
+	}
+	// An unowned record's text does not read the task or the container.
+	Rec none = base;
+	none.ev.owner = ICMPT_OWNER_NONE;
+	check_same(oc, none, "unowned", n++);
+	none.ev.task.pid += 1;
+	none.ctx.container_id = "x";
+	check_same(oc, none, "unowned, other task bytes", n++);
+}
+
+// The padded " ctx=" names are ctx_name()'s, for every value.
+void test_ctx_names(void **)
+{
+	OwnerComments oc;
+	Rec r = flood()[0];
+	for (unsigned v = 0; v < 256; ++v) {
+		r.ev.ctx = static_cast<uint8_t>(v);
+		check_same(oc, r, "ctx", v);
+		const std::string want = std::string(" ctx=") + ctx_name(r.ev.ctx) + " cpu=";
+		if (owner_comment(r.ev, r.ctx).find(want) == std::string::npos)
+			fail_msg("ctx %u: no '%s'", v, want.c_str());
+	}
+}
+
+// epb_begin() + epb_end() give append_epb()'s bytes with one comment: every
+// padding of data and comment, each optional option present or not.
+void test_epb_in_place(void **)
+{
+	for (size_t len = 0; len < 9; ++len) {
+		for (size_t clen = 0; clen < 9; ++clen) {
+			for (unsigned opts = 0; opts < 8; ++opts) {
+				ng::EpbMeta m;
+				m.interface_id = 3;
+				m.ts = 0x0102030405060708ULL + len;
+				m.wire_len = static_cast<uint32_t>(len + 100);
+				m.flags = opts & 1 ? ng::kEpbInbound : 0;
+				m.dropcount = opts & 2 ? 0x1122334455667788ULL : 0;
+				if (opts & 4)
+					m.pid_tid.emplace(77, 78);
+				m.comments = {std::string(clen, 'c')};
+				std::vector<uint8_t> data(len);
+				for (size_t i = 0; i < len; ++i)
+					data[i] = static_cast<uint8_t>(0xa0 + i);
+				ng::Bytes want;
+				ng::append_epb(want, m, data);
+				// Garbage where padding goes: it must be zeroed.
+				std::vector<uint8_t> buf(ng::kEpbRoom + len + clen, 0xee);
+				const ng::EpbAt at = ng::epb_begin(buf.data(), m, data);
+				std::memcpy(at.text(), m.comments[0].data(), clen);
+				const uint8_t *end = ng::epb_end(at, at.text() + clen, m);
+				assert_int_equal(end - buf.data(), want.size());
+				assert_memory_equal(buf.data(), want.data(), want.size());
+			}
+		}
+	}
+}
+
+} // namespace
+
+int main()
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cached_as_fresh),
+		cmocka_unit_test(test_every_key_counts),
+		cmocka_unit_test(test_ctx_names),
+		cmocka_unit_test(test_epb_in_place),
+	};
+	return cmocka_run_group_tests_name("owner_comments", tests, nullptr, nullptr);
+}
