@@ -18,6 +18,9 @@
 # Prints "R metric config round value" lines:
 #   insn_mark   the SEQ of the interval's first mark (the second is SEQ + 1)
 #   insn_units  what the interval did: datagrams, KiB, echoes sent
+#   insn_ns     its wall time (with the program's start): what varies from round to
+#               round is mostly work in proportion to time (timer ticks, the
+#               reader's wake-ups, whose batches are time-based)
 #   flood_rx    echo replies the flood got back; tracer_got, tracer_drop as flood.sh
 #   insn_last   (config "-", round 0) the SEQ of the last mark, to check the log
 # bench/insn_rows.py turns them and the --insn-log file into instructions per unit.
@@ -38,16 +41,19 @@ wait_line() { # FILE PATTERN: wait up to 20 s for PATTERN in FILE
 	return 1
 }
 send() { # CONFIG udp|tcp COUNT SIZE UNITS: bench/insn_send makes both marks itself
-	local out
+	local out t0
+	t0=$(date +%s%N)
 	out=$(ip netns exec icmpt-b taskset -c 0 build/bench/insn_send "$2" "$3" "$4" icmpt-a 198.18.0.2) ||
 		return 1
 	[[ $out == sent=* ]] || return 1
 	echo "R insn_mark $1 $round $seq"
 	echo "R insn_units $1 $round $5"
+	echo "R insn_ns $1 $round $(($(date +%s%N) - t0))"
 	seq=$((seq + 2))
 }
 flood() { # CONFIG: the flood between two marks, the tracer (if any) already listening
-	local first=$seq rx
+	local first=$seq rx t0
+	t0=$(date +%s%N)
 	# Both marks from inside the namespace and the pin, so that the interval holds
 	# no `ip netns exec` (which mounts a sysfs); what is still in the rings after
 	# the flood is the tracer's work too: let it drain.
@@ -58,6 +64,7 @@ flood() { # CONFIG: the flood between two marks, the tracer (if any) already lis
 	rx=$(sed -nE 's/.* ([0-9]+) received.*/\1/p' /tmp/flood.txt)
 	echo "R insn_mark flood_$1 $round $first"
 	echo "R insn_units flood_$1 $round $pings"
+	echo "R insn_ns flood_$1 $round $(($(date +%s%N) - t0))"
 	echo "R flood_rx flood_$1 $round ${rx:-0}"
 }
 traced() { # CONFIG: the flood with CONFIG's tracers on CPU 1 (see the top)
