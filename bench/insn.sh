@@ -8,6 +8,8 @@
 #                      icmpt-b over the veth, module not loaded / loaded (no reader):
 #                      bench/insn_send on CPU 0, sending and reading back in lock step
 #   tcp_off, tcp_on    TCP_BYTES bytes (default 32 MiB) in 64 KiB writes, the same way
+#   udp_dis, tcp_dis   the same, loaded with recording off (icmptrace disable): the
+#                      cost of the netfilter hooks being there at all
 #   flood_CONFIG       ping -f -l 64 -c PINGS (default 20,000) from icmpt-a to icmpt-b on
 #                      CPU 0, with: none (no module), loaded (no reader), text, json,
 #                      pcapng (build/icmptrace [--json | -w /dev/null] on CPU 1), tcpdump
@@ -109,7 +111,7 @@ ip netns exec icmpt-b taskset -c 0 build/bench/insn_send udp 2000 1400 icmpt-a 1
 	$A taskset -c 0 ping -f -l 64 -q -c 2000 198.18.0.2 >/dev/null || exit 1
 seq=4
 
-configs=(udp_off udp_on tcp_off tcp_on flood_none flood_loaded flood_text flood_json flood_pcapng
+configs=(udp_off udp_on udp_dis tcp_off tcp_on tcp_dis flood_none flood_loaded flood_text flood_json flood_pcapng
 	flood_tcpdump flood_tcpdump2)
 for round in $(seq "$rounds"); do
 	order=("${configs[@]}")
@@ -123,6 +125,17 @@ for round in $(seq "$rounds"); do
 		udp_on) module on && send "$c" udp "$udp_n" 1400 "$udp_n" ;;
 		tcp_off) module off && send "$c" tcp "$tcp_bytes" 65536 $((tcp_bytes / 1024)) ;;
 		tcp_on) module on && send "$c" tcp "$tcp_bytes" 65536 $((tcp_bytes / 1024)) ;;
+		udp_dis | tcp_dis)
+			# Loaded, recording off: what the netfilter hooks cost by being there.
+			module on && build/icmptrace disable >/dev/null || exit 1
+			if [[ $c == udp_dis ]]; then
+				send "$c" udp "$udp_n" 1400 "$udp_n"
+			else
+				send "$c" tcp "$tcp_bytes" 65536 $((tcp_bytes / 1024))
+			fi
+			r=$?
+			build/icmptrace enable >/dev/null && ((r == 0))
+			;;
 		flood_none) module off && flood none ;;
 		flood_loaded) module on && flood loaded ;;
 		flood_*) traced "${c#flood_}" ;;
