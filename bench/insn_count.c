@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench/insn_count.c: a QEMU TCG plugin (plugin API version 1, QEMU 7.2) that counts
+ * the guest instructions each vCPU executes, and writes the totals so far whenever the
+ * guest executes the marker instruction (bench/insn_mark.h):
+ *     insn_mark SEQ by=V vcpu0=N vcpu1=M ...
+ * through qemu_plugin_outs (QEMU's -d plugin -D FILE), and "insn_total vcpu0=N ..." at
+ * exit.  Differences between two marks are the instructions an interval cost.
+ * Loaded by scripts/vm-run --insn-log FILE.
+ *
+ * Debian installs no qemu-plugin.h: the few types and functions used are declared
+ * below from QEMU's "TCG Plugins" documentation.  Counting is a tb-exec callback
+ * adding the block's instruction count to the vCPU's own counter, not an inline op:
+ * 7.2's inline ops add to one shared word, unsynchronised across MTTCG threads.
+ * A block left early (interrupt, fault) is still counted whole: the same for every
+ * configuration, so it cancels in comparisons, but counts are not exact.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- the plugin API, as documented (version 1) ---- */
+typedef uint64_t qemu_plugin_id_t;
+typedef struct qemu_info_t qemu_info_t;	/* not read here */
+struct qemu_plugin_tb;
+struct qemu_plugin_insn;
+enum qemu_plugin_cb_flags {
+	QEMU_PLUGIN_CB_NO_REGS,
+	QEMU_PLUGIN_CB_R_REGS,
+	QEMU_PLUGIN_CB_RW_REGS,
+};
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
+typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
+
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb,
+					  enum qemu_plugin_cb_flags flags, void *userdata);
+void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn, qemu_plugin_vcpu_udata_cb_t cb,
+					    enum qemu_plugin_cb_flags flags, void *userdata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
+const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+void qemu_plugin_outs(const char *string);
+int qemu_plugin_n_vcpus(void);
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* ---- the counter ---- */
+EXPORT int qemu_plugin_version = 1;
+
+#define MAX_VCPUS 64
+/* One cache line per vCPU: under MTTCG each is written by its own host thread. */
+static struct {
+	uint64_t n;
+} __attribute__((aligned(64))) count[MAX_VCPUS];
+static uint64_t marks;
+
+/* xchg %bx,%bx: a true no-op (16-bit, upper bits kept) that compilers never emit. */
+static const unsigned char marker[] = { 0x66, 0x87, 0xdb };
+
+static void tb_exec(unsigned int vcpu, void *udata)
+{
+	if (vcpu < MAX_VCPUS) {
+		uint64_t v = __atomic_load_n(&count[vcpu].n, __ATOMIC_RELAXED);
+
+		__atomic_store_n(&count[vcpu].n, v + (uintptr_t)udata, __ATOMIC_RELAXED);
+	}
+}
+
+static int nvcpus(void)
+{
+	int n = qemu_plugin_n_vcpus();
+
+	return n < 1 ? 1 : n > MAX_VCPUS ? MAX_VCPUS : n;
+}
+
+/* The totals line; another vCPU's count may be a block behind under MTTCG. */
+static void totals(const char *head, unsigned int by)
+{
+	char line[64 + MAX_VCPUS * 32];
+	int len = snprintf(line, sizeof(line), "%s", head);
+
+	if (by != ~0u)
+		len += snprintf(line + len, sizeof(line) - len, " by=%u", by);
+	for (int i = 0; i < nvcpus(); i++)
+		len += snprintf(line + len, sizeof(line) - len, " vcpu%d=%llu", i,
+				(unsigned long long)__atomic_load_n(&count[i].n, __ATOMIC_RELAXED));
+	snprintf(line + len, sizeof(line) - len, "\n");
+	qemu_plugin_outs(line);
+}
+
+static void mark_exec(unsigned int vcpu, void *udata)
+{
+	char head[48];
+
+	(void)udata;
+	snprintf(head, sizeof(head), "insn_mark %llu",
+		 (unsigned long long)__atomic_fetch_add(&marks, 1, __ATOMIC_RELAXED));
+	totals(head, vcpu);
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb);
+
+	(void)id;
+	qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)n);
+	for (size_t i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+
+		if (qemu_plugin_insn_size(insn) == sizeof(marker) &&
+		    !memcmp(qemu_plugin_insn_data(insn), marker, sizeof(marker)))
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, mark_exec, QEMU_PLUGIN_CB_NO_REGS, NULL);
+	}
+}
+
+static void at_exit(qemu_plugin_id_t id, void *udata)
+{
+	(void)id;
+	(void)udata;
+	totals("insn_total", ~0u);
+}
+
+EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv)
+{
+	(void)info;
+	(void)argc;
+	(void)argv;
+	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
+	return 0;
+}
