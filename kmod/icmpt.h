@@ -12,6 +12,7 @@
 #include <linux/bitmap.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/uidgid.h>
 #include <linux/icmptrace.h>
 
 struct sk_buff;
@@ -148,6 +149,24 @@ void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
 void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task);
 bool icmpt_task_same(const struct icmpt_task *t, struct task_struct *task);
 bool icmpt_task_ident_eq(const struct icmpt_task *a, const struct icmpt_task *b);
+/*
+ * Who current is, cheaply: what icmpt_task_same() compares, as pointers
+ * where current holds the object and as values where a freed object's
+ * address could come back (credentials, name, start time).
+ */
+struct icmpt_current_mark {
+	const struct task_struct *task;
+	u64 start_time_ns;
+	const void *nsproxy;
+	const void *parent;
+	const void *cgroups;
+	kuid_t uid;
+	kgid_t gid;
+	char comm[TASK_COMM_LEN];
+};
+
+void icmpt_current_mark_set(struct icmpt_current_mark *m);
+bool icmpt_current_marked(const struct icmpt_current_mark *m);
 
 /* icmpt_filter.c: the session's filter, read locklessly by the hooks. */
 struct icmpt_filter_icmp {

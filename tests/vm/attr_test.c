@@ -283,6 +283,84 @@ TEST_F_TIMEOUT(attr, udp_port_unreachable_v6, 90)
 	udp_unreachable(_metadata, self, AF_INET6);
 }
 
+/*
+ * A UDP sender renamed between two datagrams from one socket, back to back
+ * (within one jiffy the module skips its table for a sender this CPU has
+ * just noted): the error for the second names the new comm.  Three sockets,
+ * pinned to one CPU, after a datagram that resolves B's address, so that at
+ * least one pair lands in one jiffy even on a slow guest.
+ */
+#define RENAME_PORT 40100
+#define RENAME_TRIES 3
+
+static int udp_renamed_sender(void)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(9) };
+	cpu_set_t one;
+	int fd[RENAME_TRIES], i;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (vm_netns_enter(VM_NS_A) || sched_setaffinity(0, sizeof(one), &one))
+		return 10;
+	inet_pton(AF_INET, VM_ADDR_B, &dst.sin_addr);
+	for (i = 0; i < RENAME_TRIES; i++) {
+		struct sockaddr_in src = { .sin_family = AF_INET,
+					   .sin_port = htons(RENAME_PORT + i) };
+
+		fd[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fd[i] < 0 || bind(fd[i], (struct sockaddr *)&src, sizeof(src)))
+			return 11;
+	}
+	/* B's address resolved first: no neighbour wait between the pair. */
+	if (sendto(fd[0], "arp", 3, 0, (struct sockaddr *)&dst, sizeof(dst)) != 3)
+		return 12;
+	usleep(1100 * 1000);	/* and the error rate limit's token back */
+	for (i = 0; i < RENAME_TRIES; i++) {
+		prctl(PR_SET_NAME, "icmpt-udp-old");
+		if (sendto(fd[i], "one", 3, 0, (struct sockaddr *)&dst, sizeof(dst)) != 3)
+			return 13;
+		prctl(PR_SET_NAME, "icmpt-udp-new");
+		if (sendto(fd[i], "two", 3, 0, (struct sockaddr *)&dst, sizeof(dst)) != 3)
+			return 14;
+	}
+	usleep(500 * 1000);	/* every error in before the sockets go */
+	for (i = 0; i < RENAME_TRIES; i++)
+		close(fd[i]);
+	return 0;
+}
+
+TEST_F_TIMEOUT(attr, udp_sender_renamed, 90)
+{
+	const struct vm_rec *last[RENAME_TRIES] = { NULL };
+	pid_t pid;
+	int st, i, k;
+
+	pid = fork();
+	if (pid == 0)
+		_exit(udp_renamed_sender());
+	waitpid(pid, &st, 0);
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	stop_and_parse(_metadata, self, 2 + 4 * RENAME_TRIES);
+
+	/* The last error about each socket answers its second datagram. */
+	for (i = 0; i < self->n; i++) {
+		const struct vm_rec *r = &self->recs[i];
+
+		k = vm_rec_num(r, "inner_sport") - RENAME_PORT;
+		if (!strcmp(val(r, "dir"), "in") && vm_rec_num(r, "type") == 3 &&
+		    k >= 0 && k < RENAME_TRIES)
+			last[k] = r;
+	}
+	for (k = 0; k < RENAME_TRIES; k++) {
+		ASSERT_NE(NULL, last[k]) TH_LOG("no error about port %d: %s",
+						RENAME_PORT + k, self->rd.out);
+		EXPECT_STREQ("socket", val(last[k], "owner"));
+		EXPECT_EQ(pid, vm_rec_num(last[k], "pid"));
+		EXPECT_STREQ("icmpt-udp-new", val(last[k], "comm"));
+	}
+}
+
 /* A pinger in a cgroup named like a docker container's scope. */
 TEST_F_TIMEOUT(attr, docker_cgroup, 90)
 {
