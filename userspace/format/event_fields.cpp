@@ -17,16 +17,6 @@ const char *direction_tracee(uint8_t dir)
 	return "unknown";
 }
 
-const char *ctx_name(uint8_t ctx)
-{
-	switch (ctx) {
-	case ICMPT_CTX_TASK: return "task";
-	case ICMPT_CTX_SOFTIRQ: return "softirq";
-	case ICMPT_CTX_OTHER: return "other";
-	}
-	return "unknown";
-}
-
 namespace {
 
 // "0." ... "255." for each octet, with the text's length: a dotted quad is

@@ -32,7 +32,14 @@ inline const PaddedName &owner_padded(uint8_t owner)
 	return names[owner <= ICMPT_OWNER_SOCKET ? owner : ICMPT_OWNER_SOCKET + 1];
 }
 inline const char *owner_name(uint8_t owner) { return owner_padded(owner).text; }
-const char *ctx_name(uint8_t ctx);		// "task", "softirq", "other"
+// "task", "softirq", "other", "unknown"; padded for a line.
+inline const PaddedName &ctx_padded(uint8_t ctx)
+{
+	static constexpr PaddedName names[] = {"unknown", "task", "softirq", "other"};
+	static_assert(ICMPT_CTX_TASK == 1 && ICMPT_CTX_SOFTIRQ == 2 && ICMPT_CTX_OTHER == 3);
+	return names[ctx <= ICMPT_CTX_OTHER ? ctx : 0];
+}
+inline const char *ctx_name(uint8_t ctx) { return ctx_padded(ctx).text; }
 
 // inet_ntop of saddr/daddr for family 4 or 6; "?" for anything else.
 std::string format_addr(uint8_t family, const uint8_t (&addr)[16]);

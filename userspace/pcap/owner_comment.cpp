@@ -78,20 +78,12 @@ void task_part(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	}
 }
 
-// " ctx=" and ctx_name(), padded for one fixed-size copy.
-const PaddedName &ctx_key(uint8_t ctx)
-{
-	static constexpr PaddedName names[] = {" ctx=unknown", " ctx=task", " ctx=softirq",
-					       " ctx=other"};
-	static_assert(ICMPT_CTX_TASK == 1 && ICMPT_CTX_SOFTIRQ == 2 && ICMPT_CTX_OTHER == 3);
-	return names[ctx <= ICMPT_CTX_OTHER ? ctx : 0];
-}
-
 // The record's own keys, different from packet to packet: ctx, cpu and
 // boot= (its number the caller's), then the interface's (iface_keys()).
 void record_keys(Cursor &c, const icmpt_event &ev)
 {
-	c.put(ctx_key(ev.ctx));
+	c.lit(" ctx=");
+	c.put(ctx_padded(ev.ctx));
 	key(c, " cpu=", ev.cpu);
 	c.lit(" boot=");
 }
