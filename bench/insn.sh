@@ -11,7 +11,11 @@
 #   udp_dis, tcp_dis   the same, loaded with recording off (icmptrace disable): the
 #                      cost of the netfilter hooks being there at all
 #   flood_CONFIG       ping -f -l 64 -c PINGS (default 20,000) from icmpt-a to icmpt-b on
-#                      CPU 0, with: none (no module), loaded (no reader), text, json,
+#                      CPU 0, with: none (no module), loaded (no reader: once the rings
+#                      are full every record is dropped before it is written, so this
+#                      is not the hooks' cost), drain (bench/ring_drain --poll on CPU 1:
+#                      every record written and given back, nothing formatted: the
+#                      hooks' cost and the consumer's floor), text, json,
 #                      pcapng (build/icmptrace [--json | -w /dev/null] on CPU 1), tcpdump
 #                      (tcpdump -i any -nn -w /dev/null icmp in icmpt-a on CPU 1),
 #                      tcpdump2 (one in each namespace); marks taken once the tracer
@@ -72,6 +76,11 @@ flood() { # CONFIG: the flood between two marks, the tracer (if any) already lis
 traced() { # CONFIG: the flood with CONFIG's tracers on CPU 1 (see the top)
 	local c=$1 ns pids=() errs=() got=0 drop=0 e
 	case $c in
+	drain)
+		module on || return 1
+		taskset -c 1 build/bench/ring_drain --poll >/tmp/tr-drain.out 2>/tmp/tr-drain.err &
+		pids=($!) errs=(/tmp/tr-drain.err)
+		;;
 	text | json | pcapng)
 		module on || return 1
 		local args=()
@@ -94,7 +103,9 @@ traced() { # CONFIG: the flood with CONFIG's tracers on CPU 1 (see the top)
 	kill -INT "${pids[@]}"
 	wait "${pids[@]}"
 	# Their closing counts: icmptrace's "N records, M dropped", tcpdump's "N packets
-	# captured" and "M packets dropped by kernel".
+	# captured" and "M packets dropped by kernel", ring_drain's "drained=N".
+	[[ $c == drain ]] && got=$(sed -nE 's/^drained=([0-9]+).*/\1/p' /tmp/tr-drain.out)
+	[[ $c == drain ]] && errs=()
 	for e in "${errs[@]}"; do
 		got=$((got + $(sed -nE 's/^(icmptrace: )?([0-9]+) (records|packets? captured).*/\2/p' "$e" | head -1)))
 		drop=$((drop + $(sed -nE 's/^icmptrace: [0-9]+ records, ([0-9]+) dropped.*/\1/p; s/^([0-9]+) packets? dropped by kernel.*/\1/p' "$e" | head -1)))
@@ -111,7 +122,7 @@ ip netns exec icmpt-b taskset -c 0 build/bench/insn_send udp 2000 1400 icmpt-a 1
 	$A taskset -c 0 ping -f -l 64 -q -c 2000 198.18.0.2 >/dev/null || exit 1
 seq=4
 
-configs=(udp_off udp_on udp_dis tcp_off tcp_on tcp_dis flood_none flood_loaded flood_text flood_json flood_pcapng
+configs=(udp_off udp_on udp_dis tcp_off tcp_on tcp_dis flood_none flood_loaded flood_drain flood_text flood_json flood_pcapng
 	flood_tcpdump flood_tcpdump2)
 for round in $(seq "$rounds"); do
 	order=("${configs[@]}")
