@@ -136,37 +136,16 @@ void icmpt_owners_net_init(struct net *net);
 u64 icmpt_owners_net_serial(const struct net *net);
 
 /* icmpt_owner.c: which task a packet belongs to. */
-u8 icmpt_ctx(void);
 bool icmpt_attribute_remembers(const struct nf_hook_state *state,
 			       const struct icmpt_packet *pkt);
 u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
 		   u8 ctx, const struct icmpt_packet *pkt,
 		   const struct icmpt_detail *det, struct icmpt_task *task);
-void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
-		       u8 family, u8 proto, unsigned int thoff, const u8 *saddr);
 
 /* icmpt_task.c */
 void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task);
 bool icmpt_task_same(const struct icmpt_task *t, struct task_struct *task);
 bool icmpt_task_ident_eq(const struct icmpt_task *a, const struct icmpt_task *b);
-/*
- * Who current is, cheaply: what icmpt_task_same() compares, as pointers
- * where current holds the object and as values where a freed object's
- * address could come back (credentials, name, start time).
- */
-struct icmpt_current_mark {
-	const struct task_struct *task;
-	u64 start_time_ns;
-	const void *nsproxy;
-	const void *parent;
-	const void *cgroups;
-	kuid_t uid;
-	kgid_t gid;
-	char comm[TASK_COMM_LEN];
-};
-
-void icmpt_current_mark_set(struct icmpt_current_mark *m);
-bool icmpt_current_marked(const struct icmpt_current_mark *m);
 
 /* icmpt_filter.c: the session's filter, read locklessly by the hooks. */
 struct icmpt_filter_icmp {

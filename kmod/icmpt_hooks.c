@@ -15,6 +15,7 @@
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include "icmpt.h"
+#include "icmpt_sender.h"
 
 /* Length of a packet record with cap_len packet bytes. */
 u32 icmpt_event_len(u32 cap_len)

@@ -24,27 +24,7 @@
 #include <net/sock.h>
 #include <linux/icmptrace_icmp.h>
 #include "icmpt.h"
-
-u8 icmpt_ctx(void)
-{
-	/* preempt_count() says nothing on PREEMPT_RT: ask in_task(). */
-	if (in_task())
-		return ICMPT_CTX_TASK;
-	if (in_serving_softirq())
-		return ICMPT_CTX_SOFTIRQ;
-	return ICMPT_CTX_OTHER;
-}
-
-/* A packet current is sending itself, from a socket of its own. */
-static bool icmpt_sent_by_current(const struct sk_buff *skb, u8 ctx)
-{
-	const struct sock *sk = skb->sk;
-
-	if (ctx != ICMPT_CTX_TASK || (current->flags & PF_KTHREAD))
-		return false;
-	/* Kernel sockets (e.g. the per-CPU icmp socket) are not the task's. */
-	return sk && sk_fullsock(sk) && !sk->sk_kern_sock;
-}
+#include "icmpt_sender.h"
 
 static void icmpt_key(struct icmpt_owner_key *k, u64 netns, u8 family, u8 proto,
 		      u16 port, const u8 *addr)
@@ -143,29 +123,22 @@ u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
 	return ICMPT_OWNER_SENDER;
 }
 
-/* The last UDP/TCP sender each CPU noted (icmpt_note_sender()). */
-struct icmpt_last_sender {
-	struct icmpt_owner_key key;
-	struct icmpt_current_mark who;
-	unsigned long stamp;	/* jiffies when noted */
-};
-
-static DEFINE_PER_CPU(struct icmpt_last_sender, icmpt_last_sender);
+DEFINE_PER_CPU(struct icmpt_last_sender, icmpt_last_sender);
 
 /*
- * A UDP or TCP datagram leaving in task context: remember its sender by
- * local address and port, so an ICMP error quoting it finds its owner.
- * Called for every such packet, so it does nothing more than compare the
- * datagram's key and current with the last ones this CPU noted, within
- * one jiffy, and otherwise a read-only table probe (hash, four key
- * compares, icmpt_task_same()) unless the sender changed.  Looking the
- * quoted ports up in the kernel's socket tables when an error arrives
+ * A UDP or TCP datagram current sends from another namespace, address or
+ * port, or as another identity, than this CPU's last sender, or in a later
+ * jiffy (see icmpt_note_sender()): remember its sender by local address
+ * and port, so an ICMP error quoting it finds its owner.  The table probe
+ * (hash, four key compares, icmpt_task_same()) writes nothing unless the
+ * sender changed, and the jiffy's recency at most.  Looking the quoted
+ * ports up in the kernel's socket tables when an error arrives
  * (udp4_lib_lookup() and friends) would cost non-ICMP traffic nothing,
  * but a socket has no owning task: it names a uid and a cgroup, never the
  * pid, tid or comm of whoever sent.
  */
-void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
-		       u8 family, u8 proto, unsigned int thoff, const u8 *saddr)
+void icmpt_note_sender_miss(struct sk_buff *skb, const struct nf_hook_state *state,
+			    u8 family, u8 proto, unsigned int thoff, const u8 *saddr)
 {
 	struct icmpt_last_sender *last;
 	struct icmpt_owner_key k;
@@ -173,28 +146,22 @@ void icmpt_note_sender(struct sk_buff *skb, const struct nf_hook_state *state,
 	__be16 _sport;
 	const __be16 *sport;
 
-	if (!icmpt_sent_by_current(skb, icmpt_ctx()))
-		return;
 	sport = skb_header_pointer(skb, thoff, sizeof(_sport), &_sport);
 	if (!sport)
 		return;
 	icmpt_key(&k, icmpt_owners_net_serial(state->net), family, proto,
 		  ntohs(*sport), saddr);
 	/*
-	 * Only task context gets here, so this CPU's entry is not shared:
-	 * softirq on this CPU never notes a sender.  Within the jiffy the
-	 * table's entry was put or found fresh (its stamp is now), so there
-	 * is nothing to write; after a change of identity the next datagram
-	 * goes to the table again.
+	 * Within the jiffy the table's entry was put or found fresh (its
+	 * stamp is now), so there is nothing to write; after a change of
+	 * identity the next datagram goes to the table again.
 	 */
 	now = jiffies;
 	last = get_cpu_ptr(&icmpt_last_sender);
-	if (last->stamp != now || memcmp(&last->key, &k, sizeof(k)) ||
-	    !icmpt_current_marked(&last->who)) {
-		icmpt_owner_put(&k, NULL);
-		last->key = k;
-		icmpt_current_mark_set(&last->who);
-		last->stamp = now;
-	}
+	icmpt_owner_put(&k, NULL);
+	last->key = k;
+	last->net = state->net;
+	icmpt_current_mark_set(&last->who);
+	last->stamp = now;
 	put_cpu_ptr(&icmpt_last_sender);
 }

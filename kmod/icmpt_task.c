@@ -12,6 +12,7 @@
 #include <net/net_namespace.h>
 #include <asm/syscall.h>
 #include "icmpt.h"
+#include "icmpt_sender.h"
 
 /*
  * from_kuid_munged(&init_user_ns, ...) without the map walk: the initial
@@ -98,15 +99,6 @@ bool icmpt_task_same(const struct icmpt_task *t, struct task_struct *task)
 			 t->ppid == ppid && t->cgroup_id == cgroup);
 }
 
-static const void *icmpt_current_cgroups(void)
-{
-#ifdef CONFIG_CGROUPS
-	return rcu_access_pointer(current->cgroups);
-#else
-	return NULL;
-#endif
-}
-
 void icmpt_current_mark_set(struct icmpt_current_mark *m)
 {
 	const struct cred *cred = current_cred();
@@ -120,24 +112,6 @@ void icmpt_current_mark_set(struct icmpt_current_mark *m)
 	m->gid = cred->gid;
 	/* PR_SET_NAME from another thread may race: a benign stale name. */
 	data_race(memcpy(m->comm, current->comm, sizeof(m->comm)));
-}
-
-/*
- * Whether current is still who m says.  A pointer compared here (nsproxy,
- * parent, css_set) could in theory be freed and reused between two calls;
- * the caller bounds what that costs (one jiffy of a stale entry).
- */
-bool icmpt_current_marked(const struct icmpt_current_mark *m)
-{
-	const struct cred *cred = current_cred();
-
-	return m->task == current && m->start_time_ns == current->start_boottime &&
-	       m->nsproxy == current->nsproxy &&
-	       m->parent == rcu_access_pointer(current->real_parent) &&
-	       m->cgroups == icmpt_current_cgroups() &&
-	       uid_eq(m->uid, cred->uid) && gid_eq(m->gid, cred->gid) &&
-	       /* A racing PR_SET_NAME: one needless table probe at most. */
-	       data_race(!memcmp(m->comm, current->comm, sizeof(m->comm)));
 }
 
 /* Whether a and b, both filled by icmpt_task_fill(), name one identity. */
