@@ -7,7 +7,7 @@
  * record to the last).  Pin it with taskset.
  *
  * --poll: sleep as the reader does (a quarter ring's wakeup threshold and a
- * 10 ms poll after a pass that found records, the first record after an empty
+ * 100 ms poll after a pass that found records, the first record after an empty
  * one): the floor of what a reader costs in the flood benchmark, no formatting.
  */
 #define _GNU_SOURCE
@@ -32,7 +32,7 @@ static void sleep_as_reader(struct rl_map *m, int busy)
 	for (i = 0; i < m->info.nr_rings; i++)
 		__atomic_store_n(&m->r[i].cons->wakeup_bytes,
 				 busy ? m->info.data_size / 4 : 0, __ATOMIC_RELAXED);
-	poll(&p, 1, busy ? 10 : -1);
+	poll(&p, 1, busy ? 100 : -1);
 }
 
 static uint64_t now_ns(void)

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "context/record_context.hpp"
 #include "format/event_fields.hpp"
 #include "pcap/owner_comment.hpp"
 #include "pcap/pcapng_blocks.hpp"
@@ -125,6 +126,40 @@ void test_every_key_counts(void **)
 	check_same(oc, none, "unowned, other task bytes", n++);
 }
 
+// Contexts as the reader has them, from RecordContext (kept for 4 tasks,
+// derived again for a fifth and sixth): OwnerComments takes equal serials
+// for equal contexts and compares no fields then.  A derivation that kept a
+// serial it had would give a task the entity ids of another.
+void test_derived_contexts(void **)
+{
+	RecordContext rc;
+	OwnerComments oc;
+	std::vector<icmpt_event> tasks;
+	for (uint32_t k = 0; k < 6; ++k) {
+		icmpt_event ev = sample_echo_request();
+		ev.task.pid = ev.task.tid = 4000000 + k;	// no such process
+		ev.task.ns_pid = ev.task.ns_tid = 7 + k;
+		ev.task.start_time_ns += 1000 * k;
+		tasks.push_back(ev);
+	}
+	icmpt_event none = sample_echo_reply();
+	none.owner = ICMPT_OWNER_NONE;
+	uint64_t serial = 0;
+	for (size_t i = 0; i < 200; ++i) {
+		if (i % 50 == 0)
+			rc.begin_batch();	// kept contexts forgotten: new serials
+		const icmpt_event &ev = i % 2 ? none : tasks[(i * 7 / 2) % tasks.size()];
+		const FormatContext &ctx = rc.context_for(ev);
+		if (!ctx.serial)
+			fail_msg("record %zu: a derived context without a serial", i);
+		check_same(oc, Rec{ev, ctx}, "derived", i);
+		if (i == 0)
+			serial = ctx.serial;
+	}
+	if (rc.derive(tasks[0]).serial == serial)
+		fail_msg("a fresh derivation has an old serial");
+}
+
 // The padded " ctx=" names are ctx_name()'s, for every value.
 void test_ctx_names(void **)
 {
@@ -179,6 +214,7 @@ int main()
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cached_as_fresh),
 		cmocka_unit_test(test_every_key_counts),
+		cmocka_unit_test(test_derived_contexts),
 		cmocka_unit_test(test_ctx_names),
 		cmocka_unit_test(test_epb_in_place),
 	};

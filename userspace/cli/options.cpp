@@ -305,7 +305,7 @@ Options:
       --immediate-mode  print each record as soon as it is recorded; by
                         default the first record after a quiet spell is
                         printed at once and the records of a burst follow in
-                        batches, at most 10 ms late (fewer wakeups: a flood
+                        batches, at most 0.1 s late (fewer wakeups: a flood
                         costs less); -U implies it
   -o, --output FILE     append the lines to FILE (- for stdout, the default);
                         SIGHUP reopens FILE (for logrotate), no line is cut

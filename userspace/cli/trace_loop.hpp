@@ -51,7 +51,7 @@ struct LoopConfig {
 	// or this long has passed, so a burst costs a wakeup per batch and not
 	// per record; the first record after a quiet spell still wakes at once.
 	// 0: wake at every first record (--immediate-mode, -U).
-	std::chrono::milliseconds batch{10};
+	std::chrono::milliseconds batch{100};
 };
 
 struct LoopResult {

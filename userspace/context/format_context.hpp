@@ -17,6 +17,11 @@ struct FormatContext {
 	uint32_t process_entity_id = 0;
 	uint32_t parent_entity_id = 0;
 	std::string machine_name{};	// this host's own name (ECS host.name)
+	// RecordContext's number for this derivation, unique in the process;
+	// a context with one is never changed after, so equal serials mean
+	// equal contexts (OwnerComments compares them so).  0: none; whoever
+	// edits a derived context sets it back to 0.
+	uint64_t serial = 0;
 };
 
 } // namespace icmptrace

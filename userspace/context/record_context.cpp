@@ -1,5 +1,7 @@
 #include "context/record_context.hpp"
 
+#include <atomic>
+
 #include "context/entity_id.hpp"
 #include "context/proc_task.hpp"
 
@@ -38,7 +40,9 @@ const RecordContext::TaskFacts &RecordContext::facts(const icmpt_task &t, std::s
 
 void RecordContext::derive_into(const icmpt_event &ev, FormatContext &c)
 {
+	static std::atomic<uint64_t> serials{0};
 	const icmpt_task &t = ev.task;
+	c.serial = serials.fetch_add(1, std::memory_order_relaxed) + 1;
 	// No task (unattributed, or built by the kernel in softirq): the packet
 	// is this host's, and tracee names the host too.
 	c.machine_name = uts_.name(uts_.own_ns(), nullptr, now_);

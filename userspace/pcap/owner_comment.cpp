@@ -178,9 +178,13 @@ bool OwnerComments::same(const Entry &e, const icmpt_event &ev, const FormatCont
 	// The task part reads the task and the container only with an owner
 	// (task_part()); the whole task is compared, a stricter key than the
 	// fields it prints.
-	if (ev.owner != ICMPT_OWNER_NONE &&
-	    (std::memcmp(&e.task, &ev.task, sizeof(e.task)) != 0 ||
-	     e.ctx.container_id != ctx.container_id))
+	if (ev.owner != ICMPT_OWNER_NONE && std::memcmp(&e.task, &ev.task, sizeof(e.task)) != 0)
+		return false;
+	// One derivation of RecordContext, so the same container and all that
+	// context_part() reads: no strings compared.
+	if (ctx.serial && e.ctx.serial == ctx.serial)
+		return true;
+	if (ev.owner != ICMPT_OWNER_NONE && e.ctx.container_id != ctx.container_id)
 		return false;
 	// What context_part() reads (machine_name it does not).
 	return e.ctx.mnt_ns == ctx.mnt_ns && e.ctx.thread_entity_id == ctx.thread_entity_id &&
@@ -207,6 +211,9 @@ char *OwnerComments::write(char *p, const icmpt_event &ev, const FormatContext &
 	Entry &e = entries_[i];
 	Cursor c{p};
 	if (e.used) {
+		// Equal by the fields: the next record of this context is
+		// found by its serial.
+		e.ctx.serial = ctx.serial;
 		c.put(std::string_view(e.head));
 	} else {
 		task_part(c, ev, ctx);

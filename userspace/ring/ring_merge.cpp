@@ -18,14 +18,10 @@ bool RingMerge::load(uint32_t ring, Head &h)
 			corrupt_.push_back(std::move(*bad));
 		return false;
 	}
-	const uint32_t len = rings_[ring].head_len();
 	h.ring = ring;
 	h.rec = rec;
-	h.len = len;
-	h.ts = 0;	// a record too short to hold a stamp sorts first
-	constexpr size_t at = offsetof(icmpt_event, ts_boot_ns);
-	if (len >= at + sizeof(h.ts))
-		std::memcpy(&h.ts, rec + at, sizeof(h.ts));
+	h.len = rings_[ring].head_len();
+	h.ts = stamp(rec, h.len);
 	return true;
 }
 
@@ -60,25 +56,19 @@ void RingMerge::begin_pass()
 		sift_down(i);
 }
 
-const icmpt_event *RingMerge::next()
+void RingMerge::ring_done(uint32_t ring)
 {
-	if (heap_.empty())
-		return nullptr;
-	const Head top = heap_[0];
-	rings_[top.ring].pop();
-	// The ring's next record takes the top's place (one sift instead of
-	// a pop and a push); an empty ring gives its place to the last entry.
-	if (!load(top.ring, heap_[0])) {
-		heap_[0] = heap_.back();
-		heap_.pop_back();
-	}
+	if (std::optional<CorruptReport> bad = rings_[ring].take_corrupt())
+		corrupt_.push_back(std::move(*bad));
+	heap_[0] = heap_.back();
+	heap_.pop_back();
 	if (!heap_.empty())
 		sift_down(0);
-	if (top.len >= sizeof(icmpt_event)) {
-		// Mapped pages, records 8-aligned (ICMPT_REC_ALIGN): readable in place.
-		return reinterpret_cast<const icmpt_event *>(top.rec);
-	}
-	short_ = decode_event(top.rec, top.len);
+}
+
+const icmpt_event *RingMerge::short_copy(const Head &h)
+{
+	short_ = decode_event(h.rec, h.len);
 	return &short_;
 }
 

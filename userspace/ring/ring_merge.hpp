@@ -8,8 +8,11 @@
 
 #include <linux/icmptrace.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "ring/ring_consumer.hpp"
@@ -28,7 +31,34 @@ public:
 	// older module, is read through a zero-padded copy, valid until the
 	// next call).  A record with packet bytes is always the one in the
 	// ring: packet_bytes(&ev->hdr) (ring/record.hpp) reads them there.
-	const icmpt_event *next();
+	// Inline, as is the common case below it (the ring has a next record,
+	// at most one other ring to compare with): called once a record, its
+	// call and a general sift were most of the merge's cost.
+	const icmpt_event *next()
+	{
+		if (heap_.empty())
+			return nullptr;
+		Head &top = heap_[0];
+		const Head out = top;
+		RingConsumer &r = rings_[out.ring];
+		r.pop();
+		// The ring's next record takes the top's place (one sift instead
+		// of a pop and a push).
+		if (const unsigned char *rec = r.head()) [[likely]] {
+			top.rec = rec;
+			top.len = r.head_len();
+			top.ts = stamp(rec, top.len);
+			sift_top();
+		} else {
+			ring_done(out.ring);
+		}
+		if (out.len >= sizeof(icmpt_event)) [[likely]] {
+			// Mapped pages, records 8-aligned (ICMPT_REC_ALIGN): readable
+			// in place.
+			return reinterpret_cast<const icmpt_event *>(out.rec);
+		}
+		return short_copy(out);
+	}
 	// consumer_pos of every ring up to the records taken so far.
 	void give_back();
 
@@ -46,9 +76,33 @@ private:
 	{
 		return a.ts != b.ts ? a.ts > b.ts : a.ring > b.ring;
 	}
+	// A record too short to hold a stamp sorts first.
+	static uint64_t stamp(const unsigned char *rec, uint32_t len)
+	{
+		constexpr size_t at = offsetof(icmpt_event, ts_boot_ns);
+		uint64_t ts = 0;
+		if (len >= at + sizeof(ts))
+			std::memcpy(&ts, rec + at, sizeof(ts));
+		return ts;
+	}
 	// The ring's next record as a heap entry; false when it has none.
 	bool load(uint32_t ring, Head &h);
 	void sift_down(size_t i);
+	// After the top's key grew: with two rings one compare, else a sift.
+	void sift_top()
+	{
+		const size_t n = heap_.size();
+		if (n == 2) {
+			if (later(heap_[0], heap_[1]))
+				std::swap(heap_[0], heap_[1]);
+		} else if (n > 2) {
+			sift_down(0);
+		}
+	}
+	// The top's ring has no record left: its reports kept, its place given
+	// to the last entry.
+	void ring_done(uint32_t ring);
+	const icmpt_event *short_copy(const Head &h);
 
 	std::vector<RingConsumer> &rings_;
 	std::vector<Head> heap_;		// min-heap on (ts, ring)
