@@ -91,6 +91,7 @@ const FormatContext &RecordContext::find_or_derive(const icmpt_event &ev)
 {
 	for (unsigned i = 0; i < kKept; ++i) {
 		if (kept_[i].valid && kept_[i].key.matches(ev)) {
+			kept_[last_].follower = i;
 			last_ = i;
 			return kept_[i].ctx;
 		}
@@ -101,6 +102,7 @@ const FormatContext &RecordContext::find_or_derive(const icmpt_event &ev)
 	derive_into(ev, k.ctx);
 	k.key = Key::of(ev);
 	k.valid = true;
+	kept_[last_].follower = oldest_;
 	last_ = oldest_;
 	oldest_ = (oldest_ + 1) % kKept;
 	return k.ctx;
