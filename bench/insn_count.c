@@ -14,10 +14,18 @@
  * 7.2's inline ops add to one shared word, unsynchronised across MTTCG threads.
  * A block left early (interrupt, fault) is still counted whole: the same for every
  * configuration, so it cancels in comparisons, but counts are not exact.
+ *
+ * Profile mode (ICMPT_INSN_PROFILE=1 in QEMU's environment, bench/insn_profile.sh):
+ * each translated block also counts its own instructions per vCPU, and every mark
+ * writes the blocks that ran since the mark before and zeroes them:
+ *     insn_prof SEQ VADDR v0 v1     (SEQ: the interval's first mark)
+ * bench/insn_profile.py names the functions from the guest's /proc/kallsyms.
+ * Single-threaded TCG only (the per-block counts are not atomic).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- the plugin API, as documented (version 1) ---- */
@@ -41,6 +49,7 @@ void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn, qemu_
 					    enum qemu_plugin_cb_flags flags, void *userdata);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
@@ -61,6 +70,45 @@ static uint64_t marks;
 
 /* xchg %bx,%bx: a true no-op (16-bit, upper bits kept) that compilers never emit. */
 static const unsigned char marker[] = { 0x66, 0x87, 0xdb };
+
+/* Profile mode: one entry per translation of a block, in a growing array. */
+#define PROF_VCPUS 2
+struct prof_tb {
+	uint64_t vaddr;
+	uint32_t n;
+	uint64_t count[PROF_VCPUS];
+};
+static int profiling;
+static struct prof_tb **prof;
+static size_t prof_len, prof_cap;
+
+static void prof_exec(unsigned int vcpu, void *udata)
+{
+	struct prof_tb *t = udata;
+
+	t->count[vcpu < PROF_VCPUS ? vcpu : PROF_VCPUS - 1] += t->n;
+	/* The totals too, as tb_exec() keeps them. */
+	if (vcpu < MAX_VCPUS)
+		count[vcpu].n += t->n;
+}
+
+/* The blocks that ran in the interval that began at mark seq, then zeroed. */
+static void prof_dump(uint64_t seq)
+{
+	char line[128];
+
+	for (size_t i = 0; i < prof_len; i++) {
+		struct prof_tb *t = prof[i];
+
+		if (!t->count[0] && !t->count[1])
+			continue;
+		snprintf(line, sizeof(line), "insn_prof %llu %llx %llu %llu\n",
+			 (unsigned long long)seq, (unsigned long long)t->vaddr,
+			 (unsigned long long)t->count[0], (unsigned long long)t->count[1]);
+		qemu_plugin_outs(line);
+		t->count[0] = t->count[1] = 0;
+	}
+}
 
 static void tb_exec(unsigned int vcpu, void *udata)
 {
@@ -98,9 +146,14 @@ static void mark_exec(unsigned int vcpu, void *udata)
 	char head[48];
 
 	(void)udata;
-	snprintf(head, sizeof(head), "insn_mark %llu",
-		 (unsigned long long)__atomic_fetch_add(&marks, 1, __ATOMIC_RELAXED));
+	const uint64_t seq = __atomic_fetch_add(&marks, 1, __ATOMIC_RELAXED);
+
+	snprintf(head, sizeof(head), "insn_mark %llu", (unsigned long long)seq);
 	totals(head, vcpu);
+	if (profiling && seq)
+		prof_dump(seq - 1);
+	else if (profiling)
+		prof_dump(~0ull);	/* before the first mark: boot, set-up */
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -108,7 +161,23 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	size_t n = qemu_plugin_tb_n_insns(tb);
 
 	(void)id;
-	qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)n);
+	if (profiling) {
+		struct prof_tb *t = calloc(1, sizeof(*t));
+
+		if (prof_len == prof_cap) {
+			prof_cap = prof_cap ? 2 * prof_cap : 65536;
+			prof = realloc(prof, prof_cap * sizeof(*prof));
+		}
+		if (!t || !prof)
+			abort();
+		t->vaddr = qemu_plugin_tb_vaddr(tb);
+		t->n = (uint32_t)n;
+		prof[prof_len++] = t;
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, prof_exec, QEMU_PLUGIN_CB_NO_REGS, t);
+	} else {
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS,
+						     (void *)(uintptr_t)n);
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 
@@ -130,6 +199,7 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int
 	(void)info;
 	(void)argc;
 	(void)argv;
+	profiling = getenv("ICMPT_INSN_PROFILE") && *getenv("ICMPT_INSN_PROFILE") == '1';
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
 	return 0;
