@@ -29,20 +29,53 @@ static void icmpt_copy(__u8 *dst, const unsigned char *src, unsigned int n)
 		dst[i] = src[i];
 }
 
-/* Checksum: RFC 1071, four bytes at a time; 2^16 == 1 mod 0xffff. */
+/*
+ * Checksum: RFC 1071.  The bytes are summed as the native-order halves of
+ * 8-byte words, one load each (2^16 == 1 mod 0xffff), folded to 16 bits and,
+ * on a little-endian machine, byte-swapped to the network-order sum
+ * (RFC 1071 2(B)): equal to it modulo 0xffff, and 0 only when it is 0, so
+ * the running sum and the verdict are those of a big-endian sum.  Built
+ * from bytes four at a time, it was a tenth of the hooks' cost in a ping
+ * flood (bench/insn_profile.sh).
+ */
+static __u64 icmpt_fold16(__u64 s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
 __u64 icmpt_csum_add(__u64 sum, const unsigned char *buf, unsigned int len)
 {
+	__u64 s = 0, w;
 	unsigned int i;
+	__u32 h;
+	__u16 q;
 
-	for (i = 0; i + 4 <= len; i += 4)
-		sum += icmpt_be32(buf + i);
+	for (i = 0; i + 8 <= len; i += 8) {
+		__builtin_memcpy(&w, buf + i, sizeof(w));
+		s += (w & 0xffffffff) + (w >> 32);
+	}
+	if (i + 4 <= len) {
+		__builtin_memcpy(&h, buf + i, sizeof(h));
+		s += h;
+		i += 4;
+	}
 	if (i + 2 <= len) {
-		sum += icmpt_be16(buf + i);
+		__builtin_memcpy(&q, buf + i, sizeof(q));
+		s += q;
 		i += 2;
 	}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (i < len)
-		sum += (__u32)buf[i] << 8;	/* odd byte, zero-padded */
-	return sum;
+		s += buf[i];		/* odd byte, zero-padded: the low one here */
+	s = icmpt_fold16(s);
+	s = (s >> 8 | s << 8) & 0xffff;
+#else
+	if (i < len)
+		s += (__u32)buf[i] << 8;
+#endif
+	return sum + s;
 }
 
 __u32 icmpt_csum_verdict(const struct icmpt_packet *pkt, __u64 sum)
@@ -53,9 +86,7 @@ __u32 icmpt_csum_verdict(const struct icmpt_packet *pkt, __u64 sum)
 		sum += (pkt->icmp_len >> 16) + (pkt->icmp_len & 0xffff);
 		sum += ICMPT_IPPROTO_ICMPV6;
 	}
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff ? ICMPT_PKT_CSUM_OK : ICMPT_PKT_CSUM_BAD;
+	return icmpt_fold16(sum) == 0xffff ? ICMPT_PKT_CSUM_OK : ICMPT_PKT_CSUM_BAD;
 }
 
 __u32 icmpt_csum_check(const struct icmpt_packet *pkt,

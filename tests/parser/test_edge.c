@@ -474,6 +474,66 @@ static void test_checksum_api(void **state)
 			 ICMPT_PKT_CSUM_OK);
 }
 
+/* RFC 1071 byte pair by byte pair, the sum folded to 16 bits. */
+static __u64 ref_csum(__u64 sum, const unsigned char *b, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (unsigned int)b[i] << 8 | b[i + 1];
+	if (i < len)
+		sum += (unsigned int)b[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+static __u64 fold(__u64 s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/*
+ * icmpt_csum_add() sums words in the machine's order: folded, its running
+ * sum must equal a network-order sum byte pair by byte pair, for every
+ * length, alignment, running sum and content (zeros, ones, random), also
+ * in pieces of even length, and so must every verdict.
+ */
+static void test_checksum_matches_reference(void **state)
+{
+	static const __u64 starts[] = { 0, 1, 0xffff, 0x10000, 0xfffe0001, 0xffffffffull };
+	unsigned char buf[320 + 8];
+	unsigned int len, off, k, fill, cut;
+
+	(void)state;
+	srand(1071);
+	for (fill = 0; fill < 3; fill++) {
+		for (k = 0; k < sizeof(buf); k++)
+			buf[k] = fill == 0 ? 0 : fill == 1 ? 0xff : rand() & 0xff;
+		for (len = 0; len <= 320; len++) {
+			for (off = 0; off < 8; off += 3) {
+				for (k = 0; k < ARRAY_SIZE(starts); k++) {
+					__u64 got = icmpt_csum_add(starts[k], buf + off, len);
+
+					if (fold(got) != ref_csum(starts[k], buf + off, len))
+						fail_msg("fill %u len %u off %u start %llx: %llx, want %llx",
+							 fill, len, off, (unsigned long long)starts[k],
+							 (unsigned long long)fold(got),
+							 (unsigned long long)ref_csum(starts[k], buf + off, len));
+				}
+				/* In two pieces, the first of even length. */
+				cut = (len / 3) & ~1u;
+				if (fold(icmpt_csum_add(icmpt_csum_add(0, buf + off, cut),
+							buf + off + cut, len - cut)) !=
+				    ref_csum(0, buf + off, len))
+					fail_msg("fill %u len %u off %u in pieces at %u", fill, len, off, cut);
+			}
+		}
+	}
+}
+
 static void test_bad_version(void **state)
 {
 	static const unsigned int v[] = { 0, 1, 2, 3, 5, 7, 8, 15 };
@@ -836,6 +896,7 @@ const struct CMUnitTest t_edge_tests[] = {
 	cmocka_unit_test(test_v4_any_header),
 	cmocka_unit_test(test_checksum),
 	cmocka_unit_test(test_checksum_api),
+	cmocka_unit_test(test_checksum_matches_reference),
 	cmocka_unit_test(test_bad_version),
 	cmocka_unit_test(test_v4_bad_ip),
 	cmocka_unit_test(test_v6_bad_ip),
