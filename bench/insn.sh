@@ -29,6 +29,7 @@
 #               reader's wake-ups, whose batches are time-based)
 #   flood_rx    echo replies the flood got back; tracer_got, tracer_drop as flood.sh
 #   insn_last   (config "-", round 0) the SEQ of the last mark, to check the log
+# INSN_CONFIGS (names as above, e.g. "flood_none flood_drain flood_pcapng") runs a subset.
 # bench/insn_rows.py turns them and the --insn-log file into instructions per unit.
 # The namespaces icmpt-a and icmpt-b must exist, joined by a veth with 198.18.0.1/.2.
 set -uo pipefail
@@ -124,6 +125,8 @@ seq=4
 
 configs=(udp_off udp_on udp_dis tcp_off tcp_on tcp_dis flood_none flood_loaded flood_drain flood_text flood_json flood_pcapng
 	flood_tcpdump flood_tcpdump2)
+# INSN_CONFIGS="flood_none flood_pcapng ...": a subset, in this order.
+[[ -n ${INSN_CONFIGS:-} ]] && read -ra configs <<<"$INSN_CONFIGS"
 for round in $(seq "$rounds"); do
 	order=("${configs[@]}")
 	if ((round % 2 == 0)); then

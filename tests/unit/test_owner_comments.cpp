@@ -55,8 +55,12 @@ std::vector<Rec> flood()
 	for (uint32_t i = 0; i < 64; ++i) {
 		Rec r = i % 3 == 0 ? a : i % 3 == 1 ? none : b;
 		r.ev.cpu = i % 5;
-		// boot=: its high digits as the record before's, or not; short.
+		// booted=: the same for runs of records, then the clock set
+		// (forward, back, and behind the boot clock).
 		r.ev.ts_boot_ns = 5000000000000ULL + 37000001ULL * i;
+		const uint64_t booted[] = {1764820000123456789ULL, 1764820000123456789ULL - 1000,
+					   0, 0 - 5ULL};
+		r.ev.ts_real_ns = r.ev.ts_boot_ns + booted[i / 8 % 4];
 		if (i % 16 == 5)
 			r.ev.ts_boot_ns = i % 32 == 5 ? 99999999 + i / 16 : 1ULL << 63 | i;
 		r.ev.ctx = static_cast<uint8_t>(1 + i % 3);
@@ -100,6 +104,14 @@ void test_every_key_counts(void **)
 		[](Rec &r) { r.ctx.thread_entity_id += 1; },
 		[](Rec &r) { r.ctx.process_entity_id = 0; },
 		[](Rec &r) { r.ctx.parent_entity_id = 5; },
+		// The record's own keys, kept in the whole comments.
+		[](Rec &r) { r.ev.ctx = static_cast<uint8_t>(r.ev.ctx % 3 + 1); },
+		[](Rec &r) { r.ev.cpu += 1; },
+		[](Rec &r) { r.ev.ifindex += 1; },
+		[](Rec &r) { r.ev.pkt_netns += 1; },
+		[](Rec &r) { r.ev.ts_real_ns += 1; },			// booted
+		[](Rec &r) { r.ev.ts_boot_ns += 1000000000; },		// booted
+		[](Rec &r) { r.ev.ts_boot_ns += 1; r.ev.ts_real_ns += 1; },	// not booted
 	};
 	OwnerComments oc;
 	size_t n = 0;

@@ -259,8 +259,12 @@ void test_comment_round_trip(void **)
 			    "owner=");
 	assert_non_null(std::strstr(c.c_str(), " ns_pid=7 "));
 	assert_null(std::strstr(c.c_str(), "ns_tid"));	// same as tid
+	// booted=: the real time less the boot time, as a number of its own.
+	const std::string booted = " booted=" + std::to_string(ev.ts_real_ns - ev.ts_boot_ns) + " ";
+	assert_non_null(std::strstr(c.c_str(), booted.c_str()));
 	icmpt_event back;
 	std::memset(&back, 0, sizeof(back));
+	back.ts_real_ns = ev.ts_real_ns;	// the packet's time, as the caller sets it
 	FormatContext bctx;
 	assert_true(parse_owner_comment(c, back, bctx));
 	assert_memory_equal(&back.task, &ev.task, sizeof(ev.task));
@@ -270,6 +274,19 @@ void test_comment_round_trip(void **)
 	assert_int_equal(back.pkt_netns, ev.pkt_netns);
 	assert_string_equal(bctx.container_id.c_str(), "abc def");
 	assert_string_equal(bctx.hostname.c_str(), "host-1");
+	// A real clock behind the boot clock: booted= below zero.
+	icmpt_event early = ev;
+	early.ts_real_ns = ev.ts_boot_ns - 12345;
+	const std::string ce = owner_comment(early, ctx);
+	assert_non_null(std::strstr(ce.c_str(), " booted=-12345 "));
+	back.ts_real_ns = early.ts_real_ns;
+	assert_true(parse_owner_comment(ce, back, bctx));
+	assert_int_equal(back.ts_boot_ns, ev.ts_boot_ns);
+	// A file written before booted=: boot= is the boot time itself.
+	back.ts_real_ns = 1;
+	assert_true(parse_owner_comment("owner=none ctx=softirq cpu=1 boot=777 ifindex=2", back, bctx));
+	assert_int_equal(back.ts_boot_ns, 777);
+	assert_int_equal(back.ifindex, 2);
 	// Someone else's comment is not ours.
 	assert_false(parse_owner_comment("captured on the office wifi", back, bctx));
 	assert_false(parse_owner_comment("owner=nobody", back, bctx));

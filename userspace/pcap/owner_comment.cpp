@@ -78,14 +78,16 @@ void task_part(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	}
 }
 
-// The record's own keys, different from packet to packet: ctx, cpu and
-// boot= (its number the caller's), then the interface's (iface_keys()).
+// The record's own keys: ctx, cpu and booted= (the record's real time less
+// its boot time: the instant of the boot on the real clock, one number for
+// every record until the clock is set), then the interface's (iface_keys()).
 void record_keys(Cursor &c, const icmpt_event &ev)
 {
 	c.lit(" ctx=");
 	c.put(ctx_padded(ev.ctx));
 	key(c, " cpu=", ev.cpu);
-	c.lit(" boot=");
+	c.lit(" booted=");
+	c.i(static_cast<int64_t>(ev.ts_real_ns - ev.ts_boot_ns));
 }
 
 void iface_keys(Cursor &c, const icmpt_event &ev)
@@ -165,7 +167,6 @@ void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext 
 	Cursor c{buf};
 	task_part(c, ev, ctx);
 	record_keys(c, ev);
-	c.u(ev.ts_boot_ns);
 	iface_keys(c, ev);
 	context_part(c, ctx);
 	out.assign(buf, c.p);
@@ -192,6 +193,44 @@ bool OwnerComments::same(const Entry &e, const icmpt_event &ev, const FormatCont
 	       e.ctx.parent_entity_id == ctx.parent_entity_id && e.ctx.hostname == ctx.hostname;
 }
 
+// The comment of entry e, written at p from its kept parts (or afresh
+// where it has none) and kept whole; returns its end.
+char *OwnerComments::written(char *p, Entry &e, const icmpt_event &ev, const FormatContext &ctx,
+			     uint64_t booted, uint64_t iface)
+{
+	Cursor c{p};
+	if (e.used) {
+		c.put(std::string_view(e.head));
+	} else {
+		task_part(c, ev, ctx);
+		e.head.assign(p, c.p);
+	}
+	record_keys(c, ev);
+	iface_keys(c, ev);
+	if (e.used) {
+		c.put(std::string_view(e.tail));
+	} else {
+		char *const tail = c.p;
+		context_part(c, ctx);
+		e.tail.assign(tail, c.p);
+		e.used = true;
+		e.owner = ev.owner;
+		e.task = ev.task;
+		e.ctx = ctx;
+		e.wholes = {};
+	}
+	// Into the whole not used last.
+	e.whole_last ^= 1;
+	Whole &w = e.wholes[e.whole_last];
+	w.used = true;
+	w.ctx = ev.ctx;
+	w.cpu = ev.cpu;
+	w.booted = booted;
+	w.iface = iface;
+	w.text.assign(p, c.p);
+	return c.p;
+}
+
 char *OwnerComments::write(char *p, const icmpt_event &ev, const FormatContext &ctx)
 {
 	static_assert(kEntries <= UINT8_MAX);
@@ -208,66 +247,27 @@ char *OwnerComments::write(char *p, const icmpt_event &ev, const FormatContext &
 			entries_[i].used = false;	// until its text is written
 		}
 	}
+	entries_[last_].follower = static_cast<uint8_t>(i);
+	last_ = i;
 	Entry &e = entries_[i];
-	Cursor c{p};
+	const uint64_t booted = ev.ts_real_ns - ev.ts_boot_ns;
+	const uint64_t iface = uint64_t{ev.pkt_netns} << 32 | ev.ifindex;
 	if (e.used) {
 		// Equal by the fields: the next record of this context is
 		// found by its serial.
 		e.ctx.serial = ctx.serial;
-		c.put(std::string_view(e.head));
-	} else {
-		task_part(c, ev, ctx);
-		e.head.assign(p, c.p);
-	}
-
-	record_keys(c, ev);
-	// boot= as decimal: its digits above the last 8 change every 0.1 s,
-	// kept as text.
-	const uint64_t boot = ev.ts_boot_ns;
-	if (boot < kE8) {
-		c.u(boot);
-	} else {
-		const uint64_t hi = boot / kE8;
-		if (hi != boot_hi_) {
-			Cursor w{boot_hi_text_};
-			w.u(hi);
-			boot_hi_ = hi;
-			boot_hi_len_ = static_cast<uint8_t>(w.p - boot_hi_text_);
-		}
-		std::memcpy(c.p, boot_hi_text_, sizeof(boot_hi_text_));
-		c.p += boot_hi_len_;
-		c.digits8(static_cast<uint32_t>(boot - hi * kE8));
-	}
-	// ifindex= and netns=: the text of one of the last two interfaces.
-	const uint64_t k = uint64_t{ev.pkt_netns} << 32 | ev.ifindex;
-	if (!ifaces_[iface_last_].len || ifaces_[iface_last_].key != k) {
-		iface_last_ ^= 1;
-		IfaceText &t = ifaces_[iface_last_];
-		if (!t.len || t.key != k) {
-			Cursor w{t.text};
-			iface_keys(w, ev);
-			t.key = k;
-			t.len = static_cast<uint8_t>(w.p - t.text);
+		for (unsigned k = 0; k < 2; ++k) {
+			const unsigned wi = e.whole_last ^ k;
+			const Whole &w = e.wholes[wi];
+			if (w.used && w.booted == booted && w.iface == iface && w.cpu == ev.cpu &&
+			    w.ctx == ev.ctx) {
+				e.whole_last = static_cast<uint8_t>(wi);
+				std::memcpy(p, w.text.data(), w.text.size());
+				return p + w.text.size();
+			}
 		}
 	}
-	const IfaceText &t = ifaces_[iface_last_];
-	std::memcpy(c.p, t.text, sizeof(t.text));
-	c.p += t.len;
-
-	if (e.used) {
-		c.put(std::string_view(e.tail));
-	} else {
-		char *const tail = c.p;
-		context_part(c, ctx);
-		e.tail.assign(tail, c.p);
-		e.used = true;
-		e.owner = ev.owner;
-		e.task = ev.task;
-		e.ctx = ctx;
-	}
-	entries_[last_].follower = static_cast<uint8_t>(i);
-	last_ = i;
-	return c.p;
+	return written(p, e, ev, ctx, booted, iface);
 }
 
 bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &ctx)
@@ -277,7 +277,8 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 	std::memset(&e.task, 0, sizeof(e.task));
 	icmpt_task &t = e.task;
 	bool owner_known = false, have_ns_pid = false, have_ns_tid = false,
-	     have_ns_ppid = false;
+	     have_ns_ppid = false, have_boot = false, have_booted = false;
+	int64_t booted = 0;
 	size_t pos = 0;
 	while (pos < text.size()) {
 		size_t end = text.find(' ', pos);
@@ -339,7 +340,9 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 		} else if (k == "cpu") {
 			number(v, e.cpu);
 		} else if (k == "boot") {
-			number(v, e.ts_boot_ns);
+			have_boot = number(v, e.ts_boot_ns);
+		} else if (k == "booted") {
+			have_booted = number(v, booted);
 		} else if (k == "ifindex") {
 			number(v, e.ifindex);
 		} else if (k == "netns") {
@@ -356,6 +359,10 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 	}
 	if (!owner_known)
 		return false;
+	// booted= and the packet's time (ev's ts_real_ns, set by the caller)
+	// give the boot time; boot= (files before booted=) is the time itself.
+	if (have_booted && !have_boot)
+		e.ts_boot_ns = e.ts_real_ns - static_cast<uint64_t>(booted);
 	if (e.owner != ICMPT_OWNER_NONE) {
 		if (!have_ns_pid)
 			t.ns_pid = t.pid;

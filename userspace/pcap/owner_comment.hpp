@@ -3,9 +3,13 @@
 // space-separated key=value pairs a person reads in Wireshark's packet
 // comment and the reader parses back (-r):
 //   pid=812 tid=812 ppid=790 uid=0 comm=ping container=- owner=sender
-//   ns_pid=5 ... ctx=task cpu=1 boot=123456 ifindex=1 netns=4026531840 ...
+//   ns_pid=5 ... ctx=task cpu=1 booted=1764820000123456789 ifindex=1 ...
 // The process keys come first (none for owner=none); ns_pid/ns_tid/ns_ppid
-// only where they differ from the host ids.  A comment is ours when it has
+// only where they differ from the host ids.  booted= is the record's real
+// time less its boot time (the boot's instant on the real clock, as the
+// module's two stamps of one clock read say it): the packet's timestamp
+// less it gives the record's boot time back.  Files before it carry boot=,
+// which the reader still takes.  A comment is ours when it has
 // a known owner= value.  Values are %XX-escaped where they hold a space, '%',
 // a control or a non-ASCII byte (comm, host name).  Unknown keys are
 // skipped on reading, so the form can grow.
@@ -29,12 +33,15 @@ std::string owner_comment(const icmpt_event &ev, const FormatContext &ctx);
 void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext &ctx);
 
 // owner_comment() for a writer that emits one per packet, into room the
-// caller reserved (room() bytes), with the parts that come from the task and
-// the context (all but ctx, cpu, boot, ifindex and netns) kept as text for
-// the last kEntries (owner, task, context) seen, keyed by exactly what they
-// are written from: a capture writes the same few tasks again and again (a
-// ping -f alternates ping, unowned and kernel-built records), and their two
-// dozen numbers cost most of a comment (callgrind, fmt_bench pcapng).
+// caller reserved (room() bytes), kept as text for the last kEntries
+// (owner, task, context) seen, keyed by exactly what they are written from:
+// a capture writes the same few tasks again and again (a ping -f alternates
+// ping, unowned and kernel-built records), and their two dozen numbers cost
+// most of a comment (callgrind, fmt_bench pcapng).  Each entry keeps its
+// task part and context part, and its last two whole comments with the
+// record's own keys (ctx, cpu, booted, ifindex, netns): those change little
+// (booted only when the real clock is set), so most packets copy a whole
+// comment.
 class OwnerComments {
 public:
 	static constexpr size_t kEntries = 8;
@@ -49,33 +56,32 @@ public:
 	char *write(char *p, const icmpt_event &ev, const FormatContext &ctx);
 
 private:
+	// A whole comment and the record's own keys it was written with.
+	struct Whole {
+		bool used = false;
+		uint8_t ctx = 0;
+		uint32_t cpu = 0;
+		uint64_t booted = 0;
+		uint64_t iface = 0;		// pkt_netns << 32 | ifindex
+		std::string text;
+	};
 	struct Entry {
 		bool used = false;
 		uint8_t owner = 0;
 		uint8_t follower = 0;		// the entry of the record after, last time
+		uint8_t whole_last = 0;		// the whole that answered last
 		icmpt_task task{};		// compared only when owner is not none,
 		FormatContext ctx;		// as its container_id
 		std::string head;		// up to " ctx="
 		std::string tail;		// after netns=N
-	};
-	// " ifindex=N netns=N" of the last two interfaces (a flood between two
-	// namespaces alternates them), keyed by (pkt_netns, ifindex).
-	struct IfaceText {
-		uint64_t key = 0;
-		uint8_t len = 0;		// 0: unused
-		char text[40];			// 36 at most
+		std::array<Whole, 2> wholes;	// forgotten when the entry is taken
 	};
 	static bool same(const Entry &e, const icmpt_event &ev, const FormatContext &ctx);
+	static char *written(char *p, Entry &e, const icmpt_event &ev, const FormatContext &ctx,
+			     uint64_t booted, uint64_t iface);
 	std::array<Entry, kEntries> entries_;
 	size_t last_ = 0;	// the entry of the record before
 	size_t next_ = 0;	// the one a miss takes: round robin
-	std::array<IfaceText, 2> ifaces_{};
-	size_t iface_last_ = 0;
-	// The digits of boot= but its last 8, of boot_hi_ = boot / 10^8.
-	static constexpr uint64_t kE8 = 100000000;
-	uint64_t boot_hi_ = 0;		// 0: none (boot < 10^8 has no high part)
-	uint8_t boot_hi_len_ = 0;
-	char boot_hi_text_[16] = {};	// 12 digits at most
 };
 
 // Fills ev's owner, ctx, cpu, ts_boot_ns, ifindex, pkt_netns and task, and
