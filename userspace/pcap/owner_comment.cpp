@@ -172,19 +172,9 @@ void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext 
 	out.assign(buf, c.p);
 }
 
-bool OwnerComments::same(const Entry &e, const icmpt_event &ev, const FormatContext &ctx)
+// same() for contexts of different derivations: by the fields.
+bool OwnerComments::same_fields(const Entry &e, const icmpt_event &ev, const FormatContext &ctx)
 {
-	if (!e.used || e.owner != ev.owner)
-		return false;
-	// The task part reads the task and the container only with an owner
-	// (task_part()); the whole task is compared, a stricter key than the
-	// fields it prints.
-	if (ev.owner != ICMPT_OWNER_NONE && std::memcmp(&e.task, &ev.task, sizeof(e.task)) != 0)
-		return false;
-	// One derivation of RecordContext, so the same container and all that
-	// context_part() reads: no strings compared.
-	if (ctx.serial && e.ctx.serial == ctx.serial)
-		return true;
 	if (ev.owner != ICMPT_OWNER_NONE && e.ctx.container_id != ctx.container_id)
 		return false;
 	// What context_part() reads (machine_name it does not).

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -76,7 +77,24 @@ private:
 		std::string tail;		// after netns=N
 		std::array<Whole, 2> wholes;	// forgotten when the entry is taken
 	};
-	static bool same(const Entry &e, const icmpt_event &ev, const FormatContext &ctx);
+	// Inline: asked once a packet at least.
+	static bool same(const Entry &e, const icmpt_event &ev, const FormatContext &ctx)
+	{
+		if (!e.used || e.owner != ev.owner)
+			return false;
+		// The task part reads the task and the container only with an
+		// owner (task_part()); the whole task is compared, a stricter
+		// key than the fields it prints.
+		if (ev.owner != ICMPT_OWNER_NONE &&
+		    std::memcmp(&e.task, &ev.task, sizeof(e.task)) != 0)
+			return false;
+		// One derivation of RecordContext, so the same container and
+		// all that context_part() reads: no strings compared.
+		if (ctx.serial && e.ctx.serial == ctx.serial)
+			return true;
+		return same_fields(e, ev, ctx);
+	}
+	static bool same_fields(const Entry &e, const icmpt_event &ev, const FormatContext &ctx);
 	static char *written(char *p, Entry &e, const icmpt_event &ev, const FormatContext &ctx,
 			     uint64_t booted, uint64_t iface);
 	std::array<Entry, kEntries> entries_;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 namespace icmptrace {
@@ -51,14 +52,42 @@ icmpt_event decode_event(const void *record, uint32_t len);
 // until the space is given back.  Empty when it carries none: a record of an older
 // module, cap_len 0, or cap_off/cap_len pointing outside the record
 // (malformed; bytes_problem() tells that case apart, for counting).
-std::span<const uint8_t> packet_bytes(const icmpt_rec_hdr *rec);
-
+// Inline: -w asks for every record's bytes.
 enum class BytesProblem {
 	None,		// no bytes, or valid ones
 	BadOffset,	// cap_len set but cap_off inside the fixed fields
 	PastEnd,	// cap_off + cap_len beyond len
 };
-BytesProblem bytes_problem(const icmpt_rec_hdr *rec);
+struct RecordBytes {
+	std::span<const uint8_t> bytes;
+	BytesProblem problem = BytesProblem::None;
+};
+inline RecordBytes record_bytes(const icmpt_rec_hdr *rec)
+{
+	// cap_len .. reserved1: a record shorter than that is from ABI 1.
+	constexpr size_t cap_end = offsetof(icmpt_event, cap_len) + 8;
+	const uint32_t len = rec->len;
+	if (len < cap_end)
+		return {};
+	const auto *base = reinterpret_cast<const uint8_t *>(rec);
+	uint32_t cap_len;
+	uint16_t cap_off;
+	std::memcpy(&cap_len, base + offsetof(icmpt_event, cap_len), sizeof(cap_len));
+	std::memcpy(&cap_off, base + offsetof(icmpt_event, cap_off), sizeof(cap_off));
+	if (cap_len == 0)
+		return {};
+	if (cap_off < cap_end)
+		return {{}, BytesProblem::BadOffset};
+	// 64-bit sum: cap_len is not trusted to be small.
+	if (uint64_t{cap_off} + cap_len > len)
+		return {{}, BytesProblem::PastEnd};
+	return {{base + cap_off, cap_len}, BytesProblem::None};
+}
+inline std::span<const uint8_t> packet_bytes(const icmpt_rec_hdr *rec)
+{
+	return record_bytes(rec).bytes;
+}
+inline BytesProblem bytes_problem(const icmpt_rec_hdr *rec) { return record_bytes(rec).problem; }
 const char *to_string(BytesProblem p);
 
 } // namespace icmptrace
