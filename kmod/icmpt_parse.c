@@ -45,7 +45,7 @@ static __u64 icmpt_fold16(__u64 s)
 	return s;
 }
 
-__u64 icmpt_csum_add(__u64 sum, const unsigned char *buf, unsigned int len)
+__u64 icmpt_csum_add_c(__u64 sum, const unsigned char *buf, unsigned int len)
 {
 	__u64 s = 0, w;
 	unsigned int i;

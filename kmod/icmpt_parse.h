@@ -78,7 +78,22 @@ void icmpt_parse_v6_at(struct icmpt_packet *pkt, struct icmpt_detail *det,
  * buffer holding the whole message (len == pkt->icmp_len, else it
  * returns 0: no verdict).
  */
+__u64 icmpt_csum_add_c(__u64 sum, const unsigned char *buf, unsigned int len);
+/*
+ * icmpt_csum_add() is icmpt_csum_add_c(), the portable sum, unless the
+ * build brings its own with the very same values (ICMPT_CSUM_EXTERNAL: the
+ * module's, in kmod/icmpt_skb.c, on the kernel's csum_partial(); the test
+ * module's csum_selftest compares the two).
+ */
+#ifdef ICMPT_CSUM_EXTERNAL
 __u64 icmpt_csum_add(__u64 sum, const unsigned char *buf, unsigned int len);
+#else
+static inline __u64 icmpt_csum_add(__u64 sum, const unsigned char *buf,
+				   unsigned int len)
+{
+	return icmpt_csum_add_c(sum, buf, len);
+}
+#endif
 __u32 icmpt_csum_verdict(const struct icmpt_packet *pkt, __u64 sum);
 __u32 icmpt_csum_check(const struct icmpt_packet *pkt,
 		       const unsigned char *icmp, unsigned int len);

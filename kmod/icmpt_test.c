@@ -22,12 +22,15 @@
  *   csum_selftest=1 (write only)
  *	parses hand-built IPv4 and IPv6 echoes in every skb checksum state
  *	and fails with EBADMSG (naming the case in the log) if a checksum
- *	verdict breaks the rule of icmpt_csum() in icmpt_skb.c.
+ *	verdict breaks the rule of icmpt_csum() in icmpt_skb.c, or if the
+ *	module's icmpt_csum_add() differs from the parser's portable sum.
  */
 #include <linux/delay.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>
+#include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/skbuff.h>
 #include <net/checksum.h>
 #include <net/ip6_checksum.h>
@@ -36,6 +39,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include "icmpt.h"
+#include "icmpt_parse.h"
 
 static unsigned int hold_us;
 module_param(hold_us, uint, 0600);
@@ -183,10 +187,44 @@ static const struct icmpt_test_csum_case icmpt_test_csum_cases[] = {
 	  ICMPT_PKT_CSUM_BAD },
 };
 
+/*
+ * icmpt_csum_add() (the module's, on csum_partial()) against the parser's
+ * portable icmpt_csum_add_c(): every length to 300 at every alignment to 8,
+ * over zeros, 0xff bytes and random bytes, from a running sum.  Returns the
+ * number of differences.
+ */
+static unsigned int icmpt_test_csum_add(void)
+{
+	unsigned int fill, off, len, bad = 0;
+	u8 *buf = kmalloc(320, GFP_KERNEL);
+
+	if (!buf)
+		return 1;
+	for (fill = 0; fill < 3; fill++) {
+		if (fill < 2)
+			memset(buf, fill ? 0xff : 0, 320);
+		else
+			get_random_bytes(buf, 320);
+		for (off = 0; off < 8; off++) {
+			for (len = 0; len <= 300; len++) {
+				u64 start = (u64)len * 0x10001;
+				u64 a = icmpt_csum_add(start, buf + off, len);
+				u64 b = icmpt_csum_add_c(start, buf + off, len);
+
+				if (a != b && bad++ < 5)
+					pr_err("csum_selftest: fill %u off %u len %u: 0x%llx, portable 0x%llx\n",
+					       fill, off, len, a, b);
+			}
+		}
+	}
+	kfree(buf);
+	return bad;
+}
+
 static int icmpt_test_csum_set(const char *val, const struct kernel_param *kp)
 {
 	const u32 verdict = ICMPT_PKT_CSUM_OK | ICMPT_PKT_CSUM_BAD;
-	unsigned int i, bad = 0;
+	unsigned int i, bad = icmpt_test_csum_add();
 
 	for (i = 0; i < ARRAY_SIZE(icmpt_test_csum_cases); i++) {
 		const struct icmpt_test_csum_case *c = &icmpt_test_csum_cases[i];
