@@ -76,11 +76,10 @@ static bool icmpt_v6_locate(const struct sk_buff *skb, unsigned int nhoff,
  */
 __u64 icmpt_csum_add(__u64 sum, const unsigned char *buf, unsigned int len)
 {
-	u32 s = (__force u32)csum_partial(buf, len, 0);
+	/* csum_fold() folds and complements: complemented back. */
+	u16 s = ~(__force u16)csum_fold(csum_partial(buf, len, 0));
 
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return sum + be16_to_cpu((__force __be16)(u16)s);
+	return sum + be16_to_cpu((__force __be16)s);
 }
 
 /*
