@@ -1,7 +1,8 @@
 // -w's per-packet writing in place: OwnerComments (the comment with its task
-// and context parts kept as text for the last few tasks) must give the very
-// bytes of owner_comment() written afresh, and epb_begin()/epb_end() those
-// of append_epb(), whatever the records before were.
+// and context parts kept as text for the last few tasks, and whole option
+// lists) must give the very bytes of epb_options() with owner_comment()'s
+// text written afresh, and epb_begin()/epb_end() those of append_epb(),
+// whatever the records before were.
 #include <cstring>
 #include <string>
 #include <vector>
@@ -22,17 +23,50 @@ namespace {
 struct Rec {
 	icmpt_event ev;
 	FormatContext ctx;
+	ng::EpbFields m{};	// the options after the comment
 };
 
-// The cached writer's text for r, checked against owner_comment().
+std::string hex(const uint8_t *p, size_t n)
+{
+	static constexpr char kHex[] = "0123456789abcdef";
+	std::string out;
+	for (size_t i = 0; i < n; ++i) {
+		out += kHex[p[i] >> 4];
+		out += kHex[p[i] & 15];
+	}
+	return out;
+}
+
+// The cached writer's options for r, checked against epb_options() of
+// owner_comment(), into room with garbage where padding goes.
 void check_same(OwnerComments &oc, const Rec &r, const char *what, size_t n)
 {
-	std::vector<char> buf(OwnerComments::room(r.ctx));
-	const std::string cached(buf.data(), oc.write(buf.data(), r.ev, r.ctx));
-	const std::string fresh = owner_comment(r.ev, r.ctx);
-	if (cached != fresh)
-		fail_msg("%s, record %zu:\n cached: %s\n fresh:  %s", what, n, cached.c_str(),
-			 fresh.c_str());
+	std::vector<uint8_t> buf(OwnerComments::room(r.ctx) + ng::kEpbRoom, 0xee);
+	const size_t cached = static_cast<size_t>(oc.write_options(buf.data(), r.ev, r.ctx, r.m) -
+						  buf.data());
+	const std::string text = owner_comment(r.ev, r.ctx);
+	std::vector<uint8_t> want(text.size() + ng::kEpbRoom, 0x55);
+	std::memcpy(want.data() + 4, text.data(), text.size());
+	const size_t fresh =
+		static_cast<size_t>(ng::epb_options(want.data(), text.size(), r.m) - want.data());
+	if (cached != fresh || std::memcmp(buf.data(), want.data(), fresh) != 0)
+		fail_msg("%s, record %zu:\n cached: %s\n  %s\n fresh:  %s\n  %s", what, n,
+			 std::string(reinterpret_cast<const char *>(buf.data()) + 4,
+				     std::min(cached, text.size() + 4) - 4)
+				 .c_str(),
+			 hex(buf.data(), cached).c_str(), text.c_str(), hex(want.data(), fresh).c_str());
+}
+
+// The options the writer gives a record (CaptureWriter::put()), and a
+// dropcount every eleventh record.
+ng::EpbFields options_of(const icmpt_event &ev, uint32_t i)
+{
+	ng::EpbFields m;
+	m.flags = ev.direction == ICMPT_DIR_IN ? ng::kEpbInbound : ng::kEpbOutbound;
+	if (ev.owner != ICMPT_OWNER_NONE)
+		m.pid_tid.emplace(ev.task.pid, ev.task.tid);
+	m.dropcount = i % 11 == 10 ? i : 0;
+	return m;
 }
 
 // Two tasks of one process and an unowned record in a ping -f's order,
@@ -66,6 +100,8 @@ std::vector<Rec> flood()
 		r.ev.ctx = static_cast<uint8_t>(1 + i % 3);
 		r.ev.ifindex = 1 + i % 3;
 		r.ev.pkt_netns = 4026531840U + (i % 3 == 2 ? 7 : 0);
+		r.ev.direction = i % 4 < 2 ? ICMPT_DIR_OUT : ICMPT_DIR_IN;
+		r.m = options_of(r.ev, i);
 		out.push_back(r);
 	}
 	return out;
@@ -112,6 +148,14 @@ void test_every_key_counts(void **)
 		[](Rec &r) { r.ev.ts_real_ns += 1; },			// booted
 		[](Rec &r) { r.ev.ts_boot_ns += 1000000000; },		// booted
 		[](Rec &r) { r.ev.ts_boot_ns += 1; r.ev.ts_real_ns += 1; },	// not booted
+		// The options kept with them, and the dropcount written around.
+		[](Rec &r) { r.m.flags = ng::kEpbInbound; },
+		[](Rec &r) { r.m.flags = 0; },
+		[](Rec &r) { r.m.pid_tid.reset(); },
+		[](Rec &r) { r.m.pid_tid->second += 1; },
+		[](Rec &r) { r.m.pid_tid->first += 1; },
+		[](Rec &r) { r.m.pid_tid.emplace(0, 0); },
+		[](Rec &r) { r.m.dropcount = 3; },
 	};
 	OwnerComments oc;
 	size_t n = 0;
@@ -129,6 +173,13 @@ void test_every_key_counts(void **)
 		}
 		check_same(oc, r, "one key changed, after the others", n++);
 	}
+	// No pid/tid, and pid 0 with tid 0: one number, not the same options.
+	Rec nopid = base, zero = base;
+	nopid.m.pid_tid.reset();
+	zero.m.pid_tid.emplace(0, 0);
+	check_same(oc, nopid, "no pid/tid", n++);
+	check_same(oc, zero, "pid/tid 0/0", n++);
+	check_same(oc, nopid, "no pid/tid again", n++);
 	// An unowned record's text does not read the task or the container.
 	Rec none = base;
 	none.ev.owner = ICMPT_OWNER_NONE;
@@ -164,7 +215,7 @@ void test_derived_contexts(void **)
 		const FormatContext &ctx = rc.context_for(ev);
 		if (!ctx.serial)
 			fail_msg("record %zu: a derived context without a serial", i);
-		check_same(oc, Rec{ev, ctx}, "derived", i);
+		check_same(oc, Rec{ev, ctx, options_of(ev, static_cast<uint32_t>(i))}, "derived", i);
 		if (i == 0)
 			serial = ctx.serial;
 	}

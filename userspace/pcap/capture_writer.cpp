@@ -261,7 +261,7 @@ __attribute__((always_inline)) inline bool CaptureWriter::put(const icmpt_event 
 	// comment string per packet cost more than the rest of the loop.
 	const pcapng::EpbAt at = pcapng::epb_begin(
 		buf_.room(pcapng::kEpbRoom + data.size() + OwnerComments::room(ctx)), f, data);
-	buf_.commit(pcapng::epb_end(at, comments_.write(at.text(), ev, ctx), f));
+	buf_.commit(pcapng::epb_close(at, comments_.write_options(at.comment, ev, ctx, f)));
 	if (!i.recv)
 		i.first_ts = ts;
 	++i.recv;

@@ -183,11 +183,13 @@ bool OwnerComments::same_fields(const Entry &e, const icmpt_event &ev, const For
 	       e.ctx.parent_entity_id == ctx.parent_entity_id && e.ctx.hostname == ctx.hostname;
 }
 
-// The comment of entry e, written at p from its kept parts (or afresh
-// where it has none) and kept whole; returns its end.
-char *OwnerComments::written(char *p, Entry &e, const icmpt_event &ev, const FormatContext &ctx,
-			     uint64_t booted, uint64_t iface)
+// The options of entry e, written at q from its kept parts (or afresh
+// where it has none) and kept whole with m's flags and pid/tid.
+OwnerComments::Whole &OwnerComments::written(uint8_t *q, Entry &e, const icmpt_event &ev,
+					     const FormatContext &ctx, const pcapng::EpbFields &m,
+					     const Key &key)
 {
+	char *const p = reinterpret_cast<char *>(q + 4);
 	Cursor c{p};
 	if (e.used) {
 		c.put(std::string_view(e.head));
@@ -209,19 +211,24 @@ char *OwnerComments::written(char *p, Entry &e, const icmpt_event &ev, const For
 		e.ctx = ctx;
 		e.wholes = {};
 	}
-	// Into the whole not used last.
+	// Into the whole not used last, with no dropcount: the caller writes
+	// one around the kept text.
 	e.whole_last ^= 1;
 	Whole &w = e.wholes[e.whole_last];
 	w.used = true;
-	w.ctx = ev.ctx;
-	w.cpu = ev.cpu;
-	w.booted = booted;
-	w.iface = iface;
-	w.text.assign(p, c.p);
-	return c.p;
+	w.key = key;
+	w.text_len = static_cast<size_t>(c.p - p);
+	pcapng::EpbFields kept;
+	kept.flags = m.flags;
+	kept.pid_tid = m.pid_tid;
+	w.opts.assign(reinterpret_cast<const char *>(q),
+		      reinterpret_cast<const char *>(pcapng::epb_options(q, w.text_len, kept)));
+	return w;
 }
 
-char *OwnerComments::write(char *p, const icmpt_event &ev, const FormatContext &ctx)
+// Inline in write_options(), its only caller: a call was a tenth of its work.
+__attribute__((always_inline)) inline OwnerComments::Entry &
+OwnerComments::entry_for(const icmpt_event &ev, const FormatContext &ctx)
 {
 	static_assert(kEntries <= UINT8_MAX);
 	// The entry that came after the record before's last time first (the
@@ -239,9 +246,22 @@ char *OwnerComments::write(char *p, const icmpt_event &ev, const FormatContext &
 	}
 	entries_[last_].follower = static_cast<uint8_t>(i);
 	last_ = i;
-	Entry &e = entries_[i];
-	const uint64_t booted = ev.ts_real_ns - ev.ts_boot_ns;
-	const uint64_t iface = uint64_t{ev.pkt_netns} << 32 | ev.ifindex;
+	return entries_[i];
+}
+
+uint8_t *OwnerComments::write_options(uint8_t *q, const icmpt_event &ev, const FormatContext &ctx,
+				      const pcapng::EpbFields &m)
+{
+	Entry &e = entry_for(ev, ctx);
+	Key key;
+	key.booted = ev.ts_real_ns - ev.ts_boot_ns;
+	key.iface = uint64_t{ev.pkt_netns} << 32 | ev.ifindex;
+	if (m.pid_tid)
+		key.pid_tid = uint64_t{m.pid_tid->first} << 32 | m.pid_tid->second;
+	key.cpu = ev.cpu;
+	key.flags = m.flags;
+	key.ctx_pid = ev.ctx | uint32_t{m.pid_tid.has_value()} << 8;
+	const Whole *found = nullptr;
 	if (e.used) {
 		// Equal by the fields: the next record of this context is
 		// found by its serial.
@@ -249,15 +269,25 @@ char *OwnerComments::write(char *p, const icmpt_event &ev, const FormatContext &
 		for (unsigned k = 0; k < 2; ++k) {
 			const unsigned wi = e.whole_last ^ k;
 			const Whole &w = e.wholes[wi];
-			if (w.used && w.booted == booted && w.iface == iface && w.cpu == ev.cpu &&
-			    w.ctx == ev.ctx) {
+			if (w.used && w.key == key) {
 				e.whole_last = static_cast<uint8_t>(wi);
-				std::memcpy(p, w.text.data(), w.text.size());
-				return p + w.text.size();
+				found = &w;
+				break;
 			}
 		}
 	}
-	return written(p, e, ev, ctx, booted, iface);
+	if (!found) {
+		const Whole &w = written(q, e, ev, ctx, m, key);
+		if (!m.dropcount)
+			return q + w.opts.size();
+		return pcapng::epb_options(q, w.text_len, m);
+	}
+	if (!m.dropcount) {
+		std::memcpy(q, found->opts.data(), found->opts.size());
+		return q + found->opts.size();
+	}
+	std::memcpy(q + 4, found->opts.data() + 4, found->text_len);
+	return pcapng::epb_options(q, found->text_len, m);
 }
 
 bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &ctx)

@@ -25,6 +25,7 @@
 
 #include "context/format_context.hpp"
 #include "format/cursor.hpp"
+#include "pcap/pcapng_blocks.hpp"
 
 namespace icmptrace {
 
@@ -33,16 +34,18 @@ std::string owner_comment(const icmpt_event &ev, const FormatContext &ctx);
 // packet to packet allocates nothing.
 void owner_comment(std::string &out, const icmpt_event &ev, const FormatContext &ctx);
 
-// owner_comment() for a writer that emits one per packet, into room the
-// caller reserved (room() bytes), kept as text for the last kEntries
-// (owner, task, context) seen, keyed by exactly what they are written from:
-// a capture writes the same few tasks again and again (a ping -f alternates
-// ping, unowned and kernel-built records), and their two dozen numbers cost
-// most of a comment (callgrind, fmt_bench pcapng).  Each entry keeps its
-// task part and context part, and its last two whole comments with the
-// record's own keys (ctx, cpu, booted, ifindex, netns): those change little
-// (booted only when the real clock is set), so most packets copy a whole
-// comment.
+// owner_comment() for a writer that emits one per packet, as the Enhanced
+// Packet Block's options (epb_options(): the comment, then the flags,
+// dropcount and pid/tid), into room the caller reserved (room() bytes and
+// pcapng::kEpbRoom), kept for the last kEntries (owner, task, context) seen,
+// keyed by exactly what they are written from: a capture writes the same few
+// tasks again and again (a ping -f alternates ping, unowned and kernel-built
+// records), and their two dozen numbers cost most of a comment (callgrind,
+// fmt_bench pcapng).  Each entry keeps its task part and context part, and
+// its last two whole option lists with the record's own keys (ctx, cpu,
+// booted, ifindex, netns) and the options' (flags, pid/tid; a dropcount is
+// written around the kept text): those change little (booted only when the
+// real clock is set), so most packets copy one block of bytes.
 class OwnerComments {
 public:
 	static constexpr size_t kEntries = 8;
@@ -53,18 +56,31 @@ public:
 		return kLineMax + 3 * (sizeof(icmpt_task::comm) + ctx.container_id.size() +
 				       ctx.hostname.size());
 	}
-	// The comment at p; returns its end.  The same bytes as owner_comment().
-	char *write(char *p, const icmpt_event &ev, const FormatContext &ctx);
+	// The options at q, from opt_comment to opt_endofopt; returns their
+	// end.  The bytes of epb_options() with owner_comment()'s text.
+	uint8_t *write_options(uint8_t *q, const icmpt_event &ev, const FormatContext &ctx,
+			       const pcapng::EpbFields &m);
 
 private:
-	// A whole comment and the record's own keys it was written with.
-	struct Whole {
-		bool used = false;
-		uint8_t ctx = 0;
-		uint32_t cpu = 0;
+	// What a whole option list is written from beyond its entry: the
+	// record's own keys and the options'.  No padding: compared as bytes.
+	struct Key {
 		uint64_t booted = 0;
 		uint64_t iface = 0;		// pkt_netns << 32 | ifindex
-		std::string text;
+		uint64_t pid_tid = 0;		// pid << 32 | tid
+		uint32_t cpu = 0;
+		uint32_t flags = 0;
+		uint32_t ctx_pid = 0;		// ctx | (has pid/tid) << 8
+		uint32_t zero = 0;
+		bool operator==(const Key &o) const { return std::memcmp(this, &o, sizeof(o)) == 0; }
+	};
+	static_assert(sizeof(Key) == 40);
+	// A whole option list (no dropcount) and its key.
+	struct Whole {
+		bool used = false;
+		Key key;
+		size_t text_len = 0;		// the comment's, at opts + 4
+		std::string opts;
 	};
 	struct Entry {
 		bool used = false;
@@ -95,8 +111,9 @@ private:
 		return same_fields(e, ev, ctx);
 	}
 	static bool same_fields(const Entry &e, const icmpt_event &ev, const FormatContext &ctx);
-	static char *written(char *p, Entry &e, const icmpt_event &ev, const FormatContext &ctx,
-			     uint64_t booted, uint64_t iface);
+	Entry &entry_for(const icmpt_event &ev, const FormatContext &ctx);
+	static Whole &written(uint8_t *q, Entry &e, const icmpt_event &ev, const FormatContext &ctx,
+			      const pcapng::EpbFields &m, const Key &key);
 	std::array<Entry, kEntries> entries_;
 	size_t last_ = 0;	// the entry of the record before
 	size_t next_ = 0;	// the one a miss takes: round robin

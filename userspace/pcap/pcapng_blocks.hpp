@@ -63,7 +63,9 @@ void append_epb(Bytes &out, const EpbMeta &m, std::span<const uint8_t> data);
 // data and the comment's length), with plain stores, nothing allocated.
 // epb_begin() writes up to the comment's text, which the caller writes at
 // text(); epb_end() writes the rest from the text's end and returns the
-// block's end.  The bytes are append_epb()'s with comments = {text}.
+// block's end.  The bytes are append_epb()'s with comments = {text}.  A
+// writer that keeps whole option lists writes them at comment and ends the
+// block with epb_close(); epb_options() writes one.
 constexpr size_t kEpbRoom = 28 + 3 + 4 + 3 + 8 + 12 + 12 + 4 + 4;	// 3s: padding
 struct EpbAt {
 	uint8_t *block;
@@ -109,13 +111,16 @@ inline EpbAt epb_begin(uint8_t *p, const EpbFields &m, std::span<const uint8_t> 
 	return {p, padded(q, data.size())};
 }
 
-inline uint8_t *epb_end(const EpbAt &at, const char *text_end, const EpbFields &m)
+// The options after the data, from opt_comment (its text_len bytes of text
+// already at comment + 4; longer than an option holds, cut as append_epb()
+// cuts it) to opt_endofopt, for m's flags, dropcount and pid/tid: returns
+// their end.
+inline uint8_t *epb_options(uint8_t *comment, size_t text_len, const EpbFields &m)
 {
 	using namespace epb_detail;
-	// An option's length is 16 bits: as append_epb() does, longer text is cut.
-	const size_t n = std::min<size_t>(static_cast<size_t>(text_end - at.text()), 0xffff);
-	store_opt_head(at.comment, kOptComment, static_cast<uint16_t>(n));
-	uint8_t *q = padded(at.comment + 4, n);
+	const size_t n = std::min<size_t>(text_len, 0xffff);
+	store_opt_head(comment, kOptComment, static_cast<uint16_t>(n));
+	uint8_t *q = padded(comment + 4, n);
 	if (m.flags)
 		q = store32(store_opt_head(q, kEpbFlags, 4), m.flags);
 	if (m.dropcount) {
@@ -126,10 +131,22 @@ inline uint8_t *epb_end(const EpbAt &at, const char *text_end, const EpbFields &
 	if (m.pid_tid)
 		q = store32(store32(store_opt_head(q, kEpbProcessIdThreadId, 8), m.pid_tid->first),
 			    m.pid_tid->second);
-	q = store_opt_head(q, kOptEnd, 0);
-	const uint32_t len = static_cast<uint32_t>(q + 4 - at.block);
+	return store_opt_head(q, kOptEnd, 0);
+}
+
+// The block's length at both ends, its options ending at options_end:
+// returns the block's end.
+inline uint8_t *epb_close(const EpbAt &at, uint8_t *options_end)
+{
+	using namespace epb_detail;
+	const uint32_t len = static_cast<uint32_t>(options_end + 4 - at.block);
 	store32(at.block + 4, len);
-	return store32(q, len);
+	return store32(options_end, len);
+}
+
+inline uint8_t *epb_end(const EpbAt &at, const char *text_end, const EpbFields &m)
+{
+	return epb_close(at, epb_options(at.comment, static_cast<size_t>(text_end - at.text()), m));
 }
 
 struct IsbCounts {
