@@ -14,7 +14,10 @@
 # Prints "R metric config round value" lines:
 #   flood_ns   wall time of the flood
 #   flood_rx   echo replies the flood got back
-#   tracer_cs  the tracer's own CPU time (user + system), centiseconds
+#   tracer_cs  the tracer's own CPU time (user + system), centiseconds: tick samples
+#   tracer_ns  the same as the scheduler's run time (schedstat), nanoseconds: exact,
+#              where a tick-sampled time can miss or double short runs
+#   tracer_wake the tracer's voluntary context switches (its sleeps, so its wakeups)
 #   tracer_got records (packets) the tracer reported at its end
 #   tracer_drop records (packets) it reported dropped
 # The namespaces icmpt-a and icmpt-b must exist, joined by a veth with 198.18.0.1/.2.
@@ -36,6 +39,22 @@ cpu_cs() { # PID...: user + system time of the processes, in clock ticks (1/100 
 	done
 	echo $t
 }
+run_ns() { # PID...: the run time of all their threads (schedstat's first field), ns
+	local p f t=0 a
+	for p in "$@"; do
+		for f in /proc/"$p"/task/*/schedstat; do
+			read -r a _ <"$f" && t=$((t + a))
+		done
+	done
+	echo $t
+}
+sleeps() { # PID...: voluntary context switches of all their threads
+	local p t=0
+	for p in "$@"; do
+		t=$((t + $(awk '/^voluntary_ctxt_switches/ {s += $2} END {print s + 0}' /proc/"$p"/task/*/status)))
+	done
+	echo $t
+}
 flood() { # CONFIG: times the flood, prints its R lines
 	local t0 t1 rx
 	t0=$(date +%s%N)
@@ -46,7 +65,7 @@ flood() { # CONFIG: times the flood, prints its R lines
 	echo "R flood_rx $1 $round ${rx:-0}"
 }
 reader() { # CONFIG ARGS...: the flood with the reader (or ARGS' program) on CPU 1
-	local c=$1 rd c0 c1 prog=build/icmptrace out=/dev/null
+	local c=$1 rd c0 c1 n0 n1 w0 w1 prog=build/icmptrace out=/dev/null
 	shift
 	# Lines go to /dev/null, as tcpdump's packets do: a file in the guest's
 	# tmpfs would charge the page cache's copy of them to the tracer (a JSON
@@ -57,20 +76,22 @@ reader() { # CONFIG ARGS...: the flood with the reader (or ARGS' program) on CPU
 	taskset -c 1 $prog "$@" >"$out" 2>/tmp/reader.err &
 	rd=$!
 	wait_line /tmp/reader.err "listening on" || return 1
-	c0=$(cpu_cs $rd)
+	c0=$(cpu_cs $rd) n0=$(run_ns $rd) w0=$(sleeps $rd)
 	flood "$c"
 	# What is still in the rings is the tracer's work too: let it drain.
 	sleep 1
-	c1=$(cpu_cs $rd)
+	c1=$(cpu_cs $rd) n1=$(run_ns $rd) w1=$(sleeps $rd)
 	kill -INT $rd
 	wait $rd
 	echo "R tracer_cs $c $round $((c1 - c0))"
+	echo "R tracer_ns $c $round $((n1 - n0))"
+	echo "R tracer_wake $c $round $((w1 - w0))"
 	[[ $c == drain ]] || : >/tmp/reader.out
 	echo "R tracer_got $c $round $(sed -nE 's/^icmptrace: ([0-9]+) (records|packets).*/\1/p; s/^drained=([0-9]+).*/\1/p' /tmp/reader.err /tmp/reader.out | head -1)"
 	echo "R tracer_drop $c $round $(sed -nE 's/^icmptrace: [0-9]+ records, ([0-9]+) dropped.*/\1/p' /tmp/reader.err)"
 }
 tcpdumps() { # CONFIG NS...: the flood with one tcpdump per namespace on CPU 1
-	local c=$1 ns pids=() errs=() c0 c1 got=0 drop=0 e
+	local c=$1 ns pids=() errs=() c0 c1 n0 n1 w0 w1 got=0 drop=0 e
 	shift
 	mod_off
 	for ns in "$@"; do
@@ -79,10 +100,10 @@ tcpdumps() { # CONFIG NS...: the flood with one tcpdump per namespace on CPU 1
 		errs+=("/tmp/td-$ns.err")
 	done
 	for e in "${errs[@]}"; do wait_line "$e" "listening on" || return 1; done
-	c0=$(cpu_cs "${pids[@]}")
+	c0=$(cpu_cs "${pids[@]}") n0=$(run_ns "${pids[@]}") w0=$(sleeps "${pids[@]}")
 	flood "$c"
 	sleep 1
-	c1=$(cpu_cs "${pids[@]}")
+	c1=$(cpu_cs "${pids[@]}") n1=$(run_ns "${pids[@]}") w1=$(sleeps "${pids[@]}")
 	kill -INT "${pids[@]}"
 	wait "${pids[@]}"
 	for e in "${errs[@]}"; do
@@ -90,6 +111,8 @@ tcpdumps() { # CONFIG NS...: the flood with one tcpdump per namespace on CPU 1
 		drop=$((drop + $(sed -nE 's/^([0-9]+) packets? dropped by kernel.*/\1/p' "$e")))
 	done
 	echo "R tracer_cs $c $round $((c1 - c0))"
+	echo "R tracer_ns $c $round $((n1 - n0))"
+	echo "R tracer_wake $c $round $((w1 - w0))"
 	echo "R tracer_got $c $round $got"
 	echo "R tracer_drop $c $round $drop"
 }

@@ -21,6 +21,12 @@
  *     insn_prof SEQ VADDR v0 v1     (SEQ: the interval's first mark)
  * bench/insn_profile.py names the functions from the guest's /proc/kallsyms.
  * Single-threaded TCG only (the per-block counts are not atomic).
+ *
+ * Every mode also counts the translated blocks each vCPU executes ("tbN=" on the
+ * mark lines, after the vcpuN= counts); with ICMPT_INSN_MEM=1, the guest memory
+ * accesses too ("memN=", a callback per access: slower).  Under TCG a block's
+ * entry and each memory access (a software TLB look-up) cost time that plain
+ * instructions do not, so they tell two programs of equal instructions apart.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -41,12 +47,23 @@ enum qemu_plugin_cb_flags {
 typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
 typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
 typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
+typedef uint32_t qemu_plugin_meminfo_t;
+enum qemu_plugin_mem_rw {
+	QEMU_PLUGIN_MEM_R = 1,
+	QEMU_PLUGIN_MEM_W,
+	QEMU_PLUGIN_MEM_RW,
+};
+typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
+					  uint64_t vaddr, void *userdata);
 
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
 void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb,
 					  enum qemu_plugin_cb_flags flags, void *userdata);
 void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn, qemu_plugin_vcpu_udata_cb_t cb,
 					    enum qemu_plugin_cb_flags flags, void *userdata);
+void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn, qemu_plugin_vcpu_mem_cb_t cb,
+				      enum qemu_plugin_cb_flags flags, enum qemu_plugin_mem_rw rw,
+				      void *userdata);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
 uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
@@ -64,8 +81,17 @@ EXPORT int qemu_plugin_version = 1;
 #define MAX_VCPUS 64
 /* One cache line per vCPU: under MTTCG each is written by its own host thread. */
 static struct {
-	uint64_t n;
+	uint64_t n;	/* instructions */
+	uint64_t tb;	/* blocks */
+	uint64_t mem;	/* memory accesses (ICMPT_INSN_MEM=1) */
 } __attribute__((aligned(64))) count[MAX_VCPUS];
+static int counting_mem;
+
+/* Each counter is written by its own vCPU's thread only. */
+static void bump(uint64_t *c, uint64_t by)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + by, __ATOMIC_RELAXED);
+}
 static uint64_t marks;
 
 /* xchg %bx,%bx: a true no-op (16-bit, upper bits kept) that compilers never emit. */
@@ -88,8 +114,10 @@ static void prof_exec(unsigned int vcpu, void *udata)
 
 	t->count[vcpu < PROF_VCPUS ? vcpu : PROF_VCPUS - 1] += t->n;
 	/* The totals too, as tb_exec() keeps them. */
-	if (vcpu < MAX_VCPUS)
+	if (vcpu < MAX_VCPUS) {
 		count[vcpu].n += t->n;
+		count[vcpu].tb++;
+	}
 }
 
 /* The blocks that ran in the interval that began at mark seq, then zeroed. */
@@ -113,10 +141,18 @@ static void prof_dump(uint64_t seq)
 static void tb_exec(unsigned int vcpu, void *udata)
 {
 	if (vcpu < MAX_VCPUS) {
-		uint64_t v = __atomic_load_n(&count[vcpu].n, __ATOMIC_RELAXED);
-
-		__atomic_store_n(&count[vcpu].n, v + (uintptr_t)udata, __ATOMIC_RELAXED);
+		bump(&count[vcpu].n, (uintptr_t)udata);
+		bump(&count[vcpu].tb, 1);
 	}
+}
+
+static void mem_exec(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
+{
+	(void)info;
+	(void)vaddr;
+	(void)udata;
+	if (vcpu < MAX_VCPUS)
+		bump(&count[vcpu].mem, 1);
 }
 
 static int nvcpus(void)
@@ -129,7 +165,7 @@ static int nvcpus(void)
 /* The totals line; another vCPU's count may be a block behind under MTTCG. */
 static void totals(const char *head, unsigned int by)
 {
-	char line[64 + MAX_VCPUS * 32];
+	char line[64 + MAX_VCPUS * 96];
 	int len = snprintf(line, sizeof(line), "%s", head);
 
 	if (by != ~0u)
@@ -137,6 +173,12 @@ static void totals(const char *head, unsigned int by)
 	for (int i = 0; i < nvcpus(); i++)
 		len += snprintf(line + len, sizeof(line) - len, " vcpu%d=%llu", i,
 				(unsigned long long)__atomic_load_n(&count[i].n, __ATOMIC_RELAXED));
+	for (int i = 0; i < nvcpus(); i++)
+		len += snprintf(line + len, sizeof(line) - len, " tb%d=%llu", i,
+				(unsigned long long)__atomic_load_n(&count[i].tb, __ATOMIC_RELAXED));
+	for (int i = 0; counting_mem && i < nvcpus(); i++)
+		len += snprintf(line + len, sizeof(line) - len, " mem%d=%llu", i,
+				(unsigned long long)__atomic_load_n(&count[i].mem, __ATOMIC_RELAXED));
 	snprintf(line + len, sizeof(line) - len, "\n");
 	qemu_plugin_outs(line);
 }
@@ -181,6 +223,9 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 
+		if (counting_mem)
+			qemu_plugin_register_vcpu_mem_cb(insn, mem_exec, QEMU_PLUGIN_CB_NO_REGS,
+							 QEMU_PLUGIN_MEM_RW, NULL);
 		if (qemu_plugin_insn_size(insn) == sizeof(marker) &&
 		    !memcmp(qemu_plugin_insn_data(insn), marker, sizeof(marker)))
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, mark_exec, QEMU_PLUGIN_CB_NO_REGS, NULL);
@@ -200,6 +245,7 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int
 	(void)argc;
 	(void)argv;
 	profiling = getenv("ICMPT_INSN_PROFILE") && *getenv("ICMPT_INSN_PROFILE") == '1';
+	counting_mem = getenv("ICMPT_INSN_MEM") && *getenv("ICMPT_INSN_MEM") == '1';
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
 	return 0;
