@@ -1,8 +1,8 @@
 // -w's per-packet writing in place: OwnerComments (the comment with its task
 // and context parts kept as text for the last few tasks, and whole option
 // lists) must give the very bytes of epb_options() with owner_comment()'s
-// text written afresh, and epb_begin()/epb_end() those of append_epb(),
-// whatever the records before were.
+// text written afresh, and epb_begin(), epb_options() and epb_close() those
+// of append_epb(), whatever the records before were.
 #include <cstring>
 #include <string>
 #include <vector>
@@ -237,8 +237,9 @@ void test_ctx_names(void **)
 	}
 }
 
-// epb_begin() + epb_end() give append_epb()'s bytes with one comment: every
-// padding of data and comment, each optional option present or not.
+// epb_begin() + epb_options() + epb_close() give append_epb()'s bytes with
+// one comment: every padding of data and comment, each optional option
+// present or not.
 void test_epb_in_place(void **)
 {
 	for (size_t len = 0; len < 9; ++len) {
@@ -262,7 +263,7 @@ void test_epb_in_place(void **)
 				std::vector<uint8_t> buf(ng::kEpbRoom + len + clen, 0xee);
 				const ng::EpbAt at = ng::epb_begin(buf.data(), m, data);
 				std::memcpy(at.text(), m.comments[0].data(), clen);
-				const uint8_t *end = ng::epb_end(at, at.text() + clen, m);
+				const uint8_t *end = ng::epb_close(at, ng::epb_options(at.comment, clen, m));
 				assert_int_equal(end - buf.data(), want.size());
 				assert_memory_equal(buf.data(), want.data(), want.size());
 			}

@@ -276,18 +276,14 @@ uint8_t *OwnerComments::write_options(uint8_t *q, const icmpt_event &ev, const F
 			}
 		}
 	}
-	if (!found) {
-		const Whole &w = written(q, e, ev, ctx, m, key);
-		if (!m.dropcount)
-			return q + w.opts.size();
-		return pcapng::epb_options(q, w.text_len, m);
-	}
+	// A miss writes its list at q too: copied once more, as a hit's is.
+	const Whole &w = found ? *found : written(q, e, ev, ctx, m, key);
 	if (!m.dropcount) {
-		std::memcpy(q, found->opts.data(), found->opts.size());
-		return q + found->opts.size();
+		std::memcpy(q, w.opts.data(), w.opts.size());
+		return q + w.opts.size();
 	}
-	std::memcpy(q + 4, found->opts.data() + 4, found->text_len);
-	return pcapng::epb_options(q, found->text_len, m);
+	std::memcpy(q + 4, w.opts.data() + 4, w.text_len);
+	return pcapng::epb_options(q, w.text_len, m);
 }
 
 bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &ctx)

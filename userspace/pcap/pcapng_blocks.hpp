@@ -62,10 +62,9 @@ void append_epb(Bytes &out, const EpbMeta &m, std::span<const uint8_t> data);
 // emits one per packet: into room the caller checked once (kEpbRoom, the
 // data and the comment's length), with plain stores, nothing allocated.
 // epb_begin() writes up to the comment's text, which the caller writes at
-// text(); epb_end() writes the rest from the text's end and returns the
-// block's end.  The bytes are append_epb()'s with comments = {text}.  A
-// writer that keeps whole option lists writes them at comment and ends the
-// block with epb_close(); epb_options() writes one.
+// text(); epb_options() writes the options from the comment's head on (or
+// the caller copies a list it kept), and epb_close() the block's length.
+// The bytes are append_epb()'s with comments = {text}.
 constexpr size_t kEpbRoom = 28 + 3 + 4 + 3 + 8 + 12 + 12 + 4 + 4;	// 3s: padding
 struct EpbAt {
 	uint8_t *block;
@@ -101,7 +100,7 @@ inline EpbAt epb_begin(uint8_t *p, const EpbFields &m, std::span<const uint8_t> 
 {
 	using namespace epb_detail;
 	uint8_t *q = store32(p, kEpb);
-	q = store32(q + 4, m.interface_id);	// the length: epb_end()
+	q = store32(q + 4, m.interface_id);	// the length: epb_close()
 	q = store32(q, static_cast<uint32_t>(m.ts >> 32));
 	q = store32(q, static_cast<uint32_t>(m.ts));
 	q = store32(q, static_cast<uint32_t>(data.size()));
@@ -142,11 +141,6 @@ inline uint8_t *epb_close(const EpbAt &at, uint8_t *options_end)
 	const uint32_t len = static_cast<uint32_t>(options_end + 4 - at.block);
 	store32(at.block + 4, len);
 	return store32(options_end, len);
-}
-
-inline uint8_t *epb_end(const EpbAt &at, const char *text_end, const EpbFields &m)
-{
-	return epb_close(at, epb_options(at.comment, static_cast<size_t>(text_end - at.text()), m));
 }
 
 struct IsbCounts {
