@@ -221,35 +221,52 @@ static unsigned int icmpt_test_csum_add(void)
 	return bad;
 }
 
-static int icmpt_test_csum_set(const char *val, const struct kernel_param *kp)
+/*
+ * One case; flip: one bit of the message's checksum field wrong (the sum
+ * of the bytes is bad).  Returns 1 on a wrong verdict.
+ */
+static int icmpt_test_csum_one(const struct icmpt_test_csum_case *c, bool flip)
 {
 	const u32 verdict = ICMPT_PKT_CSUM_OK | ICMPT_PKT_CSUM_BAD;
+	struct sk_buff *skb = icmpt_test_echo(c->v6, c->len, c->pad);
+	u32 want = flip && c->want ? ICMPT_PKT_CSUM_BAD : c->want;
+	struct icmpt_packet pkt;
+	struct icmpt_detail det;
+	u8 *icmp;
+	int bad;
+
+	if (!skb)
+		return 1;
+	icmp = skb->data + (c->v6 ? sizeof(struct ipv6hdr) + 408 : sizeof(struct iphdr));
+	skb->ip_summed = c->summed;
+	if (flip)
+		icmp[3] ^= 1;
+	if (c->summed == CHECKSUM_PARTIAL)
+		memset(icmp + 2, 0, 2);	/* filled at transmit */
+	if (c->summed == CHECKSUM_COMPLETE)
+		skb->csum = csum_partial(skb->data, skb->len, 0);
+	if (c->wrong)
+		skb->csum = csum_add(skb->csum, (__force __wsum)htonl(1));
+	bad = !icmpt_parse_skb(skb, 0, c->v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, &pkt, &det) ||
+	      (pkt.flags & verdict) != want;
+	if (bad)
+		pr_err("csum_selftest: %s%s: flags 0x%x, want verdict 0x%x\n", c->name,
+		       flip ? ", field wrong" : "", pkt.flags, want);
+	kfree_skb(skb);
+	return bad;
+}
+
+static int icmpt_test_csum_set(const char *val, const struct kernel_param *kp)
+{
 	unsigned int i, bad = icmpt_test_csum_add();
 
 	for (i = 0; i < ARRAY_SIZE(icmpt_test_csum_cases); i++) {
 		const struct icmpt_test_csum_case *c = &icmpt_test_csum_cases[i];
-		struct sk_buff *skb = icmpt_test_echo(c->v6, c->len, c->pad);
-		struct icmpt_packet pkt;
-		struct icmpt_detail det;
-		u8 *icmp;
 
-		if (!skb)
-			return -ENOMEM;
-		icmp = skb->data + (c->v6 ? sizeof(struct ipv6hdr) + 408 : sizeof(struct iphdr));
-		skb->ip_summed = c->summed;
-		if (c->summed == CHECKSUM_PARTIAL)
-			memset(icmp + 2, 0, 2);	/* filled at transmit */
-		if (c->summed == CHECKSUM_COMPLETE)
-			skb->csum = csum_partial(skb->data, skb->len, 0);
-		if (c->wrong)
-			skb->csum = csum_add(skb->csum, (__force __wsum)htonl(1));
-		if (!icmpt_parse_skb(skb, 0, c->v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, &pkt, &det) ||
-		    (pkt.flags & verdict) != c->want) {
-			pr_err("csum_selftest: %s: flags 0x%x, want verdict 0x%x\n", c->name,
-			       pkt.flags, c->want);
-			bad++;
-		}
-		kfree_skb(skb);
+		bad += icmpt_test_csum_one(c, false);
+		/* The bytes' sum, not skb->csum, is what is wrong here. */
+		if (!c->wrong)
+			bad += icmpt_test_csum_one(c, true);
 	}
 	return bad ? -EBADMSG : 0;
 }
