@@ -15,6 +15,20 @@
 
 #include <linux/mm.h>
 
+/*
+ * A variable that CONFIG_INIT_STACK_ALL_ZERO must not clear, because every
+ * byte of it that is read was written first.  compiler_attributes.h has it
+ * since 6.x (included before this file); gcc 12 and clang know the
+ * attribute whatever the kernel.
+ */
+#ifndef __uninitialized
+#if __has_attribute(__uninitialized__)
+#define __uninitialized __attribute__((__uninitialized__))
+#else
+#define __uninitialized
+#endif
+#endif
+
 /* 6.3 made vm_flags read-only and added accessors. */
 #ifndef ICMPT_HAVE_VM_FLAGS_SET
 static inline void icmpt_vm_flags_set(struct vm_area_struct *vma,

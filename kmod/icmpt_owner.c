@@ -107,12 +107,15 @@ u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
 	u64 netns = icmpt_owners_net_serial(state->net);
 	struct icmpt_owner_key k;
 
-	icmpt_task_clear(task);
-	if (state->hook == NF_INET_LOCAL_IN)
+	/* task is written whole on every path: cleared, or filled (which clears). */
+	if (state->hook == NF_INET_LOCAL_IN) {
+		icmpt_task_clear(task);
 		return icmpt_attribute_in(netns, pkt, det, task);
-	if (!icmpt_sent_by_current(skb, ctx))
+	}
+	if (!icmpt_sent_by_current(skb, ctx)) {
+		icmpt_task_clear(task);
 		return ICMPT_OWNER_KERNEL;
-
+	}
 	icmpt_task_fill(task, current);
 	/* Remember the request so its reply can be attributed. */
 	if ((pkt->flags & ICMPT_PKT_HAS_ECHO) &&

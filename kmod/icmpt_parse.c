@@ -678,13 +678,17 @@ static int icmpt_parse_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
 	return 0;
 }
 
-/* Clear both, and return caplen clamped to wirelen. */
+/*
+ * Clear both, every byte (a union's tail too: the module copies them whole
+ * into a record from a stack sample that is not cleared before), and
+ * return caplen clamped to wirelen.
+ */
 static unsigned int icmpt_reset(struct icmpt_packet *pkt,
 				struct icmpt_detail *det, unsigned int caplen,
 				unsigned int wirelen)
 {
-	*pkt = (struct icmpt_packet){ 0 };
-	*det = (struct icmpt_detail){ 0 };
+	__builtin_memset(pkt, 0, sizeof(*pkt));
+	__builtin_memset(det, 0, sizeof(*det));
 	det->caplen = caplen > wirelen ? wirelen : caplen;
 	return det->caplen;
 }
