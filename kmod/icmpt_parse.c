@@ -21,12 +21,13 @@ static __u32 icmpt_be32(const unsigned char *p)
 	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
 }
 
+/*
+ * Addresses are copied whole: a byte loop was a third of icmpt_parse_v4()'s
+ * instructions in a ping flood.  n is a constant but for an NDP option.
+ */
 static void icmpt_copy(__u8 *dst, const unsigned char *src, unsigned int n)
 {
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		dst[i] = src[i];
+	__builtin_memcpy(dst, src, n);
 }
 
 /*
