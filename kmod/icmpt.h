@@ -30,13 +30,19 @@ struct icmpt_ring {
 };
 
 /* icmpt_ring.c */
+extern struct icmpt_ring *icmpt_rings;
 extern unsigned int icmpt_nr_rings;
 extern u64 icmpt_data_size;
 extern wait_queue_head_t icmpt_wq;
 
 int icmpt_rings_init(unsigned long size);
 void icmpt_rings_exit(void);
-struct icmpt_ring *icmpt_ring_get(unsigned int cpu);
+
+/* Inline: an out-of-line call for an index was paid on every record. */
+static inline struct icmpt_ring *icmpt_ring_get(unsigned int cpu)
+{
+	return &icmpt_rings[cpu];
+}
 
 /*
  * Become the one producer of this CPU's ring (uapi header, "Ring
@@ -108,7 +114,12 @@ struct icmpt_cpu_stats {
 };
 
 extern bool icmpt_enabled;
-struct icmpt_cpu_stats *icmpt_cpu_stats(unsigned int cpu);
+DECLARE_PER_CPU(struct icmpt_cpu_stats, icmpt_stats);
+
+static inline struct icmpt_cpu_stats *icmpt_cpu_stats(unsigned int cpu)
+{
+	return per_cpu_ptr(&icmpt_stats, cpu);
+}
 
 /* icmpt_owner_cache.c: key of a remembered sender; all padding explicit, zero. */
 struct icmpt_owner_key {

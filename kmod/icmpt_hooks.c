@@ -97,8 +97,14 @@ static void icmpt_event_put_bytes(struct icmpt_event *ev,
 	u32 room = icmpt_event_len(cap_len) - sizeof(*ev);
 
 	ev->hdr.len = icmpt_event_len(cap_len);
+	/* No bytes asked for (a reader without -w): no call at all. */
+	if (!cap_len) {
+		if (room)
+			memset(dst, 0, room);
+		return;
+	}
 	/* cap_len never exceeds skb->len - off: this cannot fail. */
-	if (unlikely(!cap_len || skb_copy_bits(skb, off, dst, cap_len))) {
+	if (unlikely(skb_copy_bits(skb, off, dst, cap_len))) {
 		memset(dst, 0, room);
 		return;
 	}

@@ -16,7 +16,7 @@
 
 #define ICMPT_META_PAGES 2	/* consumer page, producer page */
 
-static struct icmpt_ring *icmpt_rings;
+struct icmpt_ring *icmpt_rings;
 unsigned int icmpt_nr_rings;
 u64 icmpt_data_size;
 DECLARE_WAIT_QUEUE_HEAD(icmpt_wq);
@@ -112,11 +112,6 @@ void icmpt_rings_exit(void)
 		icmpt_ring_free(&icmpt_rings[cpu]);
 	kvfree(icmpt_rings);
 	icmpt_rings = NULL;
-}
-
-struct icmpt_ring *icmpt_ring_get(unsigned int cpu)
-{
-	return &icmpt_rings[cpu];
 }
 
 /*

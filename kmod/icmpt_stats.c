@@ -8,9 +8,4 @@
 #include "icmpt.h"
 
 bool icmpt_enabled = true;
-static DEFINE_PER_CPU(struct icmpt_cpu_stats, icmpt_stats);
-
-struct icmpt_cpu_stats *icmpt_cpu_stats(unsigned int cpu)
-{
-	return per_cpu_ptr(&icmpt_stats, cpu);
-}
+DEFINE_PER_CPU(struct icmpt_cpu_stats, icmpt_stats);

@@ -6,6 +6,7 @@
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/string.h>
 #include <linux/utsname.h>
@@ -32,14 +33,23 @@ static u32 icmpt_gid(kgid_t gid)
 void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task)
 {
 	const struct cred *cred = current_cred();
+	/*
+	 * current's own PID namespace and pids, read once: task_*_vnr()
+	 * looks the namespace up again on each call and guards against a
+	 * task being reaped, which current, running, is not.  Only current
+	 * changes its own pid (de_thread() in its exec), so none changes under
+	 * us.  Two calls of __task_pid_nr_ns() were 139 instructions an echo
+	 * in a ping flood (bench/insn_profile.sh).
+	 */
+	struct pid_namespace *ns = task_active_pid_ns(task);
 	struct task_struct *parent;
 	struct nsproxy *nsp;
 
 	memset(t, 0, sizeof(*t));
 	t->pid = task_tgid_nr(task);
 	t->tid = task_pid_nr(task);
-	t->ns_pid = task_tgid_vnr(task);
-	t->ns_tid = task_pid_vnr(task);
+	t->ns_pid = pid_nr_ns(task_tgid(task), ns);
+	t->ns_tid = pid_nr_ns(task_pid(task), ns);
 	t->uid = icmpt_uid(cred->uid);
 	t->gid = icmpt_gid(cred->gid);
 	t->start_time_ns = task->start_boottime;
@@ -51,7 +61,7 @@ void icmpt_task_fill(struct icmpt_task *t, struct task_struct *task)
 	t->ppid = task_tgid_nr(parent);
 	/* 0 when the parent lives outside the task's PID namespace, as getppid(). */
 	t->ns_ppid = task_tgid_vnr(parent);
-	t->pid_ns = task_active_pid_ns(task)->ns.inum;
+	t->pid_ns = ns->ns.inum;
 #ifdef CONFIG_CGROUPS
 	t->cgroup_id = cgroup_id(task_dfl_cgroup(task));
 #endif

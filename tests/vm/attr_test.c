@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
@@ -196,18 +197,21 @@ TEST_F_TIMEOUT(attr, concurrent_pingers, 120)
 	EXPECT_EQ(16, count_matching(self->recs, self->n, "out", 0, -1, "kernel", 0));
 }
 
-/* A pinger that is PID 1 of its own PID namespace: both views of its ids. */
-TEST_F_TIMEOUT(attr, pid_namespace, 90)
+/*
+ * Runs child(arg) in a process that is PID 1 of a new PID namespace, made
+ * by an intermediate process (*mid, its parent).  Returns its exit status
+ * (nonzero also when the namespace could not be made) and its pid in our
+ * namespace in *host_pid.
+ */
+static int in_new_pidns(int (*child)(void *), void *arg, pid_t *mid,
+			pid_t *host_pid)
 {
-	struct stat ours;
-	int pfd[2], st;
-	pid_t mid, host_pid = 0;
-	const struct vm_rec *r;
+	int pfd[2], st = -1;
 
-	ASSERT_EQ(0, stat("/proc/self/ns/pid", &ours));
-	ASSERT_EQ(0, pipe(pfd));
-	mid = fork();
-	if (mid == 0) {
+	if (pipe(pfd))
+		return -1;
+	*mid = fork();
+	if (*mid == 0) {
 		pid_t inner;
 		int ist;
 
@@ -215,16 +219,35 @@ TEST_F_TIMEOUT(attr, pid_namespace, 90)
 			_exit(30);
 		inner = fork();
 		if (inner == 0)
-			_exit(ping_from_a("icmpt-pidns", 0x3003, 50, 1, 0));
+			_exit(child(arg));
 		/* The host's view of the child, for the parent test. */
 		if (write(pfd[1], &inner, sizeof(inner)) != sizeof(inner))
 			_exit(31);
 		waitpid(inner, &ist, 0);
 		_exit(WEXITSTATUS(ist));
 	}
-	waitpid(mid, &st, 0);
-	ASSERT_EQ(0, WEXITSTATUS(st));
-	ASSERT_EQ((ssize_t)sizeof(host_pid), read(pfd[0], &host_pid, sizeof(host_pid)));
+	waitpid(*mid, &st, 0);
+	if (read(pfd[0], host_pid, sizeof(*host_pid)) != sizeof(*host_pid))
+		st = -1;
+	close(pfd[0]);
+	close(pfd[1]);
+	return st == -1 ? -1 : WEXITSTATUS(st);
+}
+
+static int pidns_pinger(void *unused)
+{
+	return ping_from_a("icmpt-pidns", 0x3003, 50, 1, 0);
+}
+
+/* A pinger that is PID 1 of its own PID namespace: both views of its ids. */
+TEST_F_TIMEOUT(attr, pid_namespace, 90)
+{
+	struct stat ours;
+	pid_t mid, host_pid = 0;
+	const struct vm_rec *r;
+
+	ASSERT_EQ(0, stat("/proc/self/ns/pid", &ours));
+	ASSERT_EQ(0, in_new_pidns(pidns_pinger, NULL, &mid, &host_pid));
 	stop_and_parse(_metadata, self, 4);
 
 	r = find_rec(self->recs, self->n, "out", 4, 8, 0);
@@ -241,6 +264,77 @@ TEST_F_TIMEOUT(attr, pid_namespace, 90)
 	ASSERT_NE(NULL, r);
 	EXPECT_EQ(host_pid, vm_rec_num(r, "pid"));
 	EXPECT_EQ(1, vm_rec_num(r, "ns_pid"));
+}
+
+/* A thread of PID 1 of a PID namespace: its ids in both views, from /proc. */
+struct pidns_thread {
+	int fd;			/* pipe: host tid, then ns tid */
+	int ret;		/* ping_from_a()'s */
+};
+
+static void *pidns_thread_main(void *arg)
+{
+	struct pidns_thread *t = arg;
+	char line[128];
+	int ids[2] = { 0, 0 };
+	FILE *f = fopen("/proc/thread-self/status", "r");
+
+	/* NSpid: the host's view first, this namespace's last. */
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "NSpid: %d %d", &ids[0], &ids[1]) == 2)
+			break;
+	if (f)
+		fclose(f);
+	if (write(t->fd, ids, sizeof(ids)) != sizeof(ids))
+		return NULL;
+	t->ret = ping_from_a("icmpt-pidthr", 0x3004, 60, 1, 0);
+	return NULL;
+}
+
+static int pidns_threaded(void *arg)
+{
+	struct pidns_thread *t = arg;
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, pidns_thread_main, t) ||
+	    pthread_join(th, NULL))
+		return 41;
+	return t->ret;
+}
+
+/*
+ * The sender is not the group leader: pid and tid differ in both views
+ * (1 and 2 inside).  Fails if the record's namespaced pid and tid are
+ * read from the wrong one, which a single-threaded sender cannot show.
+ */
+TEST_F_TIMEOUT(attr, pid_namespace_thread, 90)
+{
+	int tfd[2], ids[2] = { 0, 0 };
+	pid_t mid, host_pid = 0;
+	struct pidns_thread t = { .ret = 40 };
+	const struct vm_rec *r;
+
+	ASSERT_EQ(0, pipe(tfd));
+	t.fd = tfd[1];
+	ASSERT_EQ(0, in_new_pidns(pidns_threaded, &t, &mid, &host_pid));
+	ASSERT_EQ((ssize_t)sizeof(ids), read(tfd[0], ids, sizeof(ids)));
+	ASSERT_NE(host_pid, ids[0]);
+	ASSERT_EQ(2, ids[1]);
+	stop_and_parse(_metadata, self, 4);
+
+	r = find_rec(self->recs, self->n, "out", 4, 8, 0);
+	ASSERT_NE(NULL, r);
+	EXPECT_STREQ("icmpt-pidthr", val(r, "comm"));
+	EXPECT_EQ(host_pid, vm_rec_num(r, "pid"));
+	EXPECT_EQ(ids[0], vm_rec_num(r, "tid"));
+	EXPECT_EQ(1, vm_rec_num(r, "ns_pid"));
+	EXPECT_EQ(ids[1], vm_rec_num(r, "ns_tid"));
+	/* The reply, matched to the thread, carries the same ids. */
+	r = find_rec(self->recs, self->n, "in", 4, 0, 0);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(ids[0], vm_rec_num(r, "tid"));
+	EXPECT_EQ(1, vm_rec_num(r, "ns_pid"));
+	EXPECT_EQ(ids[1], vm_rec_num(r, "ns_tid"));
 }
 
 static void udp_unreachable(struct __test_metadata *_metadata,
