@@ -57,6 +57,13 @@ struct icmpt_ring_lock {
 };
 
 DECLARE_PER_CPU(struct icmpt_ring_lock, icmpt_ring_locks);
+
+/* icmpt_ring_nested() without counting: whether a producer may enter. */
+static inline bool icmpt_ring_may_enter(void)
+{
+	return !hardirq_count() && !in_nmi() && !irqs_disabled();
+}
+
 bool icmpt_ring_nested(void);
 
 #define icmpt_ring_enter(cpu)						\
@@ -71,6 +78,7 @@ bool icmpt_ring_nested(void);
 		icmpt_unlock_nested_bh(&icmpt_ring_locks.lock);		\
 		local_bh_enable();					\
 	} while (0)
+void *icmpt_ring_try_reserve(struct icmpt_ring *r, u32 len, u64 *pos);
 void *icmpt_ring_reserve(struct icmpt_ring *r, u32 len, u64 *pos);
 void icmpt_ring_commit(struct icmpt_ring *r, u64 pos, u32 len);
 bool icmpt_rings_readable(void);
@@ -82,17 +90,25 @@ struct page *icmpt_ring_page(unsigned int ring, unsigned long idx);
 int icmpt_dev_init(void);
 void icmpt_dev_exit(void);
 
-/* icmpt_hooks.c: what the classify step decided about one packet. */
-struct icmpt_sample {
-	struct icmpt_packet pkt;
-	struct icmpt_detail det;
-	struct icmpt_task task;
+/*
+ * icmpt_hooks.c: what the classify step decided about one packet: its
+ * packet, detail and task (written straight into the ring's record when
+ * there is room, else into a sample), and the rest (meta).
+ */
+struct icmpt_meta {
 	u32 netns;		/* of the packet */
 	int ifindex;
 	u8 dir;			/* ICMPT_DIR_* */
 	u8 ctx;			/* ICMPT_CTX_* */
 	u8 owner;		/* ICMPT_OWNER_* */
 	bool keep;		/* the filter lets it through */
+};
+
+struct icmpt_sample {
+	struct icmpt_packet pkt;
+	struct icmpt_detail det;
+	struct icmpt_task task;
+	struct icmpt_meta m;
 };
 
 int icmpt_hooks_init(void);

@@ -60,10 +60,10 @@ static DEFINE_MUTEX(icmpt_bench_lock);
 static void icmpt_bench_sample(struct icmpt_sample *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->dir = ICMPT_DIR_OUT;
-	s->ctx = ICMPT_CTX_TASK;
-	s->owner = ICMPT_OWNER_NONE;
-	s->keep = true;
+	s->m.dir = ICMPT_DIR_OUT;
+	s->m.ctx = ICMPT_CTX_TASK;
+	s->m.owner = ICMPT_OWNER_NONE;
+	s->m.keep = true;
 	s->pkt.family = 4;
 	s->pkt.ttl = 64;
 	s->pkt.proto = 1;

@@ -127,7 +127,7 @@ bool icmpt_ring_nested(void)
 {
 	u64 *n, old;
 
-	if (likely(!hardirq_count() && !in_nmi() && !irqs_disabled()))
+	if (likely(icmpt_ring_may_enter()))
 		return false;
 	n = &icmpt_ring_get(raw_smp_processor_id())->prod->dropped_nested;
 	/* Atomic against a nested producer that interrupted us in turn. */
@@ -139,29 +139,43 @@ bool icmpt_ring_nested(void)
 
 /*
  * Called between icmpt_ring_enter() and icmpt_ring_leave() on the ring's
- * own CPU: the caller is the ring's only producer (see the uapi header).  Returns where to write
- * len bytes, or NULL when the record must be dropped; either way the
- * counters say so.
+ * own CPU: the caller is the ring's only producer (see the uapi header).
+ * Returns where to write len bytes, or NULL when they do not fit now.
+ * Nothing is published, and nothing counted: a record reserved and not
+ * committed leaves no trace but bytes past producer_pos, which the reader
+ * never takes (as a discarded record of kernel/bpf/ringbuf.c).
  */
+void *icmpt_ring_try_reserve(struct icmpt_ring *r, u32 len, u64 *pos)
+{
+	u64 prod = r->prod->producer_pos;
+	/* Pairs with the reader's release store of consumer_pos. */
+	u64 used = prod - smp_load_acquire(&r->cons->consumer_pos);
+
+	/* More than the ring: consumer_pos ahead of us or far behind. */
+	if (unlikely(used > r->mask + 1 || used + len > r->mask + 1))
+		return NULL;
+	*pos = prod;
+	return r->data + (prod & r->mask);
+}
+
+/* The same, and a record that does not fit is counted as dropped. */
 void *icmpt_ring_reserve(struct icmpt_ring *r, u32 len, u64 *pos)
 {
 	struct icmpt_producer_page *p = r->prod;
-	u64 prod = p->producer_pos;
-	/* Pairs with the reader's release store of consumer_pos. */
-	u64 cons = smp_load_acquire(&r->cons->consumer_pos);
-	u64 used = prod - cons;
+	void *rec = icmpt_ring_try_reserve(r, len, pos);
 
-	if (unlikely(used > r->mask + 1)) {
-		/* consumer_pos ahead of us or far behind: never trust it. */
+	if (likely(rec))
+		return rec;
+	/*
+	 * Never trust a consumer_pos ahead of us or far behind.  Read again:
+	 * a reader that moves it meanwhile can only change which counter
+	 * takes the drop.
+	 */
+	if (p->producer_pos - READ_ONCE(r->cons->consumer_pos) > r->mask + 1)
 		WRITE_ONCE(p->dropped_bad_consumer, p->dropped_bad_consumer + 1);
-		return NULL;
-	}
-	if (unlikely(used + len > r->mask + 1)) {
+	else
 		WRITE_ONCE(p->dropped, p->dropped + 1);
-		return NULL;
-	}
-	*pos = prod;
-	return r->data + (prod & r->mask);
+	return NULL;
 }
 
 /*

@@ -78,7 +78,7 @@ void icmpt_test_exit_delay(void)
 
 static void icmpt_test_nested(void *unused)
 {
-	struct icmpt_sample s = { .keep = true, .dir = ICMPT_DIR_OUT };
+	struct icmpt_sample s = { .m = { .keep = true, .dir = ICMPT_DIR_OUT } };
 
 	s.pkt.family = 4;
 	s.pkt.proto = 1;

@@ -57,6 +57,11 @@
  *   read records in [cons, prod)
  *   smp_store_release(&consumer_pos, prod)   (__atomic_store_n RELEASE)
  *
+ * Bytes from producer_pos on are not records: the kernel writes a record
+ * there before it knows whether it will keep it (a packet filtered out, or
+ * not ICMP after all, is never published), so they may change or hold a
+ * record that never comes.
+ *
  * The kernel never trusts consumer_pos: a value ahead of producer_pos or
  * more than data_size behind it makes the ring count as full (records
  * are dropped and counted in dropped_bad_consumer), and every write is
