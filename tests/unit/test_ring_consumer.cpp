@@ -168,7 +168,9 @@ void test_drop_deltas(void **)
 	assert_string_equal(s.c_str(),
 			    "icmptrace: 12 records, 8 dropped\n"
 			    "icmptrace:   cpu3: 8 dropped (ring full 5, bad consumer_pos 1, nested 2)\n"
-			    "icmptrace: WARNING: the kernel dropped 8 records; the output above is incomplete\n");
+			    "icmptrace: WARNING: the kernel dropped 8 records; the output above is incomplete\n"
+			    "icmptrace: a ring (4 KiB a CPU) filled before it was read: the module's "
+			    "ring_size parameter (bytes a CPU, at load) gives more room\n");
 }
 
 void test_summary_clean(void **)
@@ -186,6 +188,21 @@ void test_summary_clean(void **)
 			    "icmptrace: 3 records, 0 dropped, 1 corrupt-ring events\n"
 			    "icmptrace:   cpu2: 0 dropped (ring full 0, bad consumer_pos 0, nested 0), 1 corrupt-ring events\n"
 			    "icmptrace: WARNING: 1 corrupt-ring events; records in the skipped bytes are lost\n");
+	// Drops that a larger ring would not have avoided: no ring_size hint.
+	t[2].corrupt = 0;
+	t[1].drops.nested = 2;
+	t[1].data_size = 1 << 20;
+	assert_string_equal(format_summary(3, t).c_str(),
+			    "icmptrace: 3 records, 2 dropped\n"
+			    "icmptrace:   cpu1: 2 dropped (ring full 0, bad consumer_pos 0, nested 2)\n"
+			    "icmptrace: WARNING: the kernel dropped 2 records; the output above is incomplete\n");
+	t[1].drops.ring_full = 1;
+	assert_string_equal(format_summary(3, t).c_str(),
+			    "icmptrace: 3 records, 3 dropped\n"
+			    "icmptrace:   cpu1: 3 dropped (ring full 1, bad consumer_pos 0, nested 2)\n"
+			    "icmptrace: WARNING: the kernel dropped 3 records; the output above is incomplete\n"
+			    "icmptrace: a ring (1024 KiB a CPU) filled before it was read: the module's "
+			    "ring_size parameter (bytes a CPU, at load) gives more room\n");
 }
 
 // Each kind of garbage header: resync to producer_pos, report, no crash.

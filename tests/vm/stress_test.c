@@ -17,19 +17,25 @@
 #define NS "icmpt-stress"
 #define FLOOD_ID 0x5151
 
-static long per_cpu_count(void)
+/* The module's ring_size: bytes of records a CPU's ring holds. */
+static unsigned long ring_size(void)
 {
 	unsigned long ring = 1 << 20;
 	FILE *f = fopen("/sys/module/icmptrace/parameters/ring_size", "r");
-	long n;
 
 	if (f) {
 		if (fscanf(f, "%lu", &ring) != 1)
 			ring = 1 << 20;
 		fclose(f);
 	}
+	return ring;
+}
+
+static long per_cpu_count(void)
+{
 	/* Two records per message: three rings' worth of records per CPU. */
-	n = (long)(ring / rl_flood_rec_len()) * 3 / 2;
+	long n = (long)(ring_size() / rl_flood_rec_len()) * 3 / 2;
+
 	return n < 2000 ? 2000 : n > 60000 ? 60000 : n;
 }
 
@@ -71,6 +77,7 @@ TEST_F_TIMEOUT(stress, stalled_reader_exact_accounting, 300)
 	pid_t pids[RL_MAX_RINGS];
 	unsigned long long recs = 0, dropped = 0, unread = 0;
 	long n = per_cpu_count(), total = 0, ours, other;
+	char hint[160], err[4096];
 	int cpu;
 
 	ASSERT_EQ(0, rl_reader_start(&rd, "stall", args));
@@ -99,6 +106,11 @@ TEST_F_TIMEOUT(stress, stalled_reader_exact_accounting, 300)
 	EXPECT_EQ(2 * total, (long)(recs + dropped + unread));
 	/* The rings were full: the stall really lost records. */
 	EXPECT_LT(0, dropped);
+	/* And the reader says what gives them more room, with their size. */
+	snprintf(hint, sizeof(hint), "icmptrace: a ring (%lu KiB a CPU) filled before it was read: "
+		 "the module's ring_size parameter", ring_size() / 1024);
+	rl_slurp(rd.err, err, sizeof(err));
+	EXPECT_NE(NULL, strstr(err, hint)) TH_LOG("no '%s' in: %s", hint, err);
 }
 
 struct own_ctx {

@@ -1,22 +1,26 @@
 #include "cli/summary.hpp"
 
+#include <algorithm>
+
 namespace icmptrace {
 
 std::vector<RingTotals> collect_totals(const std::vector<RingConsumer> &rings)
 {
 	std::vector<RingTotals> out;
 	for (const RingConsumer &r : rings)
-		out.push_back({r.index(), r.drops_since_start(), r.corrupt_events()});
+		out.push_back({r.index(), r.drops_since_start(), r.corrupt_events(), r.data_size()});
 	return out;
 }
 
 std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings,
 			   uint64_t left_unread)
 {
-	uint64_t dropped = 0, corrupt = 0;
+	uint64_t dropped = 0, corrupt = 0, full = 0, size = 0;
 	for (const RingTotals &r : rings) {
 		dropped += r.drops.total();
+		full += r.drops.ring_full;
 		corrupt += r.corrupt;
+		size = std::max(size, r.data_size);
 	}
 	std::string s = "icmptrace: " + std::to_string(records) + " records, " +
 			std::to_string(dropped) + " dropped";
@@ -40,6 +44,11 @@ std::string format_summary(uint64_t records, const std::vector<RingTotals> &ring
 	if (dropped)
 		s += "icmptrace: WARNING: the kernel dropped " + std::to_string(dropped) +
 		     " records; the output above is incomplete\n";
+	// The remedy a user can apply: the ring's size is a load-time choice.
+	if (full)
+		s += "icmptrace: a ring (" + std::to_string(size / 1024) +
+		     " KiB a CPU) filled before it was read: the module's ring_size "
+		     "parameter (bytes a CPU, at load) gives more room\n";
 	if (left_unread)
 		s += "icmptrace: WARNING: the output did not take the last " +
 		     std::to_string(left_unread) +

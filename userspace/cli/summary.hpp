@@ -13,13 +13,15 @@ struct RingTotals {
 	uint32_t ring = 0;	// ring i is CPU id i
 	DropCounts drops;	// since the reader started
 	uint64_t corrupt = 0;	// corrupt-ring events (resyncs)
+	uint64_t data_size = 0;	// bytes of records the ring holds
 };
 
 std::vector<RingTotals> collect_totals(const std::vector<RingConsumer> &rings);
 
 // "icmptrace: N records, M dropped" (", K left unread" when the output was
 // given up on with K records still in the rings) then, only for rings with
-// trouble, one line per CPU and a plain warning.  Every line ends in '\n'.
+// trouble, one line per CPU and a plain warning; when a ring was full, what
+// gives it more room.  Every line ends in '\n'.
 std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings,
 			   uint64_t left_unread = 0);
 
