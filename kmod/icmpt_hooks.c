@@ -208,7 +208,6 @@ void icmpt_emit(const struct sk_buff *skb, const struct icmpt_sample *s)
 	icmpt_ring_enter(cpu);
 	if (!icmpt_count(cpu, &s->m))
 		goto out;
-	/* classify made sure that skb->len > off; test callers pass no skb. */
 	cap = icmpt_event_cap(skb, off);
 	len = icmpt_event_len(cap);
 	r = icmpt_ring_get(cpu);

@@ -176,7 +176,7 @@ static void icmpt_csum(const struct sk_buff *skb, unsigned int pos,
 }
 
 /*
- * Apart, with its buffers, so that the IPv4 path has no 300-byte frame
+ * Apart, with its buffers, so that the IPv4 path has no 352-byte frame
  * and no stack canary to set and check on every packet.
  */
 static noinline bool icmpt_parse_skb_v6(const struct sk_buff *skb,
