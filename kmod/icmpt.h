@@ -116,8 +116,7 @@ int icmpt_hooks_init(void);
 bool icmpt_parse_skb(const struct sk_buff *skb, unsigned int off, u8 pf,
 		     struct icmpt_packet *pkt, struct icmpt_detail *det);
 void icmpt_hooks_exit(void);
-/* skb: the packet whose bytes the record carries, NULL for none. */
-void icmpt_emit(const struct sk_buff *skb, const struct icmpt_sample *s);
+void icmpt_emit(const struct icmpt_sample *s);
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 		      unsigned int cpu);
 u32 icmpt_event_len(u32 cap_len);

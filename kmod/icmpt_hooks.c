@@ -66,6 +66,8 @@ static void icmpt_event_head(struct icmpt_event *ev,
 		     offsetofend(struct icmpt_event, detail));
 	BUILD_BUG_ON(sizeof(*ev) != offsetofend(struct icmpt_event, reserved1));
 	BUILD_BUG_ON(offsetofend(struct icmpt_event, pkt_netns) != 40);
+	/* A record without packet bytes is the struct, unpadded. */
+	BUILD_BUG_ON(sizeof(*ev) % ICMPT_REC_ALIGN);
 	ev->hdr.len = sizeof(*ev);
 	ev->hdr.type = ICMPT_REC_PACKET;
 	ev->hdr.reserved = 0;
@@ -82,7 +84,7 @@ static void icmpt_event_head(struct icmpt_event *ev,
 	ev->reserved1 = 0;
 }
 
-/* A packet record from a sample: the slow path and the micro-benchmark. */
+/* A packet record from a sample: a full ring's retry, the micro-benchmark. */
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 		      unsigned int cpu)
 {
@@ -188,19 +190,17 @@ static bool icmpt_count(unsigned int cpu, const struct icmpt_meta *m)
 }
 
 /*
- * Emit a sample: count the packet and, if kept, write its record.  The
- * ring of this CPU is ours alone between icmpt_ring_enter() and
- * icmpt_ring_leave(): no softirq, and no other task of the CPU, can enter
- * it half-way.  The slow path of icmpt_record(), and the micro-benchmark's
- * and the nesting test's way in.
+ * Emit a sample without packet bytes: count the packet and, if kept, write
+ * its record.  The ring of this CPU is ours alone between
+ * icmpt_ring_enter() and icmpt_ring_leave(): no softirq, and no other task
+ * of the CPU, can enter it half-way.  The nesting test's way in
+ * (icmpt_test.c); the hooks do the same in icmpt_record().
  */
-void icmpt_emit(const struct sk_buff *skb, const struct icmpt_sample *s)
+void icmpt_emit(const struct icmpt_sample *s)
 {
-	unsigned int off = skb ? skb_network_offset(skb) : 0;
 	struct icmpt_event *ev;
 	struct icmpt_ring *r;
 	unsigned int cpu;
-	u32 cap, len;
 	u64 pos;
 
 	if (icmpt_ring_nested())
@@ -208,76 +208,78 @@ void icmpt_emit(const struct sk_buff *skb, const struct icmpt_sample *s)
 	icmpt_ring_enter(cpu);
 	if (!icmpt_count(cpu, &s->m))
 		goto out;
-	cap = icmpt_event_cap(skb, off);
-	len = icmpt_event_len(cap);
 	r = icmpt_ring_get(cpu);
-	/* A record larger than the whole ring never fits: dropped, counted. */
-	ev = icmpt_ring_reserve(r, len, &pos);
+	ev = icmpt_ring_reserve(r, sizeof(*ev), &pos);
 	if (ev) {
 		icmpt_event_fill(ev, s, cpu);
-		icmpt_event_put_bytes(ev, skb, off, cap);
-		icmpt_ring_commit(r, pos, len);
+		icmpt_ring_commit(r, pos, sizeof(*ev));
 	}
 out:
 	icmpt_ring_leave();
 }
 
 /*
- * The fast path: classify straight into a record reserved in this CPU's
- * ring, then fill its head and commit it, or leave it uncommitted (not
- * ICMP, filtered out).  Copying a classified sample into the ring was
- * about 100 instructions a record (icmpt_event_fill(), bench/insn_profile.sh).
- * False, having done nothing, when the ring may not be entered or the
- * record does not fit: the caller takes the slow path, which counts it.
+ * Classify straight into a record reserved in this CPU's ring, then fill
+ * its head and commit it, or leave it uncommitted (not ICMP, filtered
+ * out).  Copying a classified sample into the ring was about 100
+ * instructions a record (icmpt_event_fill(), bench/insn_profile.sh).  A
+ * full ring classifies into the stack sample instead and tries once more
+ * after counting, in the same ring section: icmpt_ring_reserve() counts
+ * the drop.  A hook that may not enter the ring (icmpt_ring_nested())
+ * classifies all the same, for the requests it remembers, and counts it.
  */
-static bool icmpt_record_in_place(struct sk_buff *skb,
-				  const struct nf_hook_state *state)
+static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 {
 	unsigned int off = skb_network_offset(skb);
+	/*
+	 * Not cleared on entry (clearing its 280 bytes under
+	 * CONFIG_INIT_STACK_ALL_ZERO was 168 of this function's 447
+	 * instructions an echo, bench/insn_profile.sh): classify writes every
+	 * byte that a kept record copies (the parser and the task fill or
+	 * clear write theirs whole), and a sample not kept is not copied.
+	 */
+	struct icmpt_sample s __uninitialized;
+	struct icmpt_packet *pkt = &s.pkt;
+	struct icmpt_detail *det = &s.det;
+	struct icmpt_task *task = &s.task;
 	struct icmpt_event *ev;
 	struct icmpt_ring *r;
-	struct icmpt_meta m;
 	unsigned int cpu;
 	u32 cap, len;
 	u64 pos;
 
-	if (!icmpt_ring_may_enter())
-		return false;
+	if (!icmpt_ring_may_enter()) {
+		if (icmpt_classify(skb, state, pkt, det, task, &s.m))
+			icmpt_ring_nested();
+		return;
+	}
 	icmpt_ring_enter(cpu);
 	cap = icmpt_event_cap(skb, off);
 	len = icmpt_event_len(cap);
 	r = icmpt_ring_get(cpu);
 	ev = icmpt_ring_try_reserve(r, len, &pos);
-	if (ev && icmpt_classify(skb, state, &ev->pkt, &ev->detail, &ev->task,
-				 &m)) {
-		icmpt_test_hold();
-		if (icmpt_count(cpu, &m)) {
-			icmpt_event_head(ev, &m, cpu);
-			icmpt_event_put_bytes(ev, skb, off, cap);
-			icmpt_ring_commit(r, pos, len);
-		}
+	if (ev) {
+		pkt = &ev->pkt;
+		det = &ev->detail;
+		task = &ev->task;
 	}
+	if (!icmpt_classify(skb, state, pkt, det, task, &s.m))
+		goto out;
+	icmpt_test_hold();
+	if (!icmpt_count(cpu, &s.m))
+		goto out;
+	if (ev) {
+		icmpt_event_head(ev, &s.m, cpu);
+	} else {
+		ev = icmpt_ring_reserve(r, len, &pos);
+		if (!ev)
+			goto out;
+		icmpt_event_fill(ev, &s, cpu);
+	}
+	icmpt_event_put_bytes(ev, skb, off, cap);
+	icmpt_ring_commit(r, pos, len);
+out:
 	icmpt_ring_leave();
-	return ev;
-}
-
-static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
-{
-	/*
-	 * Not cleared on entry (clearing its 280 bytes under
-	 * CONFIG_INIT_STACK_ALL_ZERO was 168 of this function's 447 instructions
-	 * an echo, bench/insn_profile.sh): classify writes every
-	 * byte that a kept record copies (the parser and the task fill or
-	 * clear write theirs whole), and a sample not kept is not copied.
-	 */
-	struct icmpt_sample s __uninitialized;
-
-	if (icmpt_record_in_place(skb, state))
-		return;
-	if (icmpt_classify(skb, state, &s.pkt, &s.det, &s.task, &s.m)) {
-		icmpt_test_hold();
-		icmpt_emit(skb, &s);
-	}
 }
 
 static unsigned int icmpt_hook_v4(void *priv, struct sk_buff *skb,

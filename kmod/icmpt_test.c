@@ -82,7 +82,7 @@ static void icmpt_test_nested(void *unused)
 
 	s.pkt.family = 4;
 	s.pkt.proto = 1;
-	icmpt_emit(NULL, &s);
+	icmpt_emit(&s);
 }
 
 static int icmpt_test_nest_set(const char *val, const struct kernel_param *kp)
