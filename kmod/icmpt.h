@@ -48,8 +48,8 @@ static inline struct icmpt_ring *icmpt_ring_get(unsigned int cpu)
  * Become the one producer of this CPU's ring (uapi header, "Ring
  * protocol"): bottom halves off, then the ring's local lock where the
  * kernel has local_lock_nested_bh(); cpu is set to this CPU.  Enter and
- * leave in one function, after icmpt_ring_nested() said no (it counted the
- * packet otherwise).  Macros, so that sparse sees the lock and the unlock
+ * leave in one function, after icmpt_ring_may_enter() said yes (else
+ * icmpt_ring_count_nested() counts the packet).  Macros, so that sparse sees the lock and the unlock
  * in the producer's own body, whether the lock is a real one (RT) or not.
  */
 struct icmpt_ring_lock {
@@ -58,13 +58,13 @@ struct icmpt_ring_lock {
 
 DECLARE_PER_CPU(struct icmpt_ring_lock, icmpt_ring_locks);
 
-/* icmpt_ring_nested() without counting: whether a producer may enter. */
+/* Whether a producer may enter this CPU's ring (icmpt_ring.c says why). */
 static inline bool icmpt_ring_may_enter(void)
 {
 	return !hardirq_count() && !in_nmi() && !irqs_disabled();
 }
 
-bool icmpt_ring_nested(void);
+void icmpt_ring_count_nested(void);
 
 #define icmpt_ring_enter(cpu)						\
 	do {								\
@@ -116,7 +116,6 @@ int icmpt_hooks_init(void);
 bool icmpt_parse_skb(const struct sk_buff *skb, unsigned int off, u8 pf,
 		     struct icmpt_packet *pkt, struct icmpt_detail *det);
 void icmpt_hooks_exit(void);
-void icmpt_emit(const struct icmpt_sample *s);
 void icmpt_event_fill(struct icmpt_event *ev, const struct icmpt_sample *s,
 		      unsigned int cpu);
 u32 icmpt_event_len(u32 cap_len);

@@ -190,43 +190,14 @@ static bool icmpt_count(unsigned int cpu, const struct icmpt_meta *m)
 }
 
 /*
- * Emit a sample without packet bytes: count the packet and, if kept, write
- * its record.  The ring of this CPU is ours alone between
- * icmpt_ring_enter() and icmpt_ring_leave(): no softirq, and no other task
- * of the CPU, can enter it half-way.  The nesting test's way in
- * (icmpt_test.c); the hooks do the same in icmpt_record().
- */
-void icmpt_emit(const struct icmpt_sample *s)
-{
-	struct icmpt_event *ev;
-	struct icmpt_ring *r;
-	unsigned int cpu;
-	u64 pos;
-
-	if (icmpt_ring_nested())
-		return;
-	icmpt_ring_enter(cpu);
-	if (!icmpt_count(cpu, &s->m))
-		goto out;
-	r = icmpt_ring_get(cpu);
-	ev = icmpt_ring_reserve(r, sizeof(*ev), &pos);
-	if (ev) {
-		icmpt_event_fill(ev, s, cpu);
-		icmpt_ring_commit(r, pos, sizeof(*ev));
-	}
-out:
-	icmpt_ring_leave();
-}
-
-/*
  * Classify straight into a record reserved in this CPU's ring, then fill
  * its head and commit it, or leave it uncommitted (not ICMP, filtered
  * out).  Copying a classified sample into the ring was about 100
  * instructions a record (icmpt_event_fill(), bench/insn_profile.sh).  A
  * full ring classifies into the stack sample instead and tries once more
  * after counting, in the same ring section: icmpt_ring_reserve() counts
- * the drop.  A hook that may not enter the ring (icmpt_ring_nested())
- * classifies all the same, for the requests it remembers, and counts it.
+ * the drop.  A hook that may not enter the ring classifies all the same,
+ * for the requests it remembers, and counts it in dropped_nested.
  */
 static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 {
@@ -250,7 +221,7 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 
 	if (!icmpt_ring_may_enter()) {
 		if (icmpt_classify(skb, state, pkt, det, task, &s.m))
-			icmpt_ring_nested();
+			icmpt_ring_count_nested();
 		return;
 	}
 	icmpt_ring_enter(cpu);

@@ -123,18 +123,15 @@ void icmpt_rings_exit(void)
  * !PREEMPT_RT nothing else can nest on a producer with bottom halves off;
  * on PREEMPT_RT the ring's lock serialises the tasks.
  */
-bool icmpt_ring_nested(void)
+void icmpt_ring_count_nested(void)
 {
 	u64 *n, old;
 
-	if (likely(icmpt_ring_may_enter()))
-		return false;
 	n = &icmpt_ring_get(raw_smp_processor_id())->prod->dropped_nested;
 	/* Atomic against a nested producer that interrupted us in turn. */
 	do {
 		old = READ_ONCE(*n);
 	} while (cmpxchg64_local(n, old, old + 1) != old);
-	return true;
 }
 
 /*
