@@ -287,6 +287,12 @@ void test_comment_round_trip(void **)
 	assert_true(parse_owner_comment("owner=none ctx=softirq cpu=1 boot=777 ifindex=2", back, bctx));
 	assert_int_equal(back.ts_boot_ns, 777);
 	assert_int_equal(back.ifindex, 2);
+	// An unowned packet has no task and no container (the fuzzer's find):
+	// the writer writes neither, so the reader takes neither back.
+	assert_true(parse_owner_comment("owner=none container=n pid=5 comm=x cpu=0", back, bctx));
+	assert_string_equal(bctx.container_id.c_str(), "");
+	const icmpt_task none{};
+	assert_memory_equal(&back.task, &none, sizeof(none));
 	// Someone else's comment is not ours.
 	assert_false(parse_owner_comment("captured on the office wifi", back, bctx));
 	assert_false(parse_owner_comment("owner=nobody", back, bctx));

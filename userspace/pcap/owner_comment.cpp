@@ -379,7 +379,12 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 	// give the boot time; boot= (files before booted=) is the time itself.
 	if (have_booted && !have_boot)
 		e.ts_boot_ns = e.ts_real_ns - static_cast<uint64_t>(booted);
-	if (e.owner != ICMPT_OWNER_NONE) {
+	// The task's part is an owned packet's only (task_part()): an unowned
+	// one keeps no task and no container, whatever a foreign file says.
+	if (e.owner == ICMPT_OWNER_NONE) {
+		std::memset(&t, 0, sizeof(t));
+		c.container_id.clear();
+	} else {
 		if (!have_ns_pid)
 			t.ns_pid = t.pid;
 		if (!have_ns_tid)
