@@ -3,6 +3,7 @@
 // that namespace must give the new name; a namespace nobody holds gets the
 // placeholder.  Needs root (unshare); skipped without it.
 #include <fcntl.h>
+#include <linux/if_tun.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -31,11 +32,27 @@ using namespace icmptrace::test;
 namespace {
 
 constexpr const char *kName = "icmpt-ut-lo";
+constexpr const char *kTun = "icmpt-ut-tun";
 
-// A child in a new network namespace whose lo (ifindex 1) is named kName.
+// A tun device named kTun in the caller's namespace, for as long as the
+// process lives; its ifindex, 0 if none could be made.
+uint32_t add_tun()
+{
+	const int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	ifreq ifr{};
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	std::strcpy(ifr.ifr_name, kTun);
+	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) != 0)
+		return 0;
+	return if_nametoindex(kTun);	// fd stays open: the device with it
+}
+
+// A child in a new network namespace whose lo (ifindex 1) is named kName,
+// and with a tun device (ifindex tun) where one can be made.
 struct NetnsChild {
 	pid_t pid = -1;
 	uint32_t netns = 0;
+	uint32_t tun = 0;
 
 	// False: no namespace could be made (not root).
 	bool start()
@@ -58,14 +75,18 @@ struct NetnsChild {
 			    (s = socket(AF_INET, SOCK_DGRAM, 0)) >= 0 &&
 			    ioctl(s, SIOCSIFNAME, &ifr) == 0)
 				ino = static_cast<uint32_t>(st.st_ino);
-			if (write(p[1], &ino, sizeof(ino)) != sizeof(ino))
+			const uint32_t msg[2] = {ino, ino ? add_tun() : 0};
+			if (write(p[1], msg, sizeof(msg)) != sizeof(msg))
 				_exit(1);
 			pause();
 			_exit(0);
 		}
 		close(p[1]);
-		assert_int_equal(read(p[0], &netns, sizeof(netns)), sizeof(netns));
+		uint32_t msg[2] = {};
+		assert_int_equal(read(p[0], msg, sizeof(msg)), sizeof(msg));
 		close(p[0]);
+		netns = msg[0];
+		tun = msg[1];
 		return netns != 0;
 	}
 	void stop()
@@ -117,6 +138,32 @@ void test_other_netns(void **)
 			    ifname_placeholder(c.netns, 1).c_str());
 }
 
+// The capture loop waits for each lookup, so it costs one visit a namespace
+// and one scan of /proc for all the namespaces the scan passed.
+void test_one_scan_one_visit(void **)
+{
+	NetnsChild first, second;
+	if (!first.start() || !second.start())
+		skip();
+	NetnsIfnames n("/proc", "/nonexistent");
+	// /proc lists pids in order: the scan for the later child passes the
+	// earlier one.
+	NetnsChild &later = first.pid > second.pid ? first : second;
+	NetnsChild &earlier = first.pid > second.pid ? second : first;
+	assert_string_equal(n.name(later.netns, 1, 0).c_str(), kName);
+	assert_int_equal(n.scans(), 1);
+	assert_string_equal(n.name(earlier.netns, 1, 0).c_str(), kName);
+	assert_int_equal(n.scans(), 1);
+	if (!later.tun) {
+		std::printf("# no tun device: the one-visit check skipped\n");
+		return;
+	}
+	// Its namespace gone, the tun's name can come only from the first visit.
+	later.stop();
+	assert_string_equal(n.name(later.netns, later.tun, 0).c_str(), kTun);
+	assert_int_equal(n.scans(), 1);
+}
+
 // The IDB if_name of a -w file for a packet of another namespace.  (It was
 // "ifindex 1".)
 void test_writer_names_interface(void **)
@@ -157,6 +204,7 @@ int main()
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_placeholder_and_own),
 		cmocka_unit_test(test_other_netns),
+		cmocka_unit_test(test_one_scan_one_visit),
 		cmocka_unit_test(test_writer_names_interface),
 	};
 	return cmocka_run_group_tests_name("netns_ifnames", tests, nullptr, nullptr);

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <memory>
 #include <thread>
+#include <utility>
 
 namespace icmptrace {
 namespace {
@@ -38,17 +39,22 @@ std::string ifname_placeholder(uint32_t netns, uint32_t ifindex)
 	return "ifindex " + std::to_string(ifindex) + " (netns " + std::to_string(netns) + ")";
 }
 
-std::string ifname_in_netns(int nsfd, uint32_t ifindex)
+std::vector<std::pair<uint32_t, std::string>> ifnames_in_netns(int nsfd)
 {
-	std::string name;
+	std::vector<std::pair<uint32_t, std::string>> out;
 	// The thread dies in the namespace: the reader itself never leaves its own.
 	std::thread t([&] {
-		char buf[IF_NAMESIZE] = "";
-		if (::setns(nsfd, CLONE_NEWNET) == 0 && ::if_indextoname(ifindex, buf))
-			name = buf;
+		if (::setns(nsfd, CLONE_NEWNET) != 0)
+			return;
+		struct Freer {
+			void operator()(struct if_nameindex *p) const { ::if_freenameindex(p); }
+		};
+		std::unique_ptr<struct if_nameindex, Freer> all(::if_nameindex());
+		for (const struct if_nameindex *i = all.get(); i && i->if_index; ++i)
+			out.emplace_back(i->if_index, i->if_name);
 	});
 	t.join();
-	return name;
+	return out;
 }
 
 NetnsIfnames::NetnsIfnames(std::string proc, std::string run_netns)
@@ -84,12 +90,19 @@ UniqueFd NetnsIfnames::open_netns(uint32_t netns, uint32_t hint_pid)
 		std::unique_ptr<DIR, DirCloser> d(::opendir(dir.c_str()));
 		if (!d)
 			continue;
+		++scans_;
 		while (const dirent *e = ::readdir(d.get())) {
 			if (e->d_name[0] == '.' || (pids_only && !all_digits(e->d_name)))
 				continue;
 			const std::string path = dir + "/" + e->d_name + (pids_only ? "/ns/net" : "");
-			if ((fd = try_path(path, netns)).valid())
+			const uint32_t ino = inode_of(path);
+			if (ino == netns && (fd = try_path(path, netns)).valid())
 				return fd;
+			// Every other namespace passed on the way is remembered: on
+			// a host of many processes one scan then serves them all
+			// (an unowned packet's namespace has no hint).
+			if (ino && ino != own_ && !places_.find(ino))
+				places_.put(ino, path);
 		}
 	}
 	return fd;
@@ -106,9 +119,17 @@ const std::string &NetnsIfnames::name(uint32_t netns, uint32_t ifindex, uint32_t
 		if (::if_indextoname(ifindex, buf))
 			n = buf;
 	} else if (ifindex && netns) {
+		// All the namespace's names at once: its other interfaces then
+		// cost no second visit (a thread, setns and a socket).
 		UniqueFd fd = open_netns(netns, hint_pid);
 		if (fd.valid())
-			n = ifname_in_netns(fd.get(), ifindex);
+			for (auto &[i, name] : ifnames_in_netns(fd.get())) {
+				if (i == ifindex)
+					n = name;
+				else if (!names_.find(static_cast<uint64_t>(netns) << 32 | i))
+					names_.put(static_cast<uint64_t>(netns) << 32 | i,
+						   std::move(name));
+			}
 	}
 	if (n.empty())
 		n = ifname_placeholder(netns, ifindex);
