@@ -89,6 +89,8 @@ reader() { # CONFIG ARGS...: the flood with the reader (or ARGS' program) on CPU
 	[[ $c == drain ]] || : >/tmp/reader.out
 	echo "R tracer_got $c $round $(sed -nE 's/^icmptrace: ([0-9]+) (records|packets).*/\1/p; s/^drained=([0-9]+).*/\1/p' /tmp/reader.err /tmp/reader.out | head -1)"
 	echo "R tracer_drop $c $round $(sed -nE 's/^icmptrace: [0-9]+ records, ([0-9]+) dropped.*/\1/p' /tmp/reader.err)"
+	# Said only when a ring was full: the reader's slowest chunk and its output's part.
+	sed -nE "s/^icmptrace: the reader's slowest chunk of records took ([0-9.]+) ms, ([0-9.]+) ms.*/R tracer_chunk_ms $c $round \1\nR tracer_chunk_out_ms $c $round \2/p" /tmp/reader.err
 }
 tcpdumps() { # CONFIG NS...: the flood with one tcpdump per namespace on CPU 1
 	local c=$1 ns pids=() errs=() c0 c1 n0 n1 w0 w1 got=0 drop=0 e

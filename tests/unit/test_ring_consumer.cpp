@@ -203,6 +203,21 @@ void test_summary_clean(void **)
 			    "icmptrace: WARNING: the kernel dropped 3 records; the output above is incomplete\n"
 			    "icmptrace: a ring (1024 KiB a CPU) filled before it was read: the module's "
 			    "ring_size parameter (bytes a CPU, at load) gives more room\n");
+	// With the reader's pace: which side was slow.
+	ReaderPace pace;
+	pace.longest_chunk = std::chrono::microseconds(52130);
+	pace.longest_chunk_output = std::chrono::microseconds(48000);
+	assert_string_equal(format_summary(3, t, 0, pace).c_str(),
+			    "icmptrace: 3 records, 3 dropped\n"
+			    "icmptrace:   cpu1: 3 dropped (ring full 1, bad consumer_pos 0, nested 2)\n"
+			    "icmptrace: WARNING: the kernel dropped 3 records; the output above is incomplete\n"
+			    "icmptrace: a ring (1024 KiB a CPU) filled before it was read: the module's "
+			    "ring_size parameter (bytes a CPU, at load) gives more room\n"
+			    "icmptrace: the reader's slowest chunk of records took 52.1 ms, 48.0 ms of "
+			    "it writing to the output\n");
+	// Drops of another kind: the pace says nothing about them.
+	t[1].drops.ring_full = 0;
+	assert_true(format_summary(3, t, 0, pace).find("slowest") == std::string::npos);
 }
 
 // Each kind of garbage header: resync to producer_pos, report, no crash.

@@ -187,26 +187,41 @@ void test_corrupt_reported(void **)
 	assert_int_equal(f.rings[1].corrupt_events(), 1);
 }
 
+// A 1 MiB ring full of records (far more lines than a pipe holds) and a
+// pipe for the output, read by nobody unless the test reads out_rd.
+struct FullRingToPipe {
+	SyntheticRing ring{1 << 20};
+	std::vector<RingConsumer> rings;
+	uint64_t pushed = 0;
+	UniqueFd out_rd;
+	File out, err{std::tmpfile()};
+	UniqueFd ready{eventfd(1, EFD_CLOEXEC)};
+	LoopConfig cfg;
+
+	FullRingToPipe()
+	{
+		rings.emplace_back(0, ring.view(), false);
+		for (icmpt_event ev = sample_echo_request(); ring.push(packet_record(ev)); ++pushed)
+			ev.ts_boot_ns += 1000;
+		int p[2];
+		assert_int_equal(pipe(p), 0);
+		out_rd = UniqueFd(p[0]);
+		out.reset(fdopen(p[1], "w"));
+		cfg.format = OutputFormat::Kv;
+	}
+};
+
 // A signal while the output is stalled (a pipe nobody reads) ends the loop
 // within a second; the count is the lines that did go out, whole.
 void test_signal_while_output_stalls(void **)
 {
-	SyntheticRing ring{1 << 20};
-	std::vector<RingConsumer> rings;
-	rings.emplace_back(0, ring.view(), false);
-	uint64_t pushed = 0;
-	for (icmpt_event ev = sample_echo_request(); ring.push(packet_record(ev)); ++pushed)
-		ev.ts_boot_ns += 1000;	// far more lines than a pipe holds
-	int out_pipe[2], stop_pipe[2];
-	assert_int_equal(pipe(out_pipe), 0);
+	FullRingToPipe f;
+	auto &[ring, rings, pushed, out_rd, out, err, ready, cfg] = f;
+	int stop_pipe[2];
 	assert_int_equal(pipe(stop_pipe), 0);
-	UniqueFd out_rd(out_pipe[0]), stop_rd(stop_pipe[0]), stop_wr(stop_pipe[1]);
+	UniqueFd stop_rd(stop_pipe[0]), stop_wr(stop_pipe[1]);
 	// Room for a few chunks, not for all the lines.
-	assert_true(fcntl(out_pipe[1], F_SETPIPE_SZ, 1 << 20) >= (1 << 20));
-	File out{fdopen(out_pipe[1], "w")}, err{std::tmpfile()};
-	UniqueFd ready(eventfd(1, EFD_CLOEXEC));
-	LoopConfig cfg;
-	cfg.format = OutputFormat::Kv;
+	assert_true(fcntl(fileno(out.get()), F_SETPIPE_SZ, 1 << 20) >= (1 << 20));
 	cfg.timeout = 3s;	// so a loop that ignores the signal still ends
 	auto loop = std::async(std::launch::async, [&] {
 		return run_trace_loop(ready.get(), stop_rd.get(), rings, cfg, out.get(),
@@ -245,18 +260,8 @@ void test_signal_while_output_stalls(void **)
 // -t ends a loop whose output stalls too (a second after its end at most).
 void test_timeout_while_output_stalls(void **)
 {
-	SyntheticRing ring{1 << 20};
-	std::vector<RingConsumer> rings;
-	rings.emplace_back(0, ring.view(), false);
-	for (icmpt_event ev = sample_echo_request(); ring.push(packet_record(ev));)
-		ev.ts_boot_ns += 1000;
-	int out_pipe[2];
-	assert_int_equal(pipe(out_pipe), 0);
-	UniqueFd out_rd(out_pipe[0]);
-	File out{fdopen(out_pipe[1], "w")}, err{std::tmpfile()};
-	UniqueFd ready(eventfd(1, EFD_CLOEXEC));
-	LoopConfig cfg;
-	cfg.format = OutputFormat::Kv;
+	FullRingToPipe f;
+	auto &[ring, rings, pushed, out_rd, out, err, ready, cfg] = f;
 	cfg.timeout = 300ms;
 	auto loop = std::async(std::launch::async, [&] {
 		return run_trace_loop(ready.get(), -1, rings, cfg, out.get(), err.get());
@@ -308,6 +313,45 @@ void test_closed_capture_ends_loop(void **)
 	assert_int_equal(r.records, 0);
 }
 
+// The slowest chunk and its time in the output (said with drops): a pipe
+// read only after 100 ms holds the first chunk's lines up that long.
+void test_pace_counts_a_stalled_output(void **)
+{
+	FullRingToPipe f;
+	auto &[ring, rings, pushed, out_rd, out, err, ready, cfg] = f;
+	cfg.count = pushed;
+	std::thread reader([&] {
+		std::this_thread::sleep_for(100ms);
+		char buf[65536];
+		while (read(out_rd.get(), buf, sizeof(buf)) > 0) {
+		}
+	});
+	const LoopResult r = run_trace_loop(ready.get(), -1, rings, cfg, out.get(), err.get());
+	out.reset();	// the reader sees the end
+	reader.join();
+	assert_int_equal(r.records, pushed);
+	assert_true(r.pace.longest_chunk_output >= 90ms);
+	assert_true(r.pace.longest_chunk >= r.pace.longest_chunk_output);
+}
+
+// A capture's flush is its output.
+void test_pace_counts_a_slow_capture(void **)
+{
+	Fixture f;
+	f.cfg.print = false;
+	f.cfg.count = 5;
+	f.cfg.capture = [](const icmpt_event &, const FormatContext &) { return true; };
+	f.cfg.capture_flush = []() {
+		std::this_thread::sleep_for(50ms);
+		return true;
+	};
+	const LoopResult r =
+		run_trace_loop(f.ready.get(), -1, f.rings, f.cfg, f.out.get(), f.err.get());
+	assert_int_equal(r.records, 5);
+	assert_true(r.pace.longest_chunk_output >= 50ms);
+	assert_true(r.pace.longest_chunk >= r.pace.longest_chunk_output);
+}
+
 } // namespace
 
 int main()
@@ -323,6 +367,8 @@ int main()
 		cmocka_unit_test(test_timeout_while_output_stalls),
 		cmocka_unit_test(test_count_leaves_the_rest),
 		cmocka_unit_test(test_closed_capture_ends_loop),
+		cmocka_unit_test(test_pace_counts_a_stalled_output),
+		cmocka_unit_test(test_pace_counts_a_slow_capture),
 	};
 	return cmocka_run_group_tests_name("trace_loop", tests, nullptr, nullptr);
 }

@@ -111,6 +111,9 @@ TEST_F_TIMEOUT(stress, stalled_reader_exact_accounting, 300)
 		 "the module's ring_size parameter", ring_size() / 1024);
 	rl_slurp(rd.err, err, sizeof(err));
 	EXPECT_NE(NULL, strstr(err, hint)) TH_LOG("no '%s' in: %s", hint, err);
+	/* And how the reader kept up (stopped, it was not slow: any figures). */
+	EXPECT_NE(NULL, strstr(err, "icmptrace: the reader's slowest chunk of records took "))
+		TH_LOG("no slowest chunk in: %s", err);
 }
 
 struct own_ctx {

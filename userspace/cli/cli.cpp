@@ -178,7 +178,8 @@ int trace(const Options &o)
 			left_unread += r.unread_records();
 		left_unread -= std::min(left_unread, res.unreturned_written);
 	}
-	std::fputs(format_summary(res.records, collect_totals(rings), left_unread).c_str(), stderr);
+	std::fputs(format_summary(res.records, collect_totals(rings), left_unread, res.pace).c_str(),
+		   stderr);
 	if (!cmd)
 		return kExitOk;
 	report_command(*cmd, o.command[0], session.get());

@@ -1,6 +1,7 @@
 #include "cli/summary.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace icmptrace {
 
@@ -13,7 +14,7 @@ std::vector<RingTotals> collect_totals(const std::vector<RingConsumer> &rings)
 }
 
 std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings,
-			   uint64_t left_unread)
+			   uint64_t left_unread, const ReaderPace &pace)
 {
 	uint64_t dropped = 0, corrupt = 0, full = 0, size = 0;
 	for (const RingTotals &r : rings) {
@@ -49,6 +50,14 @@ std::string format_summary(uint64_t records, const std::vector<RingTotals> &ring
 		s += "icmptrace: a ring (" + std::to_string(size / 1024) +
 		     " KiB a CPU) filled before it was read: the module's ring_size "
 		     "parameter (bytes a CPU, at load) gives more room\n";
+	if (full && pace.longest_chunk.count()) {
+		char line[160];
+		std::snprintf(line, sizeof(line),
+			      "icmptrace: the reader's slowest chunk of records took %.1f ms, "
+			      "%.1f ms of it writing to the output\n",
+			      pace.longest_chunk.count() / 1e6, pace.longest_chunk_output.count() / 1e6);
+		s += line;
+	}
 	if (left_unread)
 		s += "icmptrace: WARNING: the output did not take the last " +
 		     std::to_string(left_unread) +

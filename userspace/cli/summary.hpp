@@ -1,6 +1,7 @@
 // The end-of-run report on stderr: records, drops since start, corruption.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,11 +19,19 @@ struct RingTotals {
 
 std::vector<RingTotals> collect_totals(const std::vector<RingConsumer> &rings);
 
+// How the reader kept up: its slowest chunk of records (trace_loop).
+struct ReaderPace {
+	std::chrono::nanoseconds longest_chunk{0};
+	std::chrono::nanoseconds longest_chunk_output{0};	// of it, in the output
+};
+
 // "icmptrace: N records, M dropped" (", K left unread" when the output was
 // given up on with K records still in the rings) then, only for rings with
 // trouble, one line per CPU and a plain warning; when a ring was full, what
-// gives it more room.  Every line ends in '\n'.
+// gives it more room, and the reader's slowest chunk (pace), so that the
+// user sees whether the output or the reader fell behind.  Every line ends
+// in '\n'.
 std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings,
-			   uint64_t left_unread = 0);
+			   uint64_t left_unread = 0, const ReaderPace &pace = {});
 
 } // namespace icmptrace

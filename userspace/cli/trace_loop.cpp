@@ -188,6 +188,7 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 	const bool print = cfg.print;
 	const OutputFormat format = cfg.format;
 	for (;;) {
+		const Clock::time_point chunk_start = Clock::now();
 		size_t used = 0;
 		uint64_t n = 0;
 		uint64_t room = cfg.count ? *cfg.count - res.records : UINT64_MAX;
@@ -221,13 +222,19 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 			++n;
 		}
 		report(merge, err);
-		if (cfg.capture_flush && n && !cfg.capture_flush())
-			return false;	// -w - | head: nobody reads the capture
 		if (n == 0)
 			return !complete && (!cfg.count || res.records < *cfg.count);
+		const Clock::time_point output_start = Clock::now();
+		if (cfg.capture_flush && !cfg.capture_flush())
+			return false;	// -w - | head: nobody reads the capture
 		const std::string_view text(buf.data(), used);
 		size_t written = 0;
 		Output::Status s = output.write(text, written, res);
+		const Clock::time_point output_end = Clock::now();
+		if (output_end - chunk_start > res.pace.longest_chunk) {
+			res.pace.longest_chunk = output_end - chunk_start;
+			res.pace.longest_chunk_output = output_end - output_start;
+		}
 		if (s != Output::Status::Ok) {
 			// Lines written whole count; the records stay unreturned.
 			const auto whole = static_cast<uint64_t>(

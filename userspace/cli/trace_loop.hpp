@@ -13,6 +13,7 @@
 
 #include "context/record_context.hpp"
 #include "format/formatters.hpp"
+#include "cli/summary.hpp"
 #include "ring/ring_consumer.hpp"
 
 namespace icmptrace {
@@ -63,6 +64,11 @@ struct LoopResult {
 	// unprinted, less unreturned_written records whose lines did go out.
 	bool abandoned = false;
 	uint64_t unreturned_written = 0;
+	// The slowest chunk: from its first record taken to its records given
+	// back, and the part of that spent handing its lines or blocks to the
+	// output.  The kernel drops while a ring waits on it, so a summary
+	// with drops says which side was slow.
+	ReaderPace pace;
 };
 
 // wait_fd: readable when some ring holds records (the device fd).
