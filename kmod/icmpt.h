@@ -102,6 +102,7 @@ struct icmpt_meta {
 	u8 ctx;			/* ICMPT_CTX_* */
 	u8 owner;		/* ICMPT_OWNER_* */
 	bool keep;		/* the filter lets it through */
+	bool sends;		/* icmpt_current_sends(), before the ring section */
 };
 
 struct icmpt_sample {
@@ -164,7 +165,7 @@ u64 icmpt_owners_net_serial(const struct net *net);
 bool icmpt_attribute_remembers(const struct nf_hook_state *state,
 			       const struct icmpt_packet *pkt);
 u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
-		   u8 ctx, const struct icmpt_packet *pkt,
+		   u8 ctx, bool sends, const struct icmpt_packet *pkt,
 		   const struct icmpt_detail *det, struct icmpt_task *task);
 
 /* icmpt_task.c */

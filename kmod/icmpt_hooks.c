@@ -159,7 +159,7 @@ static bool icmpt_classify(struct sk_buff *skb,
 	m->keep = !f || icmpt_filter_packet(f, m->dir, m->netns, pkt);
 	/* A request filtered out is still remembered, for its reply. */
 	if (m->keep || icmpt_attribute_remembers(state, pkt))
-		m->owner = icmpt_attribute(skb, state, m->ctx, pkt, det, task);
+		m->owner = icmpt_attribute(skb, state, m->ctx, m->sends, pkt, det, task);
 	if (m->keep && f)
 		m->keep = icmpt_filter_owner(f, m->owner, task);
 	return true;
@@ -219,6 +219,8 @@ static void icmpt_record(struct sk_buff *skb, const struct nf_hook_state *state)
 	u32 cap, len;
 	u64 pos;
 
+	/* Asked before icmpt_ring_enter() turns bottom halves off. */
+	s.m.sends = icmpt_current_sends(state);
 	if (!icmpt_ring_may_enter()) {
 		if (icmpt_classify(skb, state, pkt, det, task, &s.m))
 			icmpt_ring_count_nested();

@@ -39,28 +39,32 @@ static int __init icmpt_init(void)
 	err = icmpt_rings_init(ring_size);
 	if (err)
 		goto err_owners;
-	err = icmpt_dev_init();
-	if (err)
-		goto err_rings;
 	err = icmpt_hooks_init();
 	if (err)
-		goto err_dev;
+		goto err_rings;
 	err = icmpt_tree_init();
 	if (err)
 		goto err_hooks;
 	err = icmpt_genl_init();
 	if (err)
 		goto err_tree;
+	/*
+	 * The device last: an open file holds a module reference, which a
+	 * failed init does not wait for; nothing after this step may fail.
+	 */
+	err = icmpt_dev_init();
+	if (err)
+		goto err_genl;
 	pr_info("tracing ICMP into %u rings of %llu KiB\n",
 		icmpt_nr_rings, icmpt_data_size >> 10);
 	return 0;
 
+err_genl:
+	icmpt_genl_exit();
 err_tree:
 	icmpt_tree_exit();
 err_hooks:
 	icmpt_hooks_exit();
-err_dev:
-	icmpt_dev_exit();
 err_rings:
 	icmpt_rings_exit();
 err_owners:

@@ -101,7 +101,7 @@ bool icmpt_attribute_remembers(const struct nf_hook_state *state,
 }
 
 u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
-		   u8 ctx, const struct icmpt_packet *pkt,
+		   u8 ctx, bool sends, const struct icmpt_packet *pkt,
 		   const struct icmpt_detail *det, struct icmpt_task *task)
 {
 	u64 netns = icmpt_owners_net_serial(state->net);
@@ -112,8 +112,12 @@ u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
 		icmpt_task_clear(task);
 		return icmpt_attribute_in(netns, pkt, det, task);
 	}
-	if (!icmpt_sent_by_current(skb, ctx)) {
+	if (!icmpt_sent_by_current(skb, ctx, sends)) {
 		icmpt_task_clear(task);
+		/* A task's socket that current does not send for: unknown. */
+		if (ctx == ICMPT_CTX_TASK && !(current->flags & PF_KTHREAD) &&
+		    icmpt_from_user_sock(skb))
+			return ICMPT_OWNER_NONE;
 		return ICMPT_OWNER_KERNEL;
 	}
 	icmpt_task_fill(task, current);

@@ -17,6 +17,7 @@
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <linux/skbuff.h>
 #include <linux/string.h>
 #include <net/sock.h>
@@ -32,15 +33,36 @@ static inline u8 icmpt_ctx(void)
 	return ICMPT_CTX_OTHER;
 }
 
-/* A packet current is sending itself, from a socket of its own. */
-static inline bool icmpt_sent_by_current(const struct sk_buff *skb, u8 ctx)
+/* A packet from a task's socket (not e.g. the per-CPU icmp socket). */
+static inline bool icmpt_from_user_sock(const struct sk_buff *skb)
 {
 	const struct sock *sk = skb->sk;
 
+	return sk && sk_fullsock(sk) && !sk->sk_kern_sock;
+}
+
+/*
+ * Whether current runs these hooks for its own send.  Not with bottom
+ * halves off: a task that runs the stack's receive path itself (writing
+ * into a tun device, busy polling) sends ACKs for other tasks' sockets.
+ * Nor for a packet a queue hands back (NFQUEUE): nf_reinject() runs the
+ * rest of the hooks in the queue daemon's verdict, with the queue entry's
+ * state; nf_hook() and NF_HOOK_LIST() pass a state on the sender's stack.
+ */
+static inline bool icmpt_current_sends(const struct nf_hook_state *state)
+{
+	return !softirq_count() && object_is_on_stack(state);
+}
+
+/*
+ * A packet current is sending itself, from a socket of its own; sends:
+ * icmpt_current_sends(), asked before the hook turned bottom halves off.
+ */
+static inline bool icmpt_sent_by_current(const struct sk_buff *skb, u8 ctx, bool sends)
+{
 	if (ctx != ICMPT_CTX_TASK || (current->flags & PF_KTHREAD))
 		return false;
-	/* Kernel sockets (e.g. the per-CPU icmp socket) are not the task's. */
-	return sk && sk_fullsock(sk) && !sk->sk_kern_sock;
+	return sends && icmpt_from_user_sock(skb);
 }
 
 /*
@@ -162,7 +184,7 @@ static __always_inline void icmpt_note_sender(struct sk_buff *skb,
 	__be16 sport;
 	bool hit;
 
-	if (!icmpt_sent_by_current(skb, icmpt_ctx()))
+	if (!icmpt_sent_by_current(skb, icmpt_ctx(), icmpt_current_sends(state)))
 		return;
 	/* Headers the stack built are linear; else the miss copies them. */
 	if (likely(skb_headlen(skb) >= thoff + sizeof(sport))) {

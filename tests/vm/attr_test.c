@@ -6,12 +6,23 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <pthread.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -453,6 +464,356 @@ TEST_F_TIMEOUT(attr, udp_sender_renamed, 90)
 		EXPECT_EQ(pid, vm_rec_num(last[k], "pid"));
 		EXPECT_STREQ("icmpt-udp-new", val(last[k], "comm"));
 	}
+}
+
+/*
+ * An NFQUEUE daemon in netns A: every packet of queue num is given back
+ * with NF_ACCEPT, by the raw nfnetlink protocol (no library).  Writes a
+ * byte to ready once bound; runs until killed.
+ */
+#define NFQ_NUM 7
+
+static void *nfq_attr(struct nlmsghdr *n, unsigned short type, const void *data,
+		      unsigned short len)
+{
+	struct nlattr *a = (void *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	n->nlmsg_len = NLMSG_ALIGN(n->nlmsg_len) + NLA_ALIGN(a->nla_len);
+	return a;
+}
+
+static int nfq_send(int fd, uint8_t msg, const void *attr, unsigned short type,
+		    unsigned short len)
+{
+	char buf[256] __attribute__((aligned(4))) = { 0 };
+	struct nlmsghdr *n = (void *)buf;
+	struct nfgenmsg *g = NLMSG_DATA(n);
+
+	n->nlmsg_len = NLMSG_LENGTH(sizeof(*g));
+	n->nlmsg_type = NFNL_SUBSYS_QUEUE << 8 | msg;
+	n->nlmsg_flags = NLM_F_REQUEST;
+	g->nfgen_family = AF_UNSPEC;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(NFQ_NUM);
+	nfq_attr(n, type, attr, len);
+	return send(fd, buf, n->nlmsg_len, 0) == (ssize_t)n->nlmsg_len ? 0 : -1;
+}
+
+static int nfq_daemon(int ready)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nfqnl_msg_config_cmd cmd = { .command = NFQNL_CFG_CMD_BIND };
+	struct nfqnl_msg_config_params par = { .copy_range = htonl(0),
+					       .copy_mode = NFQNL_COPY_META };
+	char buf[8192] __attribute__((aligned(4)));
+	int fd;
+
+	if (vm_netns_enter(VM_NS_A))
+		return 10;
+	prctl(PR_SET_NAME, "icmpt-nfq");
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    nfq_send(fd, NFQNL_MSG_CONFIG, &cmd, NFQA_CFG_CMD, sizeof(cmd)) ||
+	    nfq_send(fd, NFQNL_MSG_CONFIG, &par, NFQA_CFG_PARAMS, sizeof(par)) ||
+	    write(ready, "r", 1) != 1)
+		return 11;
+	for (;;) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *n;
+
+		if (len < 0)
+			return 12;
+		for (n = (void *)buf; NLMSG_OK(n, len); n = NLMSG_NEXT(n, len)) {
+			struct nlattr *a = (void *)((char *)NLMSG_DATA(n) +
+						    NLMSG_ALIGN(sizeof(struct nfgenmsg)));
+			int left = n->nlmsg_len - ((char *)a - (char *)n);
+
+			if (n->nlmsg_type != (NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_PACKET))
+				continue;
+			for (; left >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= left;
+			     left -= NLA_ALIGN(a->nla_len),
+			     a = (void *)((char *)a + NLA_ALIGN(a->nla_len))) {
+				const struct nfqnl_msg_packet_hdr *ph = (void *)((char *)a + NLA_HDRLEN);
+				struct nfqnl_msg_verdict_hdr v;
+
+				if ((a->nla_type & NLA_TYPE_MASK) != NFQA_PACKET_HDR)
+					continue;
+				v.verdict = htonl(NF_ACCEPT);
+				v.id = ph->packet_id;
+				if (nfq_send(fd, NFQNL_MSG_VERDICT, &v, NFQA_VERDICT_HDR, sizeof(v)))
+					return 13;
+			}
+		}
+	}
+}
+
+/*
+ * Echo requests queued at LOCAL_OUT (NFQUEUE) and given back by a daemon:
+ * the rest of the hooks, ours among them, run in the daemon's verdict, so
+ * current is the daemon.  The request is not the daemon's: owner none (the
+ * sender is not known there), and nothing anywhere names the daemon.
+ */
+TEST_F_TIMEOUT(attr, nfqueue_reinjected_is_not_the_daemons, 90)
+{
+	pid_t daemon, pinger;
+	int st, ready[2], i, named = 0;
+	char c;
+
+	ASSERT_EQ(0, vm_sh("ip netns exec " VM_NS_A " nft -f - <<'EOF'\n"
+			   "table ip icmpt_q {\n"
+			   " chain out { type filter hook output priority 0;\n"
+			   "  icmp type echo-request queue num 7; }\n"
+			   "}\nEOF"));
+	ASSERT_EQ(0, pipe(ready));
+	daemon = fork();
+	if (daemon == 0)
+		_exit(nfq_daemon(ready[1]));
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	pinger = fork();
+	if (pinger == 0)
+		_exit(ping_from_a("icmpt-qping", 0x4004, 1, 3, 20));
+	waitpid(pinger, &st, 0);
+	kill(daemon, SIGKILL);
+	waitpid(daemon, NULL, 0);
+	close(ready[0]);
+	close(ready[1]);
+	/* Every request went through the queue and was answered. */
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	stop_and_parse(_metadata, self, 12);
+
+	EXPECT_EQ(3, count_matching(self->recs, self->n, "out", 8, 0x4004, "none", 0))
+		TH_LOG("%s", self->rd.out);
+	for (i = 0; i < self->n; i++)
+		if (vm_rec_num(&self->recs[i], "pid") == daemon ||
+		    !strcmp(val(&self->recs[i], "comm"), "icmpt-nfq"))
+			named++;
+	EXPECT_EQ(0, named) TH_LOG("records name the queue daemon: %s", self->rd.out);
+	/* Its replies come back unmatched: the request's sender was not known. */
+	EXPECT_EQ(3, count_matching(self->recs, self->n, "in", 0, 0x4004, "none", 0));
+}
+
+/*
+ * A peer that lives behind a tun device in netns A (10.77.0.2, the tun
+ * 10.77.0.1): it writes IPv4 packets into the tun and reads what the stack
+ * sends back.  A write runs the stack's receive path in the writer's task
+ * context with bottom halves off (tun_rx_batched()), so the ACKs the stack
+ * sends there, for other tasks' sockets, run the LOCAL_OUT hooks as if the
+ * writer were sending them.
+ */
+#define TUN_LOCAL "10.77.0.1"
+#define TUN_PEER "10.77.0.2"
+#define TUN_SRV_PORT 5000
+#define TUN_PEER_PORT 40000
+
+static uint16_t csum_fold32(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint32_t csum_add(uint32_t sum, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += b[i] << 8 | b[i + 1];
+	if (len & 1)
+		sum += b[len - 1] << 8;
+	return sum;
+}
+
+/* An IPv4 header for len bytes of payload, checksummed. */
+static void ip4_head(struct iphdr *ip, uint8_t proto, const char *src, const char *dst,
+		     size_t len)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = 64;
+	ip->protocol = proto;
+	ip->tot_len = htons(sizeof(*ip) + len);
+	inet_pton(AF_INET, src, &ip->saddr);
+	inet_pton(AF_INET, dst, &ip->daddr);
+	ip->check = htons(csum_fold32(csum_add(0, ip, sizeof(*ip))));
+}
+
+/* Writes a TCP segment from the peer to the server's port. */
+static int tun_tcp(int tun, uint32_t seq, uint32_t ack, uint8_t flags, const char *data)
+{
+	uint8_t pkt[128] = { 0 };
+	struct iphdr *ip = (void *)pkt;
+	struct tcphdr *th = (void *)(pkt + sizeof(*ip));
+	size_t dlen = data ? strlen(data) : 0, tlen = sizeof(*th) + dlen;
+	uint8_t pseudo[12] = { 0 };
+	uint32_t sum;
+
+	ip4_head(ip, IPPROTO_TCP, TUN_PEER, TUN_LOCAL, tlen);
+	th->source = htons(TUN_PEER_PORT);
+	th->dest = htons(TUN_SRV_PORT);
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = sizeof(*th) / 4;
+	((uint8_t *)th)[13] = flags;
+	th->window = htons(65535);
+	memcpy(th + 1, data ? data : "", dlen);
+	memcpy(pseudo, &ip->saddr, 8);
+	pseudo[9] = IPPROTO_TCP;
+	pseudo[10] = tlen >> 8;
+	pseudo[11] = tlen & 0xff;
+	sum = csum_add(csum_add(0, pseudo, sizeof(pseudo)), th, tlen);
+	th->check = htons(csum_fold32(sum));
+	return write(tun, pkt, sizeof(*ip) + tlen) == (ssize_t)(sizeof(*ip) + tlen) ? 0 : -1;
+}
+
+/* Reads until a TCP segment from the server's port with all of flags (and
+ * at least min_data bytes); its seq in *seq.  -1 on a 3 s silence. */
+static int tun_wait_tcp(int tun, uint8_t flags, size_t min_data, uint32_t *seq)
+{
+	uint8_t pkt[2048];
+	struct pollfd p = { .fd = tun, .events = POLLIN };
+
+	while (poll(&p, 1, 3000) == 1) {
+		ssize_t n = read(tun, pkt, sizeof(pkt));
+		const struct iphdr *ip = (void *)pkt;
+		const struct tcphdr *th;
+
+		if (n < (ssize_t)sizeof(*ip) || ip->version != 4 || ip->protocol != IPPROTO_TCP ||
+		    n < (ssize_t)(ip->ihl * 4 + sizeof(*th)))
+			continue;
+		th = (const void *)(pkt + ip->ihl * 4);
+		if (ntohs(th->source) != TUN_SRV_PORT ||
+		    (((const uint8_t *)th)[13] & flags) != flags ||
+		    (size_t)n - ip->ihl * 4 - th->doff * 4 < min_data)
+			continue;
+		*seq = ntohl(th->seq);
+		return 0;
+	}
+	return -1;
+}
+
+/* The server: accepts one connection on the tun's address and sends "hi". */
+static int tun_server(int ready)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(TUN_SRV_PORT) };
+	int one = 1, l, c;
+
+	prctl(PR_SET_NAME, "icmpt-srv");
+	inet_pton(AF_INET, TUN_LOCAL, &a.sin_addr);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    write(ready, "r", 1) != 1)
+		return 10;
+	c = accept(l, NULL, NULL);
+	if (c < 0 || send(c, "hi", 2, 0) != 2)
+		return 11;
+	pause();
+	return 0;
+}
+
+/*
+ * The peer: handshake, wait for the server's "hi" (the server's send notes
+ * it as the port's sender), then a segment from before the window, which
+ * the stack answers at once with an ACK from the writer's context, then an
+ * ICMP host unreachable quoting the server's segment.  The server's pid
+ * goes to report.
+ */
+static int tun_peer(int report)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	uint8_t err[sizeof(struct iphdr) + 8 + sizeof(struct iphdr) + 8] = { 0 };
+	struct iphdr *ip = (void *)err, *inner;
+	uint8_t *icmp = err + sizeof(*ip), *quoted;
+	uint32_t srv_seq, data_seq;
+	int tun, ready[2], rc = 0;
+	pid_t srv;
+	char c;
+
+	if (vm_netns_enter(VM_NS_A))
+		return 20;
+	prctl(PR_SET_NAME, "icmpt-tunpeer");
+	strcpy(ifr.ifr_name, "icmpt-tun0");
+	/* Debian builds tun as a module; its device node comes with it. */
+	vm_sh("modprobe tun");
+	tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (tun < 0 || ioctl(tun, TUNSETIFF, &ifr))
+		return 21;
+	if (vm_sh("ip addr add " TUN_LOCAL "/24 dev icmpt-tun0 && ip link set icmpt-tun0 up"))
+		return 22;
+	if (pipe(ready))
+		return 23;
+	srv = fork();
+	if (srv == 0)
+		_exit(tun_server(ready[1]));
+	close(ready[1]);	/* a server that fails closes the last writer */
+	if (read(ready[0], &c, 1) != 1 || write(report, &srv, sizeof(srv)) != sizeof(srv))
+		rc = 24;
+	if (!rc && (tun_tcp(tun, 1000, 0, TH_SYN, NULL) ||
+		    tun_wait_tcp(tun, TH_SYN | TH_ACK, 0, &srv_seq)))
+		rc = 25;
+	if (!rc && (tun_tcp(tun, 1001, srv_seq + 1, TH_ACK, NULL) ||
+		    tun_wait_tcp(tun, TH_ACK, 2, &data_seq)))
+		rc = 26;
+	/* Before the window: the stack sends a duplicate ACK at once. */
+	if (!rc && (tun_tcp(tun, 901, data_seq + 2, TH_ACK | TH_PUSH, "x") ||
+		    tun_wait_tcp(tun, TH_ACK, 0, &data_seq)))
+		rc = 27;
+	if (!rc) {
+		ip4_head(ip, IPPROTO_ICMP, TUN_PEER, TUN_LOCAL, sizeof(err) - sizeof(*ip));
+		icmp[0] = 3;	/* destination unreachable */
+		icmp[1] = 1;	/* host */
+		inner = (void *)(icmp + 8);
+		ip4_head(inner, IPPROTO_TCP, TUN_LOCAL, TUN_PEER, 20);
+		quoted = (uint8_t *)(inner + 1);
+		quoted[0] = TUN_SRV_PORT >> 8;
+		quoted[1] = TUN_SRV_PORT & 0xff;
+		quoted[2] = TUN_PEER_PORT >> 8;
+		quoted[3] = TUN_PEER_PORT & 0xff;
+		memcpy(quoted + 4, &(uint32_t){ htonl(srv_seq + 1) }, 4);
+		*(uint16_t *)(icmp + 2) =
+			htons(csum_fold32(csum_add(0, icmp, sizeof(err) - sizeof(*ip))));
+		if (write(tun, err, sizeof(err)) != sizeof(err))
+			rc = 28;
+	}
+	usleep(300 * 1000);
+	kill(srv, SIGKILL);
+	waitpid(srv, NULL, 0);
+	close(tun);
+	return rc;
+}
+
+TEST_F_TIMEOUT(attr, tun_writer_is_not_the_sockets_sender, 90)
+{
+	const struct vm_rec *r = NULL;
+	pid_t peer, srv = 0;
+	int st, report[2], i;
+
+	ASSERT_EQ(0, pipe(report));
+	peer = fork();
+	if (peer == 0)
+		_exit(tun_peer(report[1]));
+	close(report[1]);
+	waitpid(peer, &st, 0);
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	ASSERT_EQ((ssize_t)sizeof(srv), read(report[0], &srv, sizeof(srv)));
+	close(report[0]);
+	stop_and_parse(_metadata, self, 8);
+
+	for (i = 0; i < self->n; i++)
+		if (!strcmp(val(&self->recs[i], "dir"), "in") &&
+		    vm_rec_num(&self->recs[i], "type") == 3 &&
+		    vm_rec_num(&self->recs[i], "inner_sport") == TUN_SRV_PORT)
+			r = &self->recs[i];
+	ASSERT_NE(NULL, r) TH_LOG("no error quoting port %d: %s", TUN_SRV_PORT, self->rd.out);
+	/* The server sent from the port; the peer only wrote into the tun. */
+	EXPECT_STREQ("socket", val(r, "owner"));
+	EXPECT_EQ(srv, vm_rec_num(r, "pid"));
+	EXPECT_STREQ("icmpt-srv", val(r, "comm"));
 }
 
 /* A pinger in a cgroup named like a docker container's scope. */

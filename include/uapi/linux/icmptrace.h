@@ -567,8 +567,10 @@ struct icmpt_info {
  * Each repeatable kind takes at most ICMPT_FILTER_MAX values (E2BIG).
  * Owner kinds (pid, comm, uid, cgroup, tree) match only records with a task
  * (owner sender, matched or socket): never an unattributed or
- * kernel-built one.  The filter runs in the hook before a ring record is
- * reserved, lock-free (RCU); packet-only kinds run before attribution.
+ * kernel-built one.  The filter runs in the hook, lock-free (RCU), before
+ * a record is committed: a record it rejects is never published, and its
+ * ring space is reused by the next packet.  Packet-only kinds run before
+ * attribution.
  *
  * Snap length.  ICMPT_A_SNAPLEN in SET_CONFIG sets how many bytes of each
  * recorded packet, from the IP header on, its records carry (see "Packet
