@@ -9,7 +9,7 @@
 #include "icmpt_parse.h"
 
 #define ICMPT_ICMP_HDR_LEN	8
-#define ICMPT_V6_EXT_MAX	8	/* extension headers walked at most */
+#define ICMPT_V6_EXT_MAX	8	/* in a quoted datagram, walked at most */
 
 static unsigned int icmpt_be16(const unsigned char *p)
 {
@@ -138,15 +138,15 @@ int icmpt_v6_ext_step(struct icmpt_v6_chain *c, const unsigned char *h)
 /*
  * Walk the extension headers after the IPv6 header at buf, within lim
  * bytes.  Returns 0, or -1 when the bytes end inside the chain or it is
- * longer than ICMPT_V6_EXT_MAX (w->nh is then an extension header).
+ * longer than max headers (w->nh is then an extension header).
  */
 static int icmpt_v6_walk(struct icmpt_v6_chain *w, const unsigned char *buf,
-			 unsigned int lim)
+			 unsigned int lim, unsigned int max)
 {
 	w->nh = buf[6];
 	w->off = 40;
 	while (icmpt_v6_is_ext(w->nh)) {
-		if (w->hdrs == ICMPT_V6_EXT_MAX || w->off + 8 > lim)
+		if (w->hdrs == max || w->off + 8 > lim)
 			return -1;
 		if (!icmpt_v6_ext_step(w, buf + w->off))
 			break;	/* a non-first fragment */
@@ -248,7 +248,7 @@ static void icmpt_parse_inner(struct icmpt_packet *pkt, struct icmpt_inner *in,
 		in->ip_len = 40 + icmpt_be16(p + 4);
 		icmpt_copy(in->saddr, p + 8, 16);
 		icmpt_copy(in->daddr, p + 24, 16);
-		if (icmpt_v6_walk(&w, p, n)) {
+		if (icmpt_v6_walk(&w, p, n, ICMPT_V6_EXT_MAX)) {
 			/* Cut short: the usual case; too long: proto says where. */
 			if (w.hdrs < ICMPT_V6_EXT_MAX)
 				in->flags |= ICMPT_INNER_TRUNCATED;
@@ -672,8 +672,12 @@ static int icmpt_parse_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
 
 	if (caplen < 40)
 		return -1;
-	/* Cut short inside the chain: cannot tell whether it is ICMPv6. */
-	if (icmpt_v6_walk(&w, buf, caplen) || w.nh != ICMPT_IPPROTO_ICMPV6)
+	/*
+	 * Cut short inside the chain: cannot tell whether it is ICMPv6.  As
+	 * long as the bytes go, as the module walks a packet (icmpt_skb.c):
+	 * each header is 8 bytes or more, so caplen bounds the walk.
+	 */
+	if (icmpt_v6_walk(&w, buf, caplen, ~0U) || w.nh != ICMPT_IPPROTO_ICMPV6)
 		return -1;
 	icmpt_fill_v6(pkt, det, buf, &w, buf + w.off,
 		      caplen > w.off ? caplen - w.off : 0, wirelen);

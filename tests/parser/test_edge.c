@@ -285,7 +285,11 @@ static void test_v6_ext_chain(void **state)
 	t_parse_all(&r, b, t_v6_ext(b, 0, ext, sizeof(ext)));
 	assert_int_equal(r.pkt.flags, ICMPT_PKT_EXT_HDRS | ICMPT_PKT_HAS_ECHO);
 
-	/* Eight destination options headers are walked, nine are not. */
+	/*
+	 * The datagram's own chain is walked as far as its bytes go, as the
+	 * module walks it (-r of a capture decodes what a live trace did):
+	 * eight destination options headers, nine, forty.
+	 */
 	for (i = 0; i < 9; i++)
 		many[i * 8] = i == 7 ? 58 : 60;
 	t_parse_all(&r, b, t_v6_ext(b, 60, many, 64));
@@ -295,7 +299,20 @@ static void test_v6_ext_chain(void **state)
 	many[7 * 8] = 60;
 	many[8 * 8] = 58;
 	t_parse_all(&r, b, t_v6_ext(b, 60, many, 72));
-	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.det.icmp_off, 40 + 72);
+	assert_int_equal(r.pkt.id, 9);
+	assert_true(r.pkt.flags & ICMPT_PKT_CSUM_OK);
+	{
+		unsigned char forty[40 * 8] = { 0 };
+
+		for (i = 0; i < 40; i++)
+			forty[i * 8] = i == 39 ? 58 : 60;
+		t_parse_all(&r, b, t_v6_ext(b, 60, forty, sizeof(forty)));
+		assert_int_equal(r.rc, 0);
+		assert_int_equal(r.det.icmp_off, 40 + sizeof(forty));
+		assert_true(r.pkt.flags & ICMPT_PKT_CSUM_OK);
+	}
 
 	/* ESP hides what follows; other protocols are not ICMPv6. */
 	t_parse_all(&r, b, t_v6_ext(b, 50, many, 8));
@@ -336,8 +353,6 @@ static void test_v6_located(void **state)
 	for (i = 0; i < 9; i++)
 		many[i * 8] = i == 8 ? 58 : 60;
 	n = t_v6_ext(b, 60, many, 72);
-	t_parse_all(&r, b, n);
-	assert_int_equal(r.rc, -1);	/* the snapshot walk stops at eight */
 	t_parse_at(&r, b, &c, n - c.off, n);
 	assert_int_equal(r.pkt.flags, ICMPT_PKT_EXT_HDRS |
 			 ICMPT_PKT_HAS_ECHO | ICMPT_PKT_CSUM_OK);
@@ -346,6 +361,16 @@ static void test_v6_located(void **state)
 	assert_int_equal(r.pkt.id, 9);
 	assert_int_equal(r.pkt.icmp_len, n - 112);
 	assert_int_equal(r.det.caplen, 40 + n - 112);
+	{
+		/* The buffer's walk (-r) finds the same message. */
+		struct t_res all;
+
+		t_parse_all(&all, b, n);
+		assert_int_equal(all.rc, 0);
+		assert_int_equal(all.pkt.flags, r.pkt.flags);
+		assert_int_equal(all.det.icmp_off, r.det.icmp_off);
+		assert_int_equal(all.pkt.icmp_len, r.pkt.icmp_len);
+	}
 
 	/* Two 200-byte options: the ICMPv6 header at 448. */
 	big[2] = 0x1e;
