@@ -94,6 +94,29 @@ void test_text_flags_and_comm(void **)
 			    "uid=1000 comm=my\\x20prog\\x3d\\x22x\\x22\\x5c\\x01 owner=sender\n");
 }
 
+// Fewer than 2 bytes of message, or a fragment: no type was read, and type
+// 0 must not read as EchoReply in any format (it did, from a 1-byte ICMP).
+void test_no_type_is_not_named(void **)
+{
+	icmpt_event ev = sample_echo_reply();
+	ev.pkt.icmp_len = 1;
+	ev.pkt.flags = ICMPT_PKT_TRUNCATED;
+	ev.detail.kind = ICMPT_DET_NONE;	// as the parser leaves it
+	assert_string_equal(text(ev).c_str(),
+			    "18:09:41.823805 cpu1 in 8.8.8.8 > 192.168.200.50 no-type "
+			    "csum=0x9d49 len=84 flags=truncated owner=none\n");
+	assert_true(json(ev).find("\"typeCode\":\"\",") != std::string::npos);
+	std::string ecs;
+	format_ecs(ev, kCtx, ecs);
+	assert_true(ecs.find("\"message\":\"\"") != std::string::npos);
+	assert_true(ecs.find("EchoReply") == std::string::npos);
+	ev.pkt.icmp_len = 64;
+	ev.pkt.flags = ICMPT_PKT_FRAGMENT;
+	assert_true(json(ev).find("\"typeCode\":\"\",") != std::string::npos);
+	ev.pkt.flags = 0;
+	assert_true(json(ev).find("\"typeCode\":\"EchoReply\",") != std::string::npos);
+}
+
 // format_addr writes IPv6 text itself: it must be inet_ntop's, for every
 // pattern of zero words (runs, ties, v4-mapped/compatible) and for IPv4.
 void test_addr_matches_inet_ntop(void **)
@@ -329,6 +352,7 @@ int main()
 		cmocka_unit_test(test_text_no_owner),
 		cmocka_unit_test(test_text_kernel_v6),
 		cmocka_unit_test(test_text_flags_and_comm),
+		cmocka_unit_test(test_no_type_is_not_named),
 		cmocka_unit_test(test_flag_names),
 		cmocka_unit_test(test_addr_matches_inet_ntop),
 		cmocka_unit_test(test_kv_sender),

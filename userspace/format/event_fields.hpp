@@ -12,6 +12,16 @@
 
 namespace icmptrace {
 
+// Whether the record's type and code were read: not for a non-first
+// fragment, and not from fewer than 2 bytes of message (a bad IP header or
+// a broken IPv6 chain leaves none).  The filters' rule too (kmod/
+// icmpt_filter.c, control/filter_match.cpp).  Else type 0 is no type, and
+// no format names one (ICMPv4's 0 would read as EchoReply).
+inline bool icmp_type_known(const icmpt_packet &p)
+{
+	return !(p.flags & ICMPT_PKT_FRAGMENT) && p.icmp_len >= 2;
+}
+
 // "in", "out", "unknown"; padded for a line (Cursor::put).
 inline const PaddedName &direction_padded(uint8_t dir)
 {

@@ -28,7 +28,9 @@ void put_args(Cursor &c, const icmpt_event &ev)
 	else
 		c.lit("\"},{\"name\":\"proto_icmp\",\"type\":\"trace.ProtoICMP\","
 		      "\"value\":{\"typeCode\":\"");
-	c.put(type_code_name(p.family, p.type, p.code));
+	// No type read: no name (gopacket would not have decoded the layer).
+	if (icmp_type_known(p))
+		c.put(type_code_name(p.family, p.type, p.code));
 	c.lit("\",\"checksum\":");
 	c.u(p.checksum);
 	if (!v6) {

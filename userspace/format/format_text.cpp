@@ -214,9 +214,12 @@ void put_text(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	put_addr(c, p.family, p.saddr);
 	c.lit(" > ");
 	put_addr(c, p.family, p.daddr);
-	// A non-first fragment carries no ICMP header: no type to name.
+	// A non-first fragment carries no ICMP header: no type to name; nor
+	// do fewer than 2 bytes of one.
 	if (p.flags & ICMPT_PKT_FRAGMENT) {
 		c.lit(" fragment");
+	} else if (!icmp_type_known(p)) {
+		c.lit(" no-type");
 	} else {	// from our table: safe, and "Name(Code: 3)" stays readable
 		c.put(' ');
 		c.put(type_code_name(p.family, p.type, p.code));
