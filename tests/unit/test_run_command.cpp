@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -172,11 +174,50 @@ void test_terminate(void **)
 	Command c({"sleep", "30"}, std::nullopt);
 	c.release();
 	assert_int_equal(c.terminate(2000), 128 + SIGTERM);
-	// One that ignores SIGTERM is killed after the grace.
-	Command d({"sh", "-c", "trap '' TERM; sleep 30"}, std::nullopt);
+	// One that ignores SIGTERM is killed after the grace (its sleeps die
+	// at the SIGTERM to the tree; the loop starts another).
+	Command d({"sh", "-c", "trap '' TERM; while :; do sleep 1; done"}, std::nullopt);
 	d.release();
 	usleep(200000);
 	assert_int_equal(d.terminate(200), 128 + SIGKILL);
+}
+
+// -t, -c or a closed output stop the tree the trace followed, not only the
+// command: a child it waits for, and an orphan (its parent gone, it is ours
+// as subreaper) die with it.  (They were left running.)
+void test_terminate_stops_the_tree(void **)
+{
+	char path[] = "/tmp/icmpt-tree-XXXXXX";
+	const int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	const std::string script = std::string("sleep 30 & echo $! >") + path +
+				   "; (sleep 30 & echo $! >>" + path + "); sleep 30";
+	Command c({"sh", "-c", script}, std::nullopt);
+	c.release();
+	std::vector<pid_t> pids;
+	for (int i = 0; i < 200 && pids.size() < 2; ++i) {
+		usleep(10000);
+		pids.clear();
+		FILE *f = std::fopen(path, "r");
+		for (int p; f && std::fscanf(f, "%d", &p) == 1;)
+			pids.push_back(p);
+		if (f)
+			std::fclose(f);
+	}
+	unlink(path);
+	assert_int_equal(pids.size(), 2);
+	assert_int_equal(c.terminate(2000), 128 + SIGTERM);
+	for (pid_t p : pids) {
+		bool gone = false;
+		for (int i = 0; i < 100 && !gone; ++i) {
+			c.poll_exit();	// reaps the orphan once it is dead
+			gone = kill(p, 0) != 0 && errno == ESRCH;
+			if (!gone)
+				usleep(10000);
+		}
+		assert_true(gone);
+	}
 }
 
 void test_signal_mask_reset(void **)
@@ -202,6 +243,7 @@ int main()
 		cmocka_unit_test(test_statuses),
 		cmocka_unit_test(test_held_until_released),
 		cmocka_unit_test(test_terminate),
+		cmocka_unit_test(test_terminate_stops_the_tree),
 		cmocka_unit_test(test_signal_mask_reset),
 	};
 	return cmocka_run_group_tests_name("run_command", tests, nullptr, nullptr);

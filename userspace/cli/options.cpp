@@ -372,7 +372,7 @@ SIGINT/SIGTERM (and SIGHUP without --output) stop cleanly; a summary
 "N records, M dropped" goes to stderr.  With a COMMAND they go to the command
 instead (Ctrl-C reaches it from the terminal) and tracing goes on until it
 exits; -c, -t or a closed output end the trace early and stop the command
-with SIGTERM (SIGKILL 2 s later).
+and every process it started with SIGTERM (SIGKILL 2 s later).
 
 COMMAND exit status: 127 not found, 126 found but not runnable, else its own.
 

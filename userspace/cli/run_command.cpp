@@ -1,15 +1,20 @@
 #include "cli/run_command.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <memory>
 
 #include "control/filter_spec.hpp"
 #include "util/error.hpp"
@@ -43,6 +48,37 @@ uint32_t id_value(const char *s, const char *what)
 	} catch (const FilterError &e) {
 		throw Error(kExitUsage, e.what());
 	}
+}
+
+// A fork bomb must not keep a tree kill walking.
+constexpr size_t kMaxTree = 65536;
+
+struct DirCloser {
+	void operator()(DIR *d) const { ::closedir(d); }
+};
+
+// Every process below pid: the children files of its threads, then of
+// theirs (Linux's /proc/PID/task/TID/children).
+std::vector<pid_t> descendants(pid_t pid)
+{
+	std::vector<pid_t> out, todo{pid};
+	while (!todo.empty() && out.size() < kMaxTree) {
+		const std::string dir = "/proc/" + std::to_string(todo.back()) + "/task";
+		todo.pop_back();
+		std::unique_ptr<DIR, DirCloser> d(::opendir(dir.c_str()));
+		if (!d)
+			continue;	// gone meanwhile
+		while (const dirent *e = ::readdir(d.get())) {
+			if (e->d_name[0] == '.')
+				continue;
+			std::ifstream f(dir + "/" + e->d_name + "/children");
+			for (long p; f >> p && out.size() < kMaxTree;) {
+				out.push_back(static_cast<pid_t>(p));
+				todo.push_back(static_cast<pid_t>(p));
+			}
+		}
+	}
+	return out;
 }
 
 } // namespace
@@ -91,6 +127,10 @@ Command::Command(const std::vector<std::string> &argv, const std::optional<RunAs
 	for (const std::string &a : argv)
 		args.push_back(const_cast<char *>(a.c_str()));
 	args.push_back(nullptr);
+	// The command's orphans (a shell's background job when the shell
+	// ends) become our children, not init's: a tree kill still finds
+	// them, and we reap them.
+	::prctl(PR_SET_CHILD_SUBREAPER, 1);
 	int gate[2];
 	if (::pipe2(gate, O_CLOEXEC))
 		throw Error(kExitRuntime, errno_message("pipe", errno));
@@ -130,10 +170,22 @@ Command::~Command()
 {
 	if (pid_ <= 0 || status_)
 		return;
-	::kill(pid_, SIGKILL);
+	kill_tree(SIGKILL);
 	int st;
 	while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR)
 		;
+	poll_exit();	// the orphans
+}
+
+// Our only children are the command and its orphans: every process below
+// us is the tree the trace followed.
+void Command::kill_tree(int sig) const
+{
+	if (!status_)
+		::kill(pid_, sig);
+	for (pid_t p : descendants(::getpid()))
+		if (p != pid_)
+			::kill(p, sig);
 }
 
 void Command::release()
@@ -148,12 +200,11 @@ void Command::release()
 
 bool Command::poll_exit()
 {
-	if (status_)
-		return true;
+	// Every child: the command, and the orphans we reap as subreaper.
 	int st;
-	pid_t r = ::waitpid(pid_, &st, WNOHANG);
-	if (r == pid_)
-		status_ = shell_status(st);
+	for (pid_t r; (r = ::waitpid(-1, &st, WNOHANG)) > 0;)
+		if (r == pid_)
+			status_ = shell_status(st);
 	return status_.has_value();
 }
 
@@ -165,16 +216,18 @@ void Command::signal(int sig) const
 
 int Command::terminate(int grace_ms)
 {
-	signal(SIGTERM);
+	kill_tree(SIGTERM);
 	for (int waited = 0; !poll_exit() && waited < grace_ms; waited += 10)
 		::usleep(10000);
+	// What is left of the tree (the command too, if it held on).
+	kill_tree(SIGKILL);
 	if (!status_) {
-		::kill(pid_, SIGKILL);
 		int st;
 		while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR)
 			;
 		status_ = shell_status(st);
 	}
+	poll_exit();	// the orphans just killed, as far as they are gone
 	return *status_;
 }
 

@@ -38,22 +38,28 @@ public:
 	// then takes `as` and execs argv[0] searched in PATH.  Exec failure:
 	// a message and exit 127 (not found) or 126 (found, not runnable).
 	Command(const std::vector<std::string> &argv, const std::optional<RunAs> &as);
-	// A child still held or running is killed (SIGKILL) and reaped.
+	// A child still held or running is killed (SIGKILL, with every process
+	// below it) and reaped.
 	~Command();
 	Command(const Command &) = delete;
 	Command &operator=(const Command &) = delete;
 
 	pid_t pid() const { return pid_; }
 	void release();
-	// Reaps it without blocking; true once it has ended.
+	// Reaps it (and any orphan of its tree) without blocking; true once it
+	// has ended.
 	bool poll_exit();
 	bool exited() const { return status_.has_value(); }
 	int status() const { return status_.value_or(0); }	// shell_status()
 	void signal(int sig) const;
-	// SIGTERM, then SIGKILL after grace_ms; returns its status.
+	// SIGTERM to the command and every process below it, then SIGKILL to
+	// what is left after grace_ms (the command's end ends the wait);
+	// returns the command's status.
 	int terminate(int grace_ms);
 
 private:
+	void kill_tree(int sig) const;
+
 	pid_t pid_ = -1;
 	UniqueFd gate_;	// write end: one byte lets the child exec
 	std::optional<int> status_;
