@@ -349,6 +349,21 @@ void test_resolve(void **)
 	assert_int_equal(st.st_ino, resolve_container("0123abcdef", root));
 	assert_int_equal(0, stat((root / "machine.slice/libpod-77aa.scope").c_str(), &st));
 	assert_int_equal(st.st_ino, resolve_container("77aa", root));
+	// Podman's monitor beside its container, with the same id: the
+	// container, whole id or prefix; a shallower monitor does not win
+	// over a deeper container either.  (Both failed: "give more of it",
+	// and the conmon scope.)
+	const std::string pod(64, 'c');
+	fs::create_directories(root / ("machine.slice/libpod-" + pod + ".scope"));
+	fs::create_directories(root / ("machine.slice/libpod-conmon-" + pod + ".scope"));
+	assert_int_equal(0, stat((root / ("machine.slice/libpod-" + pod + ".scope")).c_str(), &st));
+	assert_int_equal(st.st_ino, resolve_container(pod, root));
+	assert_int_equal(st.st_ino, resolve_container("cccccccc", root));
+	fs::create_directories(root / "libpod-conmon-fedcba01.scope");
+	fs::create_directories(root / "kubepods.slice/pod1/cri-containerd-fedcba01.scope");
+	assert_int_equal(0, stat((root / "kubepods.slice/pod1/cri-containerd-fedcba01.scope").c_str(),
+				 &st));
+	assert_int_equal(st.st_ino, resolve_container("fedcba", root));
 	bool threw = false;
 	try {
 		resolve_container("dup1", root);	// two at the same depth

@@ -64,7 +64,11 @@ uint64_t resolve_container(const std::string &id, const std::string &root)
 		}
 		if (!it->is_directory(ec) || it->is_symlink(ec))
 			continue;
-		if (it->path().filename().string().find(id) == std::string::npos)
+		const std::string name = it->path().filename().string();
+		// "libpod-conmon-<id>.scope", "crio-conmon-<id>.scope": the
+		// container's monitor, not the container (as the reader derives
+		// containerId, context/container_id.cpp).
+		if (name.find(id) == std::string::npos || name.find("conmon-") != std::string::npos)
 			continue;
 		struct stat st;
 		if (::stat(it->path().c_str(), &st) != 0)
