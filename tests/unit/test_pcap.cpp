@@ -487,6 +487,16 @@ void test_filter_match(void **)
 	f.dirs = ICMPT_F_IN;
 	assert_false(filter_matches(f, out));
 	assert_true(filter_matches(f, in));
+	// A capture with no direction (Ethernet): neither --in nor --out.
+	// (--out took it.)
+	icmpt_event unknown = in;
+	unknown.direction = 0;
+	assert_false(filter_matches(f, unknown));
+	f.dirs = ICMPT_F_OUT;
+	assert_false(filter_matches(f, unknown));
+	assert_true(filter_matches(f, out));
+	f.dirs = ICMPT_F_IN | ICMPT_F_OUT;
+	assert_false(filter_matches(f, unknown));
 	f = FilterSpec{};
 	f.icmp.push_back({4, 0, std::nullopt});
 	assert_false(filter_matches(f, out));

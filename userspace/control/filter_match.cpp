@@ -54,7 +54,10 @@ bool filter_matches(const FilterSpec &f, const icmpt_event &ev)
 	const icmpt_packet &pkt = ev.pkt;
 	if (f.families && !(f.families & (pkt.family == 6 ? ICMPT_F_V6 : ICMPT_F_V4)))
 		return false;
-	if (f.dirs && !(f.dirs & (ev.direction == ICMPT_DIR_IN ? ICMPT_F_IN : ICMPT_F_OUT)))
+	// A capture that does not say (Ethernet, raw IP): neither in nor out.
+	if (f.dirs && !(f.dirs & (ev.direction == ICMPT_DIR_IN    ? ICMPT_F_IN
+				  : ev.direction == ICMPT_DIR_OUT ? ICMPT_F_OUT
+								  : 0)))
 		return false;
 	if (!f.icmp.empty() && !icmp_matches(f, pkt))
 		return false;
