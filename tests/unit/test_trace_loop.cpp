@@ -18,6 +18,7 @@
 #include "sample_events.hpp"
 #include "synthetic_ring.hpp"
 #include "cli/trace_loop.hpp"
+#include "util/error.hpp"
 #include "util/unique_fd.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
@@ -352,6 +353,32 @@ void test_pace_counts_a_slow_capture(void **)
 	assert_true(r.pace.longest_chunk >= r.pace.longest_chunk_output);
 }
 
+// A failed output (a full disk) ends the loop with the error kept, not
+// thrown past the summary; the records stay in the rings.  (The run ended
+// with "write: No space left on device" and no summary.)
+void test_failed_output_is_kept(void **)
+{
+	Fixture f;
+	FILE *full = std::fopen("/dev/full", "w");
+	assert_non_null(full);
+	f.cfg.output_name = "the test's output";
+	LoopResult r = run_trace_loop(f.ready.get(), -1, f.rings, f.cfg, full, f.err.get());
+	std::fclose(full);
+	assert_int_equal(r.records, 0);
+	assert_true(r.output_failed);
+	assert_string_equal(r.error.c_str(), "writing the test's output: No space left on device");
+	assert_int_equal(f.r0.consumer_pos(), 0);
+	// -w's file failing (CaptureWriter throws): the same, not the output's.
+	Fixture g;
+	g.cfg.print = false;
+	g.cfg.capture = [](const icmpt_event &, const FormatContext &) -> bool {
+		throw OutputError("writing cap.pcapng: No space left on device");
+	};
+	r = run_trace_loop(g.ready.get(), -1, g.rings, g.cfg, g.out.get(), g.err.get());
+	assert_false(r.output_failed);
+	assert_string_equal(r.error.c_str(), "writing cap.pcapng: No space left on device");
+}
+
 } // namespace
 
 int main()
@@ -369,6 +396,7 @@ int main()
 		cmocka_unit_test(test_closed_capture_ends_loop),
 		cmocka_unit_test(test_pace_counts_a_stalled_output),
 		cmocka_unit_test(test_pace_counts_a_slow_capture),
+		cmocka_unit_test(test_failed_output_is_kept),
 	};
 	return cmocka_run_group_tests_name("trace_loop", tests, nullptr, nullptr);
 }

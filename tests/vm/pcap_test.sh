@@ -14,6 +14,8 @@
 #     held by a process (unshare) and one of ip netns (no process in it)
 #   9 -w - | head -c 100: the capture ends once head has left, exit 0 and no
 #     error message
+#  10 lines to a full disk with a COMMAND: exit 1, the summary, then the error
+#     naming standard output; the command is stopped
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ICMPTRACE=${ICMPTRACE:-build/icmptrace}
@@ -253,6 +255,22 @@ if [[ $rc == 0 && -z $noise && $before_ping_end == 1 && $(wc -c <"$T/pipe.head")
 else
 	not_ok "-w - into a closed pipe" "exit '${rc}', ended before the ping: $before_ping_end" \
 		"$(cat "$T/pipe.err")"
+fi
+
+# 10: lines to a full disk, with a command.  Before: "write: No space left on
+# device" alone, no summary, nothing said of the command.
+"$ICMPTRACE" -- ip netns exec "$NS" ping -c 50 -i 0.2 127.0.0.1 >/dev/full 2>"$T/lfull.err"
+rc=$?
+sum=$(grep -n "^icmptrace: [0-9]* records, [0-9]* dropped" "$T/lfull.err" | cut -d: -f1)
+err=$(grep -n "^icmptrace: writing standard output: No space left on device$" "$T/lfull.err" |
+	cut -d: -f1)
+left=$(pgrep -f "ping -c 50 -i 0.2 127.0.0.1")
+if [[ $rc == 1 && -n $sum && -n $err && $sum -lt $err && -z $left ]] &&
+	grep -q "sending it SIGTERM" "$T/lfull.err"; then
+	ok "lines to /dev/full with a command: exit 1, summary, then $(sed -n "${err}p" "$T/lfull.err")"
+else
+	not_ok "lines to /dev/full with a command" "exit $rc, ping left: '${left}'" "$(cat "$T/lfull.err")"
+	[[ -z $left ]] || kill "$left"
 fi
 
 ip netns del "$NS"

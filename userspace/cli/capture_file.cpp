@@ -48,13 +48,13 @@ CaptureOptions capture_options(const Options &o, uint32_t snaplen)
 namespace {
 
 // false: the reader of our output left (EPIPE), a quiet end as for a trace.
-bool write_all(FILE *out, const std::string &s)
+bool write_all(FILE *out, const std::string &s, const std::string &name)
 {
 	if (std::fwrite(s.data(), 1, s.size(), out) == s.size())
 		return true;
 	if (errno == EPIPE)
 		return false;
-	throw Error(kExitRuntime, errno_message("write", errno));
+	throw OutputError(errno_message("writing " + name, errno));
 }
 
 } // namespace
@@ -90,12 +90,14 @@ int read_capture(const Options &o)
 	const bool lines = o.print || (!writer && !o.summary);
 	std::optional<OutputFile> file;
 	FILE *out = stdout;
+	std::string out_name = "standard output";
 	if (!o.output.empty() && o.output != "-") {
 		file.emplace(o.output);
 		out = file->stream();
+		out_name = o.output;
 	}
 	IcmpSummary summary;
-	std::string line, bad_file;
+	std::string line, bad_file, write_error;
 	uint64_t packets = 0, records = 0, dropped = 0;
 	bool closed = false;	// the reader of our output left (EPIPE)
 	icmpt_event ev;
@@ -120,7 +122,7 @@ int read_capture(const Options &o)
 			if (lines) {
 				line.clear();
 				format_event(o.format, ev, ctx, line);
-				if (!write_all(out, line)) {
+				if (!write_all(out, line, out_name)) {
 					closed = true;
 					break;
 				}
@@ -132,16 +134,28 @@ int read_capture(const Options &o)
 		// What came before the bad block is out, summary included; then
 		// a clear error.
 		bad_file = name + ": " + e.what();
+	} catch (const OutputError &e) {
+		// The output (or -w's file) failed: the count, then the error.
+		write_error = e.what();
+		closed = true;
 	}
-	if (writer)
-		writer->close();
-	if (o.summary && !closed) {
+	if (writer) {
+		try {
+			writer->close();
+		} catch (const OutputError &e) {
+			if (write_error.empty())
+				write_error = e.what();
+		}
+	}
+	// Not a capture at all: no summary of nothing on stdout, the error
+	// alone (a summary of the packets before a bad block still goes out).
+	if (o.summary && !closed && (packets || bad_file.empty())) {
 		const std::string table =
 			o.format == OutputFormat::Json ? summary.json() : summary.text();
-		closed = !write_all(out, table);
+		closed = !write_all(out, table, out_name);
 	}
-	if (std::fflush(out) != 0 && errno != EPIPE)
-		throw Error(kExitRuntime, errno_message("write", errno));
+	if (std::fflush(out) != 0 && errno != EPIPE && write_error.empty())
+		write_error = errno_message("writing " + out_name, errno);
 	// Not a capture at all: the error alone says it.
 	if (packets || bad_file.empty())
 		std::fprintf(stderr,
@@ -149,8 +163,13 @@ int read_capture(const Options &o)
 			     "the capture that wrote the file\n",
 			     static_cast<unsigned long long>(packets),
 			     static_cast<unsigned long long>(records),
-			     writer ? "written" : lines ? "printed" : "counted",
+			     !write_error.empty() ? "taken before the output failed"
+			     : writer	  ? "written"
+			     : lines	  ? "printed"
+					  : "counted",
 			     static_cast<unsigned long long>(dropped));
+	if (!write_error.empty())
+		throw Error(kExitRuntime, write_error);
 	if (!bad_file.empty())
 		throw Error(kExitRuntime, bad_file);
 	return kExitOk;

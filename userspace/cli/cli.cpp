@@ -102,6 +102,8 @@ int trace(const Options &o)
 
 	LoopConfig cfg;
 	cfg.format = o.format;
+	if (file)
+		cfg.output_name = o.output;
 	RecordContext context;
 	cfg.context = &context;
 	cfg.count = o.count;
@@ -161,16 +163,22 @@ int trace(const Options &o)
 		cmd->terminate(2000);
 	}
 	if (capture) {
-		capture->close(drops_before + dropped_now() - drops_seen);
+		try {
+			capture->close(drops_before + dropped_now() - drops_seen);
+		} catch (const OutputError &e) {
+			if (res.error.empty())	// else it is the same failure again
+				res.error = e.what();
+		}
 		if (o.write != "-")
 			std::fprintf(stderr, "icmptrace: %llu packets written to %u file%s\n",
 				     static_cast<unsigned long long>(capture->packets()),
 				     capture->files(), capture->files() == 1 ? "" : "s");
 	}
-	if (o.summary && !res.output_closed) {
+	if (o.summary && !res.output_closed && !res.output_failed) {
 		const std::string table = o.format == OutputFormat::Json ? summary.json() : summary.text();
-		if (std::fputs(table.c_str(), out) < 0 || std::fflush(out) != 0)
-			throw Error(kExitRuntime, errno_message("writing the summary", errno));
+		if ((std::fputs(table.c_str(), out) < 0 || std::fflush(out) != 0) &&
+		    res.error.empty())
+			res.error = errno_message("writing the summary", errno);
 	}
 	uint64_t left_unread = 0;
 	if (res.abandoned) {
@@ -180,10 +188,14 @@ int trace(const Options &o)
 	}
 	std::fputs(format_summary(res.records, collect_totals(rings), left_unread, res.pace).c_str(),
 		   stderr);
-	if (!cmd)
-		return kExitOk;
-	report_command(*cmd, o.command[0], session.get());
-	return cmd->status();
+	if (cmd)
+		report_command(*cmd, o.command[0], session.get());
+	// A failed output ends the run with its summary, then the error.
+	if (!res.error.empty()) {
+		std::fprintf(stderr, "icmptrace: %s\n", res.error.c_str());
+		return kExitRuntime;
+	}
+	return cmd ? cmd->status() : kExitOk;
 }
 
 } // namespace

@@ -68,7 +68,8 @@ public:
 			max_write_ = PIPE_BUF;
 	}
 
-	enum class Status { Ok, Closed, Stopped };
+	enum class Status { Ok, Closed, Stopped, Failed };
+	int error() const { return error_; }	// errno of Failed
 
 	// Writes all of text; written tells how much went out in any case.
 	Status write(std::string_view text, size_t &written, LoopResult &res)
@@ -88,7 +89,8 @@ public:
 				continue;
 			if (w < 0 && errno == EPIPE)
 				return Status::Closed;
-			throw Error(kExitRuntime, errno_message("write", w < 0 ? errno : EIO));
+			error_ = w < 0 ? errno : EIO;
+			return Status::Failed;
 		}
 		return Status::Ok;
 	}
@@ -155,6 +157,7 @@ private:
 	const LoopConfig &cfg_;
 	size_t max_write_ = SIZE_MAX;
 	bool reopen_on_hangup_ = false, hangup_ = false, drain_ = false;
+	int error_ = 0;
 	Clock::time_point stop_by_ = Clock::time_point::max();
 	Clock::time_point deadline_ = Clock::time_point::max();
 };
@@ -242,6 +245,10 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 			res.records += whole;
 			res.output_closed = s == Output::Status::Closed;
 			res.abandoned = s == Output::Status::Stopped;
+			if (s == Output::Status::Failed) {
+				res.error = errno_message("writing " + cfg.output_name, output.error());
+				res.output_failed = true;
+			}
 			res.unreturned_written = whole;
 			return false;
 		}
@@ -325,8 +332,14 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 			}
 		}
 		const uint64_t before = res.records;
-		if (!print_pass(merge, cfg, output, buf, res, err))
+		try {
+			if (!print_pass(merge, cfg, output, buf, res, err))
+				break;
+		} catch (const OutputError &e) {
+			// -w's file failed (a full disk): the caller still sums up.
+			res.error = e.what();
 			break;
+		}
 		busy = res.records != before;
 		if (output.take_hangup())
 			cfg.on_hangup();	// between passes: lines before are written

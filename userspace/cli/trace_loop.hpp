@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "context/record_context.hpp"
@@ -53,6 +54,8 @@ struct LoopConfig {
 	// per record; the first record after a quiet spell still wakes at once.
 	// 0: wake at every first record (--immediate-mode, -U).
 	std::chrono::milliseconds batch{100};
+	// What the lines go to, for an error: "standard output" or -o's file.
+	std::string output_name = "standard output";
 };
 
 struct LoopResult {
@@ -69,6 +72,11 @@ struct LoopResult {
 	// output.  The kernel drops while a ring waits on it, so a summary
 	// with drops says which side was slow.
 	ReaderPace pace;
+	// The output (or -w's file) failed: "writing NAME: reason".  The loop
+	// ended there; the records before it count, the rest stay in the
+	// rings.  Empty if none.
+	std::string error;
+	bool output_failed = false;	// the error is the lines' output's
 };
 
 // wait_fd: readable when some ring holds records (the device fd).

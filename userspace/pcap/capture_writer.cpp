@@ -89,10 +89,9 @@ void CaptureWriter::write_out(const uint8_t *p, size_t n)
 			return;
 		}
 		if (w <= 0)
-			throw Error(kExitRuntime,
-				    errno_message("writing " + (to_stdout_ ? std::string("standard output")
-									    : name_),
-						  w < 0 ? errno : EIO));
+			throw OutputError(errno_message(
+				"writing " + (to_stdout_ ? std::string("standard output") : name_),
+				w < 0 ? errno : EIO));
 		p += w;
 		n -= static_cast<size_t>(w);
 		file_bytes_ += static_cast<uint64_t>(w);
@@ -169,7 +168,7 @@ void CaptureWriter::end_file(uint64_t drops_after)
 		const int fd = fd_;
 		fd_ = -1;
 		if (::close(fd) != 0)
-			throw Error(kExitRuntime, errno_message("closing " + name_, errno));
+			throw OutputError(errno_message("closing " + name_, errno));
 	}
 }
 

@@ -1,4 +1,4 @@
-// The one exception type of the reader: a message for stderr plus the exit
+// The reader's exception type: a message for stderr plus the exit
 // code main() returns, so deep code can fail with the right code.
 #pragma once
 
@@ -17,6 +17,13 @@ public:
 
 private:
 	ExitCode code_;
+};
+
+// A write to the output failed (lines, or -w's file: a full disk): the run
+// still sums up what it did, then reports this.
+class OutputError : public Error {
+public:
+	explicit OutputError(const std::string &msg) : Error(kExitRuntime, msg) {}
 };
 
 // The one place an error becomes output: "icmptrace: MSG" on stderr; returns
