@@ -100,6 +100,21 @@ void test_help_to_full_disk(void **)
 	assert_non_null(strstr(r.err.c_str(), "No space left on device"));
 }
 
+// stats --format with a format it lacks says so, before any netlink.  (It
+// said "unexpected argument '--format'".)
+void test_stats_format_message(void **)
+{
+	ChildResult r = run_cli_child({"stats", "--format", "json"}, "/dev/null");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err.c_str(), "invalid format 'json': expected text or kv"));
+	r = run_cli_child({"stats", "--format"}, "/dev/null");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err.c_str(), "--format needs a value"));
+	r = run_cli_child({"stats", "--bogus"}, "/dev/null");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err.c_str(), "unexpected argument '--bogus'"));
+}
+
 // A mistyped -d path is not blamed on the module; the default path is.
 void test_missing_device_message(void **)
 {
@@ -201,6 +216,7 @@ int main()
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_help_to_full_disk),
+		cmocka_unit_test(test_stats_format_message),
 		cmocka_unit_test(test_missing_device_message),
 		cmocka_unit_test(test_validate_info),
 	};

@@ -292,6 +292,12 @@ void test_type_names(void **)
 	assert_true(bad_types("echo-request/", 0));
 	assert_true(bad_types("echo-request,", 0));
 	assert_true(bad_types("", 0));
+	// The message quotes the list, not the empty item ("in ''").
+	try {
+		parse_icmp_types("echo-request,", 0);
+	} catch (const FilterError &e) {
+		assert_string_equal(e.what(), "empty ICMP type in the list 'echo-request,'");
+	}
 	assert_true(bad_types("-1", ICMPT_F_V4));
 	assert_string_equal("echo-reply", icmp_type_name(6, 129).c_str());
 	assert_string_equal("200", icmp_type_name(4, 200).c_str());

@@ -42,7 +42,24 @@ CaptureOptions capture_options(const Options &o, uint32_t snaplen)
 	c.rotate_bytes = o.rotate_bytes;
 	c.rotate_seconds = o.rotate_seconds;
 	c.max_files = o.max_files;
+	if (o.rotate_seconds && !o.rotate_bytes && o.write != "-" &&
+	    o.write.find('%') == std::string::npos)
+		std::fprintf(stderr, "icmptrace: WARNING: -G with a file name without strftime "
+				     "conversions: each period overwrites %s (e.g. cap-%%H%%M%%S.pcapng "
+				     "keeps them)\n",
+			     o.write.c_str());
 	return c;
+}
+
+void report_capture(const CaptureWriter &w)
+{
+	std::fprintf(stderr, "icmptrace: %llu packets written to %u file%s",
+		     static_cast<unsigned long long>(w.packets()), w.files(),
+		     w.files() == 1 ? "" : "s");
+	if (w.reopened())
+		std::fprintf(stderr, ", names opened again %u times (their earlier packets are gone)",
+			     w.reopened());
+	std::fputc('\n', stderr);
 }
 
 namespace {

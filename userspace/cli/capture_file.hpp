@@ -14,7 +14,12 @@ int read_capture(const Options &o);
 // (ICMPT_SNAPLEN_MAX), none the module's snaplen parameter (GET_CONFIG,
 // asked before this run's session sets its own).
 uint32_t capture_snaplen(const Options &o);
-// The capture file options of a -w run with that snap length.
+// The capture file options of a -w run with that snap length.  Warns on
+// stderr when -G will overwrite one file (a name without strftime
+// conversions, no -C).
 CaptureOptions capture_options(const Options &o, uint32_t snaplen);
+// "N packets written to M files" on stderr, and how often a name was
+// opened again (its earlier packets gone).
+void report_capture(const CaptureWriter &w);
 
 } // namespace icmptrace

@@ -170,9 +170,7 @@ int trace(const Options &o)
 				res.error = e.what();
 		}
 		if (o.write != "-")
-			std::fprintf(stderr, "icmptrace: %llu packets written to %u file%s\n",
-				     static_cast<unsigned long long>(capture->packets()),
-				     capture->files(), capture->files() == 1 ? "" : "s");
+			report_capture(*capture);
 	}
 	if (o.summary && !res.output_closed && !res.output_failed) {
 		const std::string table = o.format == OutputFormat::Json ? summary.json() : summary.text();

@@ -51,13 +51,24 @@ int stats(const std::vector<std::string> &args)
 	ArgReader rd(args, 1);
 	while (rd.next()) {
 		std::string v;
+		const bool format = rd.name() == "--format";
 		try {
-			if (rd.name() == "--format")
+			if (format)
 				v = rd.value();
 		} catch (const ArgError &) {
-			// --format without a value: an unexpected argument, below.
+			// --format without a value: said below.
 		}
-		if (v != "kv" && v != "text") {
+		if (format && v != "kv" && v != "text") {
+			if (v.empty())
+				std::fprintf(stderr, "icmptrace: stats: --format needs a value: text or kv\n%s",
+					     kControlUsage);
+			else
+				std::fprintf(stderr,
+					     "icmptrace: stats: invalid format '%s': expected text or kv\n%s",
+					     v.c_str(), kControlUsage);
+			return kExitUsage;
+		}
+		if (!format) {
 			std::fprintf(stderr, "icmptrace: stats: unexpected argument '%s'\n%s",
 				     rd.arg().c_str(), kControlUsage);
 			return kExitUsage;

@@ -123,8 +123,12 @@ std::string icmp_type_name(uint8_t family, uint8_t type)
 std::vector<IcmpMatch> parse_icmp_types(const std::string &list, uint8_t families)
 {
 	std::vector<IcmpMatch> out;
-	for (const std::string &item : split(list, ','))
+	for (const std::string &item : split(list, ',')) {
+		// An empty item ("a,,b", a trailing comma): the list says where.
+		if (item.empty())
+			throw FilterError("empty ICMP type in the list '" + list + "'");
 		parse_one_type(item, families, out);
+	}
 	return out;
 }
 

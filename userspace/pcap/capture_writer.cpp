@@ -140,6 +140,10 @@ void CaptureWriter::open_file()
 			throw Error(kExitRuntime, errno_message("opening " + name_, errno));
 	}
 	++files_;
+	if (names_.size() < kNames)
+		names_.insert(name_);
+	else if (!names_.contains(name_))
+		++names_over_;
 	file_bytes_ = 0;
 	ifaces_.clear();
 	hot_[0] = hot_[1] = Hot{};

@@ -32,6 +32,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <string_view>
 #include <utility>
 
@@ -96,7 +97,11 @@ public:
 	void close(uint64_t drops_after = 0);
 
 	uint64_t packets() const { return packets_; }	// written (or buffered)
-	uint32_t files() const { return files_; }
+	// Files the capture left: names opened, each once however often it was
+	// reused (-C -W cycles, -G with a name without strftime conversions).
+	uint32_t files() const { return static_cast<uint32_t>(names_.size()) + names_over_; }
+	// Opens of a name opened before: the earlier contents are gone.
+	uint32_t reopened() const { return files_ - files(); }
 
 private:
 	struct Iface {
@@ -129,6 +134,10 @@ private:
 	pcapng::Bytes block_;			// an SHB, IDB or ISB being built
 	uint64_t file_bytes_ = 0;		// written to the current file
 	uint32_t files_ = 0, counter_ = 0;	// files opened; -C's number
+	// The names opened, bounded: past kNames new ones are only counted.
+	static constexpr size_t kNames = 1 << 16;
+	std::unordered_set<std::string> names_;
+	uint32_t names_over_ = 0;
 	std::time_t period_start_ = 0;		// -G: when this file's period began
 	std::map<IfaceKey, Iface> ifaces_;
 	// The last two interfaces of add() (a flood between two namespaces
