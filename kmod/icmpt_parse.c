@@ -215,6 +215,11 @@ static void icmpt_parse_inner(struct icmpt_packet *pkt, struct icmpt_inner *in,
 		return;
 	}
 	in->version = p[0] >> 4;
+	/* ICMP quotes IPv4, ICMPv6 quotes IPv6: anything else is no header. */
+	if (in->version != pkt->family) {
+		in->flags |= ICMPT_INNER_BAD_IP;
+		return;
+	}
 	if (in->version == 4) {
 		off = (p[0] & 0x0f) * 4;
 		if (off < 20) {
@@ -238,7 +243,7 @@ static void icmpt_parse_inner(struct icmpt_packet *pkt, struct icmpt_inner *in,
 			in->flags |= ICMPT_INNER_FRAGMENT;
 			return;
 		}
-	} else if (in->version == 6) {
+	} else {	/* 6 */
 		if (n < 40) {
 			in->flags |= ICMPT_INNER_TRUNCATED;
 			return;
@@ -264,9 +269,6 @@ static void icmpt_parse_inner(struct icmpt_packet *pkt, struct icmpt_inner *in,
 		if (icmpt_v6_is_ext(w.nh))
 			return;
 		off = w.off;
-	} else {
-		in->flags |= ICMPT_INNER_BAD_IP;
-		return;
 	}
 	icmpt_inner_l4(in, p, off, n);
 }

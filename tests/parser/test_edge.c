@@ -797,6 +797,29 @@ static void test_inner_v6_cut(void **state)
 	}
 }
 
+/*
+ * An ICMPv4 error quoting IPv6, an ICMPv6 one quoting IPv4: no header
+ * there, not a decoded datagram (both were shown as inner=udp with ports).
+ */
+static void test_inner_cross_family(void **state)
+{
+	static const unsigned char udp[8] = { 0, 53, 0x30, 0x39, 0, 8, 0, 0 };
+	unsigned char o[T_MAX];
+	unsigned int n6 = t_udp6(o), n4;
+	const struct icmpt_inner *in;
+	struct t_res r;
+
+	(void)state;
+	in = &r.det.inner;
+	t_unreach4(&r, o, n6);
+	assert_int_equal(in->flags, ICMPT_INNER_BAD_IP);
+	assert_int_equal(in->version, 6);
+	n4 = t_ip4(o, 17, 0, udp, 8);
+	t_ptb6(&r, o, n4);
+	assert_int_equal(in->flags, ICMPT_INNER_BAD_IP);
+	assert_int_equal(in->version, 4);
+}
+
 static void test_inner_v6_ext(void **state)
 {
 	unsigned char pl[8 + 8 + 8] = {
@@ -928,6 +951,7 @@ const struct CMUnitTest t_edge_tests[] = {
 	cmocka_unit_test(test_inner_v4_cut),
 	cmocka_unit_test(test_inner_v4_odd),
 	cmocka_unit_test(test_inner_v6_cut),
+	cmocka_unit_test(test_inner_cross_family),
 	cmocka_unit_test(test_inner_v6_ext),
 	cmocka_unit_test(test_ndp_opts_bad),
 	cmocka_unit_test(test_snaplen),

@@ -429,7 +429,7 @@ struct icmpt_det_mld2_report {		/* RFC 3810 */
 #define ICMPT_INNER_ECHO	(1U << 3)  /* id, seq of an inner echo */
 #define ICMPT_INNER_TRUNCATED	(1U << 4)  /* bytes ended inside a header */
 #define ICMPT_INNER_FRAGMENT	(1U << 5)  /* non-first fragment: no ports */
-#define ICMPT_INNER_BAD_IP	(1U << 6)  /* version not 4/6, ihl < 5 */
+#define ICMPT_INNER_BAD_IP	(1U << 6)  /* version not the message's family's, ihl < 5 */
 #define ICMPT_INNER_IP_OPTS	(1U << 7)  /* IPv4 options */
 #define ICMPT_INNER_EXT_HDRS	(1U << 8)  /* IPv6 extension headers walked */
 
