@@ -517,8 +517,11 @@ struct icmpt_info {
  * a value out of range) and an extack message.  Unknown commands fail with
  * EOPNOTSUPP.  The family exists only in the initial network namespace.
  *
- * Permissions.  GET_CONFIG and GET_STATS are open to every user: they are
- * counts and sizes, no more than /proc/net/snmp already shows everyone.
+ * Permissions.  GET_CONFIG and GET_STATS are open to every user of the
+ * initial network namespace (the family's only one), for monitoring: sizes,
+ * and counts of ICMP packets summed over every namespace, per CPU.  That is
+ * more than /proc/net/snmp shows (its namespace's own), but never which
+ * packets or whose.
  * Everything else, GET_FILTER included (it names the processes an admin
  * watches), needs CAP_NET_ADMIN in the initial user namespace
  * (GENL_ADMIN_PERM), as opening /dev/icmptrace does: the configuration and
