@@ -115,8 +115,7 @@ u8 icmpt_attribute(const struct sk_buff *skb, const struct nf_hook_state *state,
 	if (!icmpt_sent_by_current(skb, ctx, sends)) {
 		icmpt_task_clear(task);
 		/* A task's socket that current does not send for: unknown. */
-		if (ctx == ICMPT_CTX_TASK && !(current->flags & PF_KTHREAD) &&
-		    icmpt_from_user_sock(skb))
+		if (icmpt_sent_by_current(skb, ctx, true))
 			return ICMPT_OWNER_NONE;
 		return ICMPT_OWNER_KERNEL;
 	}

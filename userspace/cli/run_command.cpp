@@ -18,6 +18,7 @@
 
 #include "control/filter_spec.hpp"
 #include "util/error.hpp"
+#include "util/unique_fd.hpp"
 
 namespace icmptrace {
 namespace {
@@ -53,10 +54,6 @@ uint32_t id_value(const char *s, const char *what)
 // A fork bomb must not keep a tree kill walking.
 constexpr size_t kMaxTree = 65536;
 
-struct DirCloser {
-	void operator()(DIR *d) const { ::closedir(d); }
-};
-
 // Every process below pid: the children files of its threads, then of
 // theirs (Linux's /proc/PID/task/TID/children).
 std::vector<pid_t> descendants(pid_t pid)
@@ -65,7 +62,7 @@ std::vector<pid_t> descendants(pid_t pid)
 	while (!todo.empty() && out.size() < kMaxTree) {
 		const std::string dir = "/proc/" + std::to_string(todo.back()) + "/task";
 		todo.pop_back();
-		std::unique_ptr<DIR, DirCloser> d(::opendir(dir.c_str()));
+		UniqueDir d(::opendir(dir.c_str()));
 		if (!d)
 			continue;	// gone meanwhile
 		while (const dirent *e = ::readdir(d.get())) {

@@ -20,10 +20,6 @@ uint32_t inode_of(const std::string &path)
 	return ::stat(path.c_str(), &st) == 0 ? static_cast<uint32_t>(st.st_ino) : 0;
 }
 
-struct DirCloser {
-	void operator()(DIR *d) const { ::closedir(d); }
-};
-
 bool all_digits(const char *s)
 {
 	for (; *s; ++s)
@@ -87,7 +83,7 @@ UniqueFd NetnsIfnames::open_netns(uint32_t netns, uint32_t hint_pid)
 			return fd;
 	// ip netns's names first (few), then every process (one stat each).
 	for (const auto &[dir, pids_only] : {std::pair{run_netns_, false}, std::pair{proc_, true}}) {
-		std::unique_ptr<DIR, DirCloser> d(::opendir(dir.c_str()));
+		UniqueDir d(::opendir(dir.c_str()));
 		if (!d)
 			continue;
 		++scans_;

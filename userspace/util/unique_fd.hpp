@@ -1,8 +1,11 @@
 // Owning file descriptor: closed exactly once, movable, not copyable.
+// UniqueDir: the same for an opendir() stream.
 #pragma once
 
+#include <dirent.h>
 #include <unistd.h>
 
+#include <memory>
 #include <utility>
 
 namespace icmptrace {
@@ -34,5 +37,10 @@ public:
 private:
 	int fd_ = -1;
 };
+
+struct DirCloser {
+	void operator()(DIR *d) const { ::closedir(d); }
+};
+using UniqueDir = std::unique_ptr<DIR, DirCloser>;
 
 } // namespace icmptrace
