@@ -539,6 +539,41 @@ static void icmpt_detail_v6(struct icmpt_packet *pkt, struct icmpt_detail *det,
 }
 
 /*
+ * An ICMPv6 message of 4 to 7 bytes that is not cut short: type, code and
+ * checksum are the whole common header (RFC 4443 2.1).  The Multicast
+ * Router Solicitation and Termination (RFC 4286) have nothing more, and
+ * what follows in a type the parser does not decode is that type's own.
+ * Every type icmpt_detail_v6() decodes has 4 more bytes at least.
+ */
+static int icmpt_v6_short_whole(const struct icmpt_packet *pkt,
+				unsigned int have)
+{
+	if (pkt->proto != ICMPT_IPPROTO_ICMPV6 || have < 4)
+		return 0;
+	switch (pkt->type) {
+	case ICMPT_V6_DEST_UNREACH:
+	case ICMPT_V6_PACKET_TOO_BIG:
+	case ICMPT_V6_TIME_EXCEEDED:
+	case ICMPT_V6_PARAM_PROBLEM:
+	case ICMPT_V6_ECHO_REQUEST:
+	case ICMPT_V6_ECHO_REPLY:
+	case ICMPT_V6_MLD_QUERY:
+	case ICMPT_V6_MLD_REPORT:
+	case ICMPT_V6_MLD_DONE:
+	case ICMPT_V6_ROUTER_SOLICIT:
+	case ICMPT_V6_ROUTER_ADVERT:
+	case ICMPT_V6_NEIGH_SOLICIT:
+	case ICMPT_V6_NEIGH_ADVERT:
+	case ICMPT_V6_REDIRECT:
+	case ICMPT_V6_MLD2_REPORT:
+	case ICMPT_V6_EXT_ECHO_REQUEST:
+	case ICMPT_V6_EXT_ECHO_REPLY:
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * The ICMP message h[0..have), at offset off of the datagram; have is
  * already clamped to the IP length.  whole: h holds the message up to that
  * length and no fragment is missing.
@@ -554,13 +589,15 @@ static void icmpt_parse_icmp(struct icmpt_packet *pkt, struct icmpt_detail *det,
 	}
 	pkt->type = h[0];
 	pkt->code = h[1];
+	if (have >= 4)
+		pkt->checksum = icmpt_be16(h + 2);
 	if (have < ICMPT_ICMP_HDR_LEN) {
-		pkt->flags |= ICMPT_PKT_TRUNCATED;
-		if (have >= 4)
-			pkt->checksum = icmpt_be16(h + 2);
+		if (!icmpt_v6_short_whole(pkt, have))
+			pkt->flags |= ICMPT_PKT_TRUNCATED;
+		else if (whole)
+			pkt->flags |= icmpt_csum_check(pkt, h, have);
 		return;
 	}
-	pkt->checksum = icmpt_be16(h + 2);
 	pkt->rest = icmpt_be32(h + 4);
 
 	if ((pkt->proto == ICMPT_IPPROTO_ICMP &&

@@ -159,7 +159,7 @@ static void icmpt_csum(const struct sk_buff *skb, unsigned int pos,
 	const u32 verdict = ICMPT_PKT_CSUM_OK | ICMPT_PKT_CSUM_BAD;
 	unsigned int left = pkt->icmp_len;
 
-	if ((pkt->flags & skip) || routed || left < 8)
+	if ((pkt->flags & skip) || routed || left < 4)
 		return;
 	if (skb->ip_summed == CHECKSUM_PARTIAL) {
 		pkt->flags &= ~verdict;

@@ -389,6 +389,47 @@ static void test_v6_unknown(void **state)
 	assert_int_equal(r.pkt.flags, ICMPT_PKT_CSUM_OK);
 }
 
+/*
+ * A message of type, code and checksum alone (RFC 4443 2.1) is whole:
+ * the Multicast Router Solicitation and Termination of RFC 4286 have
+ * nothing more, and the body of a type we do not know is its own.  A type
+ * whose format has more (an echo) is cut short at 4 bytes.
+ */
+static void test_v6_four_byte_message(void **state)
+{
+	static const unsigned int types[] = { 152, 153, 200 };
+	unsigned char m[8] = { 0 }, b[T_MAX];
+	struct t_res r;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		m[0] = types[i];
+		m[1] = 0;
+		m[2] = m[3] = 0;
+		t_csum6(m, 4);
+		t_parse_all(&r, b, t_ip6(b, 58, m, 4));
+		t_ok6(&r, types[i], 0, 4);
+		assert_int_equal(r.det.kind, ICMPT_DET_NONE);
+		assert_int_equal(r.pkt.rest, 0);
+		assert_int_equal(r.pkt.flags, ICMPT_PKT_CSUM_OK);
+		/* The checksum is checked, not taken on trust. */
+		m[3] ^= 1;
+		t_parse_all(&r, b, t_ip6(b, 58, m, 4));
+		assert_int_equal(r.pkt.flags, ICMPT_PKT_CSUM_BAD);
+	}
+	/* Cut inside the checksum: truncated, whatever the type. */
+	t_parse_all(&r, b, t_ip6(b, 58, m, 3));
+	assert_int_equal(r.pkt.flags, ICMPT_PKT_TRUNCATED);
+	/* An echo request needs its identifier and sequence. */
+	m[0] = 128;
+	m[2] = m[3] = 0;
+	t_csum6(m, 4);
+	t_parse_all(&r, b, t_ip6(b, 58, m, 4));
+	assert_true(r.pkt.flags & ICMPT_PKT_TRUNCATED);
+	assert_false(r.pkt.flags & ICMPT_PKT_HAS_ECHO);
+}
+
 const struct CMUnitTest t_v6_tests[] = {
 	cmocka_unit_test(test_v6_echo),
 	cmocka_unit_test(test_v6_unreach),
@@ -404,5 +445,6 @@ const struct CMUnitTest t_v6_tests[] = {
 	cmocka_unit_test(test_v6_mld2_report),
 	cmocka_unit_test(test_v6_ext_echo),
 	cmocka_unit_test(test_v6_unknown),
+	cmocka_unit_test(test_v6_four_byte_message),
 };
 const size_t t_v6_count = ARRAY_SIZE(t_v6_tests);

@@ -12,7 +12,8 @@
  *     exactly one;
  *   - IPv4 with a timestamp option, which the receiver fills in before
  *     LOCAL_IN without mending the header's checksum: csum_ok at LOCAL_IN
- *     too (the message's sum, not the header's) and answered.
+ *     too (the message's sum, not the header's) and answered;
+ *   - a 4-byte ICMPv6 message, good and bad: whole, its checksum checked.
  * Records are read straight from the rings (ringlib.c).
  */
 #define _GNU_SOURCE
@@ -204,6 +205,63 @@ TEST_F(csum, v6_good_answered)
 TEST_F(csum, v6_bad_dropped_and_counted)
 {
 	check(_metadata, self, 6, 5, 1, 0);
+}
+
+/*
+ * A 4-byte ICMPv6 message (RFC 4286's Multicast Router Solicitation: type,
+ * code and checksum, nothing more) to ::1: whole, not truncated, its
+ * checksum checked.  flip: one bit of the checksum wrong.  The stack does
+ * not answer; it counts the bad one as a checksum error.
+ */
+static void check_four_byte(struct __test_metadata *_metadata, FIXTURE_DATA(csum) *self,
+			    int flip)
+{
+	const uint32_t verdict = ICMPT_PKT_CSUM_OK | ICMPT_PKT_CSUM_BAD;
+	uint32_t want = flip ? ICMPT_PKT_CSUM_BAD : ICMPT_PKT_CSUM_OK;
+	uint8_t pkt[44], ph[44] = { 0 };
+	long err0 = csum_errors(6), err1;
+	uint16_t c;
+	int i, n = 0;
+
+	ASSERT_LE(0, err0);
+	vm_ip6_hdr_lo(pkt, IPPROTO_ICMPV6, 4);
+	memcpy(ph, pkt + 8, 32);
+	ph[35] = 4;
+	ph[39] = 58;
+	ph[40] = pkt[40] = 152;
+	pkt[41] = 0;
+	c = vm_csum(ph, 44);
+	pkt[42] = c >> 8;
+	pkt[43] = (c & 0xff) ^ (flip ? 0x10 : 0);
+	ASSERT_EQ(44, vm_send_lo(self->raw6, 6, pkt, 44));
+	rl_collect(&self->m, &self->e, 2, 3000);
+	usleep(300 * 1000);
+	rl_collect(&self->m, &self->e, MAX_EVS, 0);
+	show(_metadata, &self->e);
+	err1 = csum_errors(6);
+	for (i = 0; i < self->e.n; i++) {
+		const struct icmpt_packet *p = &self->e.ev[i].pkt;
+
+		EXPECT_EQ(152, p->type);
+		EXPECT_EQ(4, p->icmp_len);
+		EXPECT_EQ((pkt[42] << 8) | pkt[43], p->checksum);
+		EXPECT_EQ(0, p->flags & ICMPT_PKT_TRUNCATED);
+		if (p->type == 152 && (p->flags & verdict) == want)
+			n++;
+	}
+	EXPECT_EQ(2, self->e.n);
+	EXPECT_EQ(2, n) TH_LOG("records out and in with the verdict 0x%x", want);
+	EXPECT_EQ(flip ? 1 : 0, err1 - err0) TH_LOG("checksum errors counted by the stack");
+}
+
+TEST_F(csum, v6_four_byte_message_whole)
+{
+	check_four_byte(_metadata, self, 0);
+}
+
+TEST_F(csum, v6_four_byte_message_bad_checksum)
+{
+	check_four_byte(_metadata, self, 1);
 }
 
 TEST_HARNESS_MAIN
