@@ -2,6 +2,7 @@
 // key order and value types of tracee's own net_packet_icmp line.
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -340,6 +341,29 @@ void test_json_comm_escaping(void **)
 			    "a\"b\\c\n\x01\xef\xbf\xbd\xc3\xa9\x7fxyzw");
 }
 
+// line_room() is the one bounds check of a line: it must hold every string
+// as often as a format writes it, at its worst escaped size (the review's
+// find: JSON writes the container id twice).  Hand-built contexts may hold
+// anything; under ASan an overrun fails here.
+void test_room_for_every_string(void **)
+{
+	icmpt_event ev = sample_echo_request();
+	std::memcpy(ev.task.comm, "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01", 16);
+	FormatContext ctx;
+	ctx.container_id.assign(3000, '\x01');
+	ctx.hostname.assign(3000, '\x01');
+	ctx.machine_name.assign(3000, '\x02');
+	for (OutputFormat f : {OutputFormat::Text, OutputFormat::Json, OutputFormat::Kv,
+			       OutputFormat::Ecs}) {
+		std::string line = "x";
+		format_event(f, ev, ctx, line);
+		assert_int_equal(line[0], 'x');
+		assert_int_equal(line.back(), '\n');
+		assert_int_equal(std::count(line.begin(), line.end(), '\n'), 1);
+		assert_null(std::memchr(line.data(), 0x01, line.size()));
+	}
+}
+
 } // namespace
 
 int main()
@@ -365,6 +389,7 @@ int main()
 		cmocka_unit_test(test_json_id_seq_from_rest),
 		cmocka_unit_test(test_json_syscall),
 		cmocka_unit_test(test_json_comm_escaping),
+		cmocka_unit_test(test_room_for_every_string),
 	};
 	return cmocka_run_group_tests_name("formats", tests, nullptr, nullptr);
 }

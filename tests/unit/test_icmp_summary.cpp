@@ -188,11 +188,11 @@ void test_counts_by_process_and_type(void **)
 
 	assert_int_equal(s.packets(), 12);
 	assert_int_equal(s.by_process().size(), 3);
-	IcmpSummary::Process ping{kPid, "ping", std::string(12, 'a')};
+	IcmpSummary::Process ping{true, kPid, "ping", std::string(12, 'a')};
 	assert_int_equal(s.by_process().at(ping).out, 4);
 	assert_int_equal(s.by_process().at(ping).in, 4);
-	assert_int_equal(s.by_process().at({0, "(kernel)", ""}).out, 1);
-	assert_int_equal(s.by_process().at({0, "(no owner)", ""}).in, 3);
+	assert_int_equal(s.by_process().at({false, 0, "(kernel)", ""}).out, 1);
+	assert_int_equal(s.by_process().at({false, 0, "(no owner)", ""}).in, 3);
 	assert_int_equal(s.by_type().at({4, 8, 0, ICMPT_DIR_OUT}), 4);
 	assert_int_equal(s.by_type().at({4, 0, 0, ICMPT_DIR_IN}), 4);
 	assert_int_equal(s.by_type().at({4, 0, 0, ICMPT_DIR_OUT}), 1);
@@ -226,12 +226,12 @@ void test_kept_rows_count_right(void **)
 		icmpt_event req = request(seq, kT0 + seq * 10);
 		v4(req.pkt.daddr, dst);
 		FormatContext ctx;
-		IcmpSummary::Process proc{0, who == 6 ? "(no owner)" : "(kernel)", ""};
+		IcmpSummary::Process proc{false, 0, who == 6 ? "(no owner)" : "(kernel)", ""};
 		if (who < 6) {
 			req.task.pid = req.task.tid = kPid + who / 2;
 			std::snprintf(req.task.comm, sizeof(req.task.comm), "%s", who % 2 ? "ping" : "fping");
 			ctx.container_id = ids[who % 3];
-			proc = {req.task.pid, who % 2 ? "ping" : "fping", ctx.container_id.substr(0, 12)};
+			proc = {true, req.task.pid, who % 2 ? "ping" : "fping", ctx.container_id.substr(0, 12)};
 		} else {
 			req.owner = who == 6 ? ICMPT_OWNER_NONE : ICMPT_OWNER_KERNEL;
 		}
@@ -276,6 +276,22 @@ void test_json_object(void **)
 			   "\"avg_ms\":0.250,\"max_ms\":0.250,\"mdev_ms\":0.000}"));
 	assert_true(has(j, "{\"destination\":\"198.51.100.7\",\"family\":4,\"type\":3,\"code\":3,"
 			   "\"name\":\"DestinationUnreachable(Port)\",\"count\":1}"));
+}
+
+// A comm's odd bytes are escaped once, each output its own way: JSON as
+// JSON, the table as the text lines have them (the review's find: the
+// table's escape went into JSON again as literal backslashes).
+void test_comm_escaped_once(void **)
+{
+	IcmpSummary s;
+	icmpt_event ev = request(1, kT0);
+	std::memcpy(ev.task.comm, "p\x01 g\0", 6);
+	s.add(ev, {});
+	const std::string j = s.json();
+	assert_true(has(j, "{\"comm\":\"p\\u0001 g\",\"pid\":4242,"));
+	const std::string t = s.text();
+	assert_true(has(t, " p\\x01\\x20g ") || has(t, " p\\x01\\040g "));
+	assert_null(std::memchr(t.data(), 0x01, t.size()));
 }
 
 // The loop feeds every record to observe; print=false writes no line.
@@ -334,6 +350,7 @@ int main()
 		cmocka_unit_test(test_counts_by_process_and_type),
 		cmocka_unit_test(test_kept_rows_count_right),
 		cmocka_unit_test(test_json_object),
+		cmocka_unit_test(test_comm_escaped_once),
 		cmocka_unit_test(test_loop_observe_without_print),
 		cmocka_unit_test(test_options),
 	};

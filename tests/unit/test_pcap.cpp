@@ -19,6 +19,7 @@
 #include "pcap/owner_comment.hpp"
 #include "pcap/packet_event.hpp"
 #include "pcap/pcapng_blocks.hpp"
+#include "sample_events.hpp"
 #include "sample_packets.hpp"
 #include "util/error.hpp"
 #include "cmocka_includes.hpp"
@@ -247,16 +248,20 @@ void test_isb_bytes(void **)
 	assert_int_equal(le32(b, 48), 52);
 }
 
+constexpr char kContainerId[] =
+	"3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899";
+
 void test_comment_round_trip(void **)
 {
 	icmpt_event ev = record_of(echo_v4(1, 2), ICMPT_DIR_OUT, ICMPT_OWNER_SENDER, 500);
 	FormatContext ctx;
-	ctx.container_id = "abc def";
-	ctx.hostname = "host-1";
+	const std::string id(kContainerId);
+	ctx.container_id = id;
+	ctx.hostname = "host 1";
 	const std::string c = owner_comment(ev, ctx);
-	assert_string_equal(c.substr(0, 76).c_str(),
-			    "pid=500 tid=501 ppid=1 uid=1000 comm=my%20ping%25 container=abc%20def "
-			    "owner=");
+	const std::string head =
+		"pid=500 tid=501 ppid=1 uid=1000 comm=my%20ping%25 container=" + id + " owner=";
+	assert_string_equal(c.substr(0, head.size()).c_str(), head.c_str());
 	assert_non_null(std::strstr(c.c_str(), " ns_pid=7 "));
 	assert_null(std::strstr(c.c_str(), "ns_tid"));	// same as tid
 	// booted=: the real time less the boot time, as a number of its own.
@@ -272,8 +277,8 @@ void test_comment_round_trip(void **)
 	assert_int_equal(back.ctx, ev.ctx);
 	assert_int_equal(back.ts_boot_ns, ev.ts_boot_ns);
 	assert_int_equal(back.pkt_netns, ev.pkt_netns);
-	assert_string_equal(bctx.container_id.c_str(), "abc def");
-	assert_string_equal(bctx.hostname.c_str(), "host-1");
+	assert_string_equal(bctx.container_id.c_str(), id.c_str());
+	assert_string_equal(bctx.hostname.c_str(), "host 1");
 	// A real clock behind the boot clock: booted= below zero.
 	icmpt_event early = ev;
 	early.ts_real_ns = ev.ts_boot_ns - 12345;
@@ -298,6 +303,55 @@ void test_comment_round_trip(void **)
 	assert_false(parse_owner_comment("owner=nobody", back, bctx));
 }
 
+// A file's comment holds any bytes: a container id or hostname that no live
+// run writes is not taken, so no format meets its length or its bytes (the
+// review's find: 700 escaped bytes written twice overran the JSON line).
+void test_comment_hostile_strings(void **)
+{
+	const std::string id(kContainerId);
+	std::string many;
+	for (int i = 0; i < 700; ++i)
+		many += "%01";
+	const std::string bad_ids[] = {
+		many, "x%0afake=line%20src=6.6.6.6", id.substr(1), id + "0",
+		"%1b[2J%0aowned", std::string(kContainerId).replace(0, 1, "A"),
+		std::string(kContainerId).replace(63, 1, "g"),
+	};
+	for (const std::string &bad : bad_ids) {
+		icmpt_event ev = sample_echo_request();
+		FormatContext ctx;
+		assert_true(parse_owner_comment("pid=1 tid=1 comm=x container=" + bad +
+							" host=h owner=sender",
+						ev, ctx));
+		assert_string_equal(ctx.container_id.c_str(), "");
+		assert_string_equal(ctx.hostname.c_str(), "h");
+	}
+	icmpt_event ev = sample_echo_request();
+	FormatContext ctx;
+	const std::string host64(64, 'h');
+	assert_true(parse_owner_comment("pid=1 tid=1 comm=x host=" + host64 + "h owner=sender", ev,
+					ctx));
+	assert_string_equal(ctx.hostname.c_str(), "");
+	assert_true(parse_owner_comment("pid=1 tid=1 comm=x container=" + id + " host=" + host64 +
+						" owner=sender",
+					ev, ctx));
+	assert_string_equal(ctx.container_id.c_str(), id.c_str());
+	assert_string_equal(ctx.hostname.c_str(), host64.c_str());
+	// A hostname may hold any byte but NUL, and each format escapes it:
+	// one record is one line, with no terminal control in it.
+	assert_true(parse_owner_comment("pid=1 tid=1 comm=x host=a%0afake=1%1b]0;x%07 owner=sender",
+					ev, ctx));
+	assert_string_equal(ctx.hostname.c_str(), "a\nfake=1\x1b]0;x\x07");
+	for (OutputFormat f : {OutputFormat::Text, OutputFormat::Json, OutputFormat::Kv,
+			       OutputFormat::Ecs}) {
+		std::string line;
+		format_event(f, ev, ctx, line);
+		assert_int_equal(std::count(line.begin(), line.end(), '\n'), 1);
+		assert_null(std::memchr(line.data(), 0x1b, line.size()));
+		assert_null(std::memchr(line.data(), 0x07, line.size()));
+	}
+}
+
 // Records -> -w file -> -r: the same records, the same JSON lines.
 void test_write_read_round_trip(void **)
 {
@@ -310,7 +364,7 @@ void test_write_read_round_trip(void **)
 	const Bytes ip = echo_v4(9, 1), ip2 = echo_v4(9, 1, 0), ip3 = echo_v4(3, 4);
 	const std::string path = temp_path("rt.pcapng");
 	FormatContext ctx;
-	ctx.container_id = "c0ffee";
+	ctx.container_id = kContainerId;
 	{
 		CaptureOptions o;
 		o.path = path;
@@ -332,7 +386,7 @@ void test_write_read_round_trip(void **)
 		assert_string_equal(a.c_str(), b.c_str());
 	}
 	assert_true(r.ip[0] == ip);
-	assert_string_equal(r.ctxs[0].container_id.c_str(), "c0ffee");
+	assert_string_equal(r.ctxs[0].container_id.c_str(), kContainerId);
 	// Two IDBs, then the ISBs at the end: ifrecv 2 and drops 3 on the first.
 	CaptureReader rd(memory_source(file));
 	int n = 0;
@@ -632,6 +686,7 @@ int main()
 		cmocka_unit_test(test_epb_bytes),
 		cmocka_unit_test(test_isb_bytes),
 		cmocka_unit_test(test_comment_round_trip),
+		cmocka_unit_test(test_comment_hostile_strings),
 		cmocka_unit_test(test_write_read_round_trip),
 		cmocka_unit_test(test_tcpdump_pcap),
 		cmocka_unit_test(test_bad_input),

@@ -51,8 +51,9 @@ IcmpSummary::Process process_of(const icmpt_event &ev, const FormatContext &ctx)
 	} else if (ev.owner == ICMPT_OWNER_KERNEL) {
 		p.comm = "(kernel)";
 	} else {
+		p.task = true;
 		p.pid = ev.task.pid;
-		p.comm = escape_token(comm_of(ev.task));
+		p.comm = comm_of(ev.task);
 		p.container = ctx.container_id.substr(0, 12);
 	}
 	return p;
@@ -102,7 +103,14 @@ std::string table(const std::vector<std::vector<std::string>> &rows, size_t firs
 
 std::string dash(const std::string &s)
 {
-	return s.empty() ? "-" : s;
+	return s.empty() ? "-" : escape_token(s);
+}
+
+// A table cell: a task's comm escaped as the text lines have it (JSON
+// escapes the raw bytes its own way).
+std::string comm_cell(const IcmpSummary::Process &p)
+{
+	return p.task ? escape_token(p.comm) : p.comm;
 }
 
 void json_process(std::string &out, const IcmpSummary::Process &p)
@@ -232,7 +240,7 @@ std::string IcmpSummary::text() const
 		return a.second.out + a.second.in > b.second.out + b.second.in;
 	});
 	for (const auto &[proc, c] : procs)
-		rows.push_back({proc.pid ? std::to_string(proc.pid) : "-", proc.comm,
+		rows.push_back({proc.pid ? std::to_string(proc.pid) : "-", comm_cell(proc),
 				dash(proc.container), std::to_string(c.out), std::to_string(c.in),
 				std::to_string(c.out + c.in)});
 	out += table(rows, 3);
@@ -250,7 +258,7 @@ std::string IcmpSummary::text() const
 	out += "\necho round-trip times (ms; kernel timestamps, request out to reply in):\n";
 	rows = {{"PID", "COMM", "CONTAINER", "DESTINATION", "REPLIES", "MIN", "AVG", "MAX", "MDEV"}};
 	for (const auto &[k, r] : rtts_)
-		rows.push_back({k.first.pid ? std::to_string(k.first.pid) : "-", k.first.comm,
+		rows.push_back({k.first.pid ? std::to_string(k.first.pid) : "-", comm_cell(k.first),
 				dash(k.first.container), k.second.addr, std::to_string(r.n),
 				ms(static_cast<double>(r.min_ns) / 1e6), ms(r.avg_ms()),
 				ms(static_cast<double>(r.max_ns) / 1e6), ms(r.mdev_ms())});

@@ -28,10 +28,11 @@ public:
 
 	// The owner a row is counted under.  pid 0: no task (comm says why).
 	struct Process {
+		bool task = false;	// comm is a task's (raw bytes), not "(kernel)"
 		uint32_t pid = 0;
 		std::string comm;
 		std::string container;	// short id, "" if none
-		auto tie() const { return std::tie(pid, comm, container); }
+		auto tie() const { return std::tie(task, pid, comm, container); }
 		bool operator<(const Process &o) const { return tie() < o.tie(); }
 	};
 	struct Rtt {

@@ -15,6 +15,11 @@ bool is_id(std::string_view s)
 	       });
 }
 
+bool is_lower_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
 std::string lower(std::string_view s)
 {
 	std::string out(s);
@@ -95,6 +100,11 @@ ContainerRef container_from_cgroup_path(std::string_view path)
 		path.remove_prefix(slash + 1);
 	}
 	return {};
+}
+
+bool is_container_id(std::string_view id)
+{
+	return id.size() == kIdLen && std::all_of(id.begin(), id.end(), is_lower_hex);
 }
 
 std::string_view short_container_id(std::string_view id)

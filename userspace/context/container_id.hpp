@@ -21,6 +21,9 @@ struct ContainerRef {
 //   other scopes .../<name>-<id>.scope (nerdctl, ...), runtime "systemd"
 ContainerRef container_from_cgroup_path(std::string_view path);
 
+// What ContainerRef::id holds when not empty: 64 lowercase hex digits.
+bool is_container_id(std::string_view id);
+
 // docker's short form: the first 12 hex digits.
 std::string_view short_container_id(std::string_view id);
 

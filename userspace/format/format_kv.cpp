@@ -167,7 +167,7 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	// Derived by the reader, last so the keys above keep their places.
 	// Both may be empty ("container="): a key is always there.
 	c.lit(" container=");
-	c.put(ctx.container_id);
+	put_token(c, ctx.container_id);
 	c.lit(" hostname=");
 	put_token(c, ctx.hostname);
 	c.put('\n');

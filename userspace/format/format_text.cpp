@@ -255,7 +255,7 @@ void put_text(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 		// docker's short id: enough to tell containers apart on one host.
 		if (!ctx.container_id.empty()) {
 			c.lit(" ctr=");
-			c.put(short_container_id(ctx.container_id));
+			put_token(c, short_container_id(ctx.container_id));
 		}
 	}
 	c.lit(" owner=");

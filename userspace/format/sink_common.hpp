@@ -112,11 +112,14 @@ private:
 	unsigned oldest_ = 0;
 };
 
-// The one bounds check of a record: the room its line can need.
+// The one bounds check of a record: the room its line can need, each string
+// escaped at its worst as often as a format writes it (JSON writes the
+// container id twice, ECS the machine's name beside the task's hostname).
 inline size_t line_room(const FormatContext &ctx)
 {
 	return kLineMax +
-	       kEscapeMax * (sizeof(icmpt_task::comm) + ctx.hostname.size() + ctx.container_id.size());
+	       kEscapeMax * (sizeof(icmpt_task::comm) + ctx.hostname.size() +
+			     2 * ctx.container_id.size() + ctx.machine_name.size());
 }
 
 } // namespace icmptrace

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 
+#include "context/container_id.hpp"
 #include "format/cursor.hpp"
 #include "format/event_fields.hpp"
 
@@ -112,6 +113,9 @@ void context_part(Cursor &c, const FormatContext &ctx)
 		key(c, " eid_parent=", ctx.parent_entity_id);
 	}
 }
+
+// A UTS name's length at most (the kernel's __NEW_UTS_LEN).
+constexpr size_t kHostNameMax = 64;
 
 std::string unescaped(std::string_view v)
 {
@@ -320,9 +324,15 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 			const std::string s = unescaped(v);
 			std::memcpy(t.comm, s.data(), std::min(s.size(), sizeof(t.comm) - 1));
 		} else if (k == "container") {
-			c.container_id = unescaped(v);
+			// Only what a live run can write: a file's other bytes
+			// would reach every format unchecked in length and kind.
+			std::string id = unescaped(v);
+			if (is_container_id(id))
+				c.container_id = std::move(id);
 		} else if (k == "host") {
-			c.hostname = unescaped(v);
+			std::string host = unescaped(v);
+			if (host.size() <= kHostNameMax)
+				c.hostname = std::move(host);
 		} else if (k == "syscall") {
 			number(v, t.syscall_nr);
 		} else if (k == "pid") {
