@@ -16,6 +16,11 @@
 #     error message
 #  10 lines to a full disk with a COMMAND: exit 1, the summary, then the error
 #     naming standard output; the command is stopped
+#  11 -w onto a 64 KiB tmpfs under a flood: exit 1, and "N packets written"
+#     is what the file holds, whole to its end (tshark and -r read it all)
+#  12 -w - into a pipe nobody reads, then SIGINT: the run ends within 3 s
+#     (it used to block in write(2) until SIGKILL), says what it could not
+#     write, and exits 0
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ICMPTRACE=${ICMPTRACE:-build/icmptrace}
@@ -65,7 +70,7 @@ packet_hex() {
 }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..12"
 rm -rf "$T" && mkdir -p "$T"
 ip netns del "$NS" 2>/dev/null
 if ! ip netns add "$NS" || ! ip -n "$NS" link set lo up; then
@@ -272,6 +277,68 @@ else
 	not_ok "lines to /dev/full with a command" "exit $rc, ping left: '${left}'" "$(cat "$T/lfull.err")"
 	[[ -z $left ]] || kill "$left"
 fi
+
+# 11: a full disk under a flood.  Before: "515 packets written" for a file
+# of 165, cut inside its last block.
+mkdir -p "$T/small"
+if mount -t tmpfs -o size=64k icmpt-small "$T/small"; then
+	"$ICMPTRACE" -w "$T/small/x.pcapng" -s 0 -t $((8 * scale)) "${nsarg[@]}" 2>"$T/small.err" &
+	writer=$!
+	for _ in $(seq $((200 * scale))); do
+		grep -q "listening on" "$T/small.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	ip netns exec "$NS" ping -f -c 2000 -s 200 127.0.0.1 >/dev/null 2>&1
+	wait "$writer"
+	rc=$?
+	said=$(sed -n 's/^icmptrace: \([0-9]*\) packets written to 1 file; \([0-9]*\) not written.*/\1 \2/p' \
+		"$T/small.err")
+	in_file=$(tshark -r "$T/small/x.pcapng" 2>"$T/small.tshark" | grep -c .)
+	tshark_err=$(grep -v -e "Running as user" -e "^ *$" "$T/small.tshark")
+	read_err=$("$ICMPTRACE" -r "$T/small/x.pcapng" 2>&1 >/dev/null | grep -v "packets read")
+	if [[ $rc == 1 && -n $said && ${said% *} == "$in_file" && ${said#* } -gt 0 && -z $tshark_err &&
+		-z $read_err ]] && grep -q "No space left on device" "$T/small.err"; then
+		ok "-w to a full tmpfs: exit 1, $in_file packets said and in the file, ${said#* } not written"
+	else
+		not_ok "-w to a full tmpfs" "exit $rc, said '${said}', tshark reads $in_file" \
+			"$(cat "$T/small.err")" "${tshark_err}" "${read_err}"
+	fi
+	umount "$T/small"
+else
+	not_ok "-w to a full tmpfs: no tmpfs"
+fi
+
+# 12: a stalled pipe and a stop.
+mkfifo "$T/stall"
+exec 7<>"$T/stall"	# holds the FIFO open; nobody reads it
+"$ICMPTRACE" -w "$T/stall" -s 0 "${nsarg[@]}" 2>"$T/stall.err" &
+writer=$!
+for _ in $(seq $((200 * scale))); do
+	grep -q "listening on" "$T/stall.err" 2>/dev/null && break
+	sleep 0.1
+done
+ip netns exec "$NS" ping -c 200 -i 0.01 -s 1400 127.0.0.1 >/dev/null 2>&1
+kill -INT "$writer"
+t0=$(date +%s%N)
+for _ in $(seq $((100 * scale))); do
+	kill -0 "$writer" 2>/dev/null || break
+	sleep 0.05
+done
+ms=$((($(date +%s%N) - t0) / 1000000))
+if kill -0 "$writer" 2>/dev/null; then
+	kill -9 "$writer"
+	wait "$writer"
+	not_ok "-w into a stalled FIFO: still running $ms ms after SIGINT" "$(cat "$T/stall.err")"
+else
+	wait "$writer"
+	rc=$?
+	if [[ $rc == 0 ]] && grep -q "not written (the output took nothing after the stop)" "$T/stall.err"; then
+		ok "-w into a stalled FIFO: SIGINT ended it in $ms ms, $(grep -o '[0-9]* not written' "$T/stall.err")"
+	else
+		not_ok "-w into a stalled FIFO, then SIGINT" "exit $rc after $ms ms" "$(cat "$T/stall.err")"
+	fi
+fi
+exec 7>&-
 
 ip netns del "$NS"
 exit $failed

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <map>
 #include <optional>
 
 #include "cli/icmp_summary.hpp"
@@ -59,6 +60,11 @@ void report_capture(const CaptureWriter &w)
 	if (w.reopened())
 		std::fprintf(stderr, ", names opened again %u times (their earlier packets are gone)",
 			     w.reopened());
+	if (w.lost())
+		std::fprintf(stderr, "; %llu not written (%s)",
+			     static_cast<unsigned long long>(w.lost()),
+			     w.abandoned() ? "the output took nothing after the stop"
+					   : "the output failed or was closed");
 	std::fputc('\n', stderr);
 }
 
@@ -115,7 +121,10 @@ int read_capture(const Options &o)
 	}
 	IcmpSummary summary;
 	std::string line, bad_file, write_error;
-	uint64_t packets = 0, records = 0, dropped = 0;
+	uint64_t packets = 0, records = 0;
+	// Packets of a link type the reader cannot take apart, by type: said
+	// at the end, not taken for "no ICMP here".
+	std::map<uint32_t, uint64_t> unknown_links;
 	bool closed = false;	// the reader of our output left (EPIPE)
 	icmpt_event ev;
 	FormatContext ctx;
@@ -123,7 +132,9 @@ int read_capture(const Options &o)
 	try {
 		while (const CapturedPacket *p = reader.next()) {
 			++packets;
-			dropped += p->dropcount;
+			if (!linktype_known(p->linktype) &&
+			    (unknown_links.size() < 16 || unknown_links.contains(p->linktype)))
+				++unknown_links[p->linktype];
 			if (!event_from_packet(*p, ev, ctx, ip) || !filter_matches(filter, ev))
 				continue;
 			// Our own records name their namespace: an interface per
@@ -173,6 +184,12 @@ int read_capture(const Options &o)
 	}
 	if (std::fflush(out) != 0 && errno != EPIPE && write_error.empty())
 		write_error = errno_message("writing " + out_name, errno);
+	for (const auto &[lt, n] : unknown_links)
+		std::fprintf(stderr,
+			     "icmptrace: WARNING: %llu packets of link type %u not decoded (known: "
+			     "Ethernet, raw IP, Linux cooked v1 and v2)\n",
+			     static_cast<unsigned long long>(n), lt);
+	const uint64_t dropped = reader.dropped();
 	// Not a capture at all: the error alone says it.
 	if (packets || bad_file.empty())
 		std::fprintf(stderr,

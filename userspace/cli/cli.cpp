@@ -86,8 +86,14 @@ int trace(const Options &o)
 	auto session = start_session(filter, snaplen);
 	// -w: the file opens before the first record can arrive.
 	std::optional<CaptureWriter> capture;
-	if (!o.write.empty())
-		capture.emplace(capture_options(o, snaplen));
+	if (!o.write.empty()) {
+		CaptureOptions c = capture_options(o, snaplen);
+		// A stalled output gives way to a stop or -t, as the lines do.
+		c.stop_fd = signals.fd();
+		if (o.timeout)
+			c.deadline = std::chrono::steady_clock::now() + *o.timeout;
+		capture.emplace(std::move(c));
+	}
 	std::vector<RingConsumer> rings;
 	rings.reserve(dev.rings().size());
 	for (size_t i = 0; i < dev.rings().size(); ++i)
@@ -145,10 +151,12 @@ int trace(const Options &o)
 		};
 		cfg.capture = [&](const icmpt_event &ev, const FormatContext &ctx) {
 			const bool more = capture->add(ev, ctx, packet_bytes(&ev.hdr), drops_before);
-			drops_before = 0;
+			if (more)	// else they count after the last packet, at close
+				drops_before = 0;
 			return more;
 		};
 		cfg.capture_flush = [&capture]() { return capture->flush(); };
+		cfg.on_stop = [&capture]() { capture->stop_soon(); };
 	}
 
 	std::fprintf(stderr, "icmptrace: listening on %s, %u rings of %llu KiB\n",
@@ -169,8 +177,11 @@ int trace(const Options &o)
 			if (res.error.empty())	// else it is the same failure again
 				res.error = e.what();
 		}
-		if (o.write != "-")
+		// -w - | head ends quietly, as the lines do.
+		if (o.write != "-" || capture->abandoned() || !res.error.empty())
 			report_capture(*capture);
+		if (capture->abandoned())
+			res.abandoned = true;
 	}
 	if (o.summary && !res.output_closed && !res.output_failed) {
 		const std::string table = o.format == OutputFormat::Json ? summary.json() : summary.text();

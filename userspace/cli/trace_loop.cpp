@@ -138,6 +138,8 @@ private:
 					case SignalAction::Stop:
 						res.signal = sig.signo;
 						stop_soon();
+						if (cfg_.on_stop)
+							cfg_.on_stop();
 						break;
 					case SignalAction::Drain:
 						drain_ = true;
@@ -204,9 +206,19 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 			if (!ev)
 				break;
 			const FormatContext &ctx = context ? context->context_for(*ev) : none;
-			if (capture && !cfg.capture(*ev, ctx)) {
-				complete = true;
-				break;
+			if (capture) {
+				bool more;
+				try {
+					more = cfg.capture(*ev, ctx);
+				} catch (const OutputError &) {
+					res.records += n + 1;	// as a failed flush
+					res.unreturned_written = n + 1;
+					throw;
+				}
+				if (!more) {
+					complete = true;
+					break;
+				}
 			}
 			if (observe)
 				cfg.observe(*ev, ctx);
@@ -228,8 +240,23 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 		if (n == 0)
 			return !complete && (!cfg.count || res.records < *cfg.count);
 		const Clock::time_point output_start = Clock::now();
-		if (cfg.capture_flush && !cfg.capture_flush())
-			return false;	// -w - | head: nobody reads the capture
+		// -w: the chunk's records are read whatever becomes of their
+		// packets (the writer counts those it lost); unreturned.
+		bool flushed = true;
+		try {
+			flushed = !cfg.capture_flush || cfg.capture_flush();
+		} catch (const OutputError &) {
+			res.records += n;
+			res.unreturned_written = n;
+			throw;
+		}
+		if (!flushed) {
+			// -w - | head: nobody reads the capture; or it stalled
+			// past a stop.
+			res.records += n;
+			res.unreturned_written = n;
+			return false;
+		}
 		const std::string_view text(buf.data(), used);
 		size_t written = 0;
 		Output::Status s = output.write(text, written, res);
@@ -320,6 +347,8 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 						res.signal = sig.signo;
 						// Still print what the rings hold, if the output takes it.
 						output.stop_soon();
+						if (cfg.on_stop)
+							cfg.on_stop();
 						stop = true;
 						break;
 					case SignalAction::Drain:

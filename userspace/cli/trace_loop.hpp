@@ -44,11 +44,14 @@ struct LoopConfig {
 	// -w: every record goes here instead of a line; false ends the loop
 	// (the capture is complete).  capture_flush() runs after each chunk,
 	// before its records go back to the rings; false ends the loop at once
-	// (the capture's output is gone).  begin_pass() runs before
+	// (the capture's output is gone, or stalled past a stop).  begin_pass() runs before
 	// each pass over the rings (the drop counters are read there).
 	std::function<bool(const icmpt_event &, const FormatContext &)> capture;
 	std::function<bool()> capture_flush;
 	std::function<void()> begin_pass;
+	// A signal asked to stop (read here, so -w's writer cannot see it
+	// pending): it gives a stalled output its grace from now.
+	std::function<void()> on_stop;
 	// After a pass that found records, sleep until a ring is a quarter full
 	// or this long has passed, so a burst costs a wakeup per batch and not
 	// per record; the first record after a quiet spell still wakes at once.
@@ -59,7 +62,9 @@ struct LoopConfig {
 };
 
 struct LoopResult {
-	uint64_t records = 0;		// records whose lines were written whole
+	// Records whose lines were written whole; with -w, records read (the
+	// capture writer counts the packets that reached the file).
+	uint64_t records = 0;
 	bool output_closed = false;	// stdout went away (EPIPE): stopped early
 	int signal = 0;			// signal that stopped us, 0 if none
 	// A stop signal (or -t) came and the output did not take the rest in

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -167,6 +169,7 @@ void CaptureReader::section_header()
 		swap_ = true;
 	else
 		fail("section header with a bad byte-order magic " + hex32(bom));
+	dropped_before_ = dropped();
 	ifaces_.clear();
 	++sections_;
 }
@@ -213,8 +216,11 @@ bool CaptureReader::next_pcapng()
 		case pcapng::kSpb:
 			packet_block(type, body, end);
 			return true;
+		case pcapng::kIsb:
+			statistics_block(body, end);
+			break;
 		default:
-			break;	// ISB, NRB, custom, unknown: skipped
+			break;	// NRB, custom, unknown: skipped
 		}
 	}
 }
@@ -333,6 +339,40 @@ void CaptureReader::packet_block(uint32_t type, size_t body, size_t end)
 	} catch (const CaptureError &e) {
 		fail(e.what());
 	}
+	Interface &w = ifaces_[pkt_.interface_id];
+	w.epb_drops += std::min(pkt_.dropcount, UINT64_MAX - w.epb_drops);
+}
+
+void CaptureReader::statistics_block(size_t body, size_t end)
+{
+	if (body + 12 > end)
+		fail("interface statistics block too short");
+	const uint32_t id = u32(body);
+	if (id >= ifaces_.size())
+		fail("statistics of interface " + std::to_string(id) + ", but " +
+		     std::to_string(ifaces_.size()) + " are described");
+	uint64_t ifdrop = 0, osdrop = 0;
+	try {
+		walk_options(block_, body + 12, end, swap_, [&](uint16_t code, size_t v, uint16_t n) {
+			if (code == pcapng::kIsbIfDrop && n == 8)
+				ifdrop = u64(v);
+			else if (code == pcapng::kIsbOsDrop && n == 8)
+				osdrop = u64(v);
+		});
+	} catch (const CaptureError &e) {
+		fail(e.what());
+	}
+	ifaces_[id].isb_drops = ifdrop + std::min(osdrop, UINT64_MAX - ifdrop);
+}
+
+uint64_t CaptureReader::dropped() const
+{
+	uint64_t d = dropped_before_;
+	for (const Interface &i : ifaces_) {
+		const uint64_t n = std::max(i.epb_drops, i.isb_drops);
+		d += std::min(n, UINT64_MAX - d);
+	}
+	return d;
 }
 
 CaptureReader::Source memory_source(std::span<const uint8_t> bytes)

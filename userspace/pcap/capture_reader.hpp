@@ -1,7 +1,8 @@
 // Reading pcapng (both byte orders, any number of sections) and classic
 // pcap (microsecond and nanosecond magic, both byte orders) from a byte
-// stream, one packet at a time.  Blocks it has no use for (NRB, ISB, custom,
-// unknown) are skipped by their length.  Bad input -- truncated, garbage,
+// stream, one packet at a time.  Blocks it has no use for (NRB, custom,
+// unknown) are skipped by their length; an Interface Statistics Block gives
+// its interface's drops (dropped()).  Bad input -- truncated, garbage,
 // lengths that do not add up -- ends with a CaptureError naming the offset;
 // nothing is read beyond what a length allows, nothing grows past
 // kMaxBlock.
@@ -54,6 +55,11 @@ public:
 	// The next packet, or nullptr at the end of the input.
 	const CapturedPacket *next();
 	bool is_pcapng() const { return pcapng_; }
+	// Packets the capture that wrote the file lost, as far as read: per
+	// interface the larger of its packets' epb_dropcount sum and its last
+	// statistics block's isb_ifdrop + isb_osdrop (a total since the start;
+	// tcpdump and dumpcap write drops there alone).
+	uint64_t dropped() const;
 
 private:
 	struct Interface {
@@ -62,6 +68,7 @@ private:
 		uint8_t tsresol = 6;
 		int64_t tsoffset = 0;
 		std::string name, description;
+		uint64_t epb_drops = 0, isb_drops = 0;
 	};
 	// Exactly n bytes appended to block_, or false at a clean end (nothing
 	// read); throws if the input ends part-way.
@@ -72,6 +79,7 @@ private:
 	void section_header();
 	void interface_block(size_t body, size_t end);
 	void packet_block(uint32_t type, size_t body, size_t end);
+	void statistics_block(size_t body, size_t end);
 	uint32_t u32(size_t at) const;
 	uint64_t u64(size_t at) const;
 	uint16_t u16(size_t at) const;
@@ -85,6 +93,7 @@ private:
 	uint64_t block_offset_ = 0;	// of the block being read
 	std::vector<uint8_t> block_;
 	std::vector<Interface> ifaces_;
+	uint64_t dropped_before_ = 0;	// dropped() of the sections before
 	CapturedPacket pkt_;
 };
 

@@ -1,10 +1,13 @@
 #include "pcap/capture_writer.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "util/error.hpp"
@@ -16,6 +19,11 @@ namespace {
 // chunk of the loop): 256 KiB rather than 64 cut a flood's write calls, about
 // 6 of the tracer's instructions a record in the VM (insn).
 constexpr size_t kFlushAt = 256 << 10;
+
+// After a stop, a stalled output gets this long, as the trace's lines do.
+constexpr auto kStopGrace = std::chrono::milliseconds(500);
+
+using Clock = std::chrono::steady_clock;
 
 std::string os_name()
 {
@@ -78,24 +86,89 @@ CaptureWriter::~CaptureWriter()
 	}
 }
 
-void CaptureWriter::write_out(const uint8_t *p, size_t n)
+// Waits until the output takes bytes; false when it is given up on (see
+// the header).  The stop signal is left pending for the trace loop to read.
+bool CaptureWriter::wait_room()
 {
-	while (n && !output_closed_) {
-		const ssize_t w = ::write(fd_, p, n);
+	for (;;) {
+		const Clock::time_point now = Clock::now();
+		if (give_up_at_ == Clock::time_point::max() && (stop_seen_ || now >= o_.deadline))
+			give_up_at_ = now + kStopGrace;
+		int ms = -1;
+		if (give_up_at_ != Clock::time_point::max()) {
+			const auto left = std::chrono::ceil<std::chrono::milliseconds>(give_up_at_ - now);
+			if (left.count() <= 0)
+				return false;
+			ms = static_cast<int>(left.count());
+		} else if (o_.deadline != Clock::time_point::max()) {
+			const auto left = std::chrono::ceil<std::chrono::milliseconds>(o_.deadline - now);
+			ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1000));
+		}
+		const bool watch_stop = o_.stop_fd >= 0 && !stop_seen_;
+		pollfd fds[2] = {{fd_, POLLOUT, 0}, {o_.stop_fd, POLLIN, 0}};
+		const int n = ::poll(fds, watch_stop ? 2 : 1, ms);
+		if (n < 0 && errno != EINTR)
+			return true;	// write() says what is wrong
+		if (n <= 0)
+			continue;
+		if (watch_stop && (fds[1].revents & POLLIN))
+			stop_seen_ = true;
+		if (fds[0].revents)
+			return true;
+	}
+}
+
+// Writes p[0..n); returns how much went out.  err: 0, or the errno that
+// ended it (EPIPE: the reader left; EAGAIN: given up on while stalled).
+size_t CaptureWriter::write_out(const uint8_t *p, size_t n, int &err)
+{
+	size_t done = 0;
+	err = 0;
+	while (done < n) {
+		if (may_block_ && !wait_room()) {
+			err = EAGAIN;
+			break;
+		}
+		// Room for PIPE_BUF bytes at least once poll says so.
+		const size_t want = may_block_ ? std::min<size_t>(n - done, PIPE_BUF) : n - done;
+		const ssize_t w = ::write(fd_, p + done, want);
+		if (w > 0) {
+			done += static_cast<size_t>(w);
+			continue;
+		}
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0 && errno == EPIPE) {
-			output_closed_ = true;	// the rest has no reader
-			return;
+		if (w < 0 && errno == EAGAIN && !may_block_) {
+			may_block_ = true;	// set non-blocking by someone: as a pipe
+			continue;
 		}
-		if (w <= 0)
-			throw OutputError(errno_message(
-				"writing " + (to_stdout_ ? std::string("standard output") : name_),
-				w < 0 ? errno : EIO));
-		p += w;
-		n -= static_cast<size_t>(w);
-		file_bytes_ += static_cast<uint64_t>(w);
+		err = w < 0 ? errno : EIO;
+		break;
 	}
+	file_bytes_ += done;
+	return done;
+}
+
+// done bytes of buf_ went out: the packets of the whole blocks among them
+// are written, the rest lost; a file cut inside a block is cut back to the
+// last whole one, so that it reads to its end.
+void CaptureWriter::count_written(size_t done)
+{
+	size_t whole = 0;
+	uint64_t in = 0, all = 0;
+	for (const uint32_t e : ends_) {
+		const size_t end = e & ~kEpbEnd;
+		const bool epb = e & kEpbEnd;
+		all += epb;
+		if (end <= done) {
+			whole = end;
+			in += epb;
+		}
+	}
+	packets_ += in;
+	lost_ += all - in;
+	if (whole < done && !to_stdout_ && ::ftruncate(fd_, static_cast<off_t>(file_bytes_ - (done - whole))) == 0)
+		file_bytes_ -= done - whole;
 }
 
 bool CaptureWriter::flush()
@@ -107,9 +180,28 @@ bool CaptureWriter::flush()
 	// trim and a page fault per page, once per pass of the loop.
 	struct Emptied {
 		BlockBuffer &b;
-		~Emptied() { b.clear(); }
-	} emptied{buf_};
-	write_out(buf_.data(), buf_.size());
+		std::vector<uint32_t> &ends;
+		~Emptied()
+		{
+			b.clear();
+			ends.clear();
+		}
+	} emptied{buf_, ends_};
+	if (output_closed_ || fd_ < 0) {
+		count_written(0);
+		return false;
+	}
+	int err = 0;
+	const size_t done = write_out(buf_.data(), buf_.size(), err);
+	count_written(done);
+	if (err == EPIPE || err == EAGAIN) {
+		output_closed_ = true;	// the rest has no reader, or none in time
+		abandoned_ = err == EAGAIN;
+	} else if (err) {
+		output_closed_ = true;	// reported once; close() writes no more
+		throw OutputError(errno_message(
+			"writing " + (to_stdout_ ? std::string("standard output") : name_), err));
+	}
 	return !output_closed_;
 }
 
@@ -121,6 +213,7 @@ void CaptureWriter::buffer_block(Build build)
 	block_.clear();
 	build(block_);
 	buf_.append(block_);
+	ends_.push_back(static_cast<uint32_t>(buf_.size()));
 }
 
 void CaptureWriter::open_file()
@@ -133,12 +226,25 @@ void CaptureWriter::open_file()
 		struct stat st;
 		// O_TRUNC would empty the file being read.
 		if (o_.input_ino && ::stat(name_.c_str(), &st) == 0 && st.st_ino == o_.input_ino &&
-		    st.st_dev == o_.input_dev)
-			throw Error(kExitUsage, name_ + " is the file -r reads: not overwritten");
+		    st.st_dev == o_.input_dev) {
+			if (!files_)
+				throw Error(kExitUsage, name_ + " is the file -r reads: not overwritten");
+			// A rotation's name: the capture so far is kept and summed up.
+			output_closed_ = true;
+			throw OutputError(name_ + " is the file -r reads: not overwritten");
+		}
 		fd_ = ::open(name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-		if (fd_ < 0)
-			throw Error(kExitRuntime, errno_message("opening " + name_, errno));
+		if (fd_ < 0) {
+			const int e = errno;
+			if (!files_)
+				throw Error(kExitRuntime, errno_message("opening " + name_, e));
+			output_closed_ = true;
+			throw OutputError(errno_message("opening " + name_, e));
+		}
 	}
+	struct stat st;
+	may_block_ = ::fstat(fd_, &st) == 0 &&
+		     (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || ::isatty(fd_));
 	++files_;
 	if (names_.size() < kNames)
 		names_.insert(name_);
@@ -168,7 +274,7 @@ void CaptureWriter::end_file(uint64_t drops_after)
 		buffer_block([&c](pcapng::Bytes &b) { pcapng::append_isb(b, c); });
 	}
 	flush();
-	if (!to_stdout_) {
+	if (!to_stdout_ && fd_ >= 0) {
 		const int fd = fd_;
 		fd_ = -1;
 		if (::close(fd) != 0)
@@ -197,7 +303,10 @@ bool CaptureWriter::rotate_if_due()
 			due = true;
 		}
 	}
-	if (!due && o_.rotate_bytes && file_bytes_ + buf_.size() > o_.rotate_bytes) {
+	// Not before the file's first packet (-C smaller than the headers): a
+	// file with no interface block is one libpcap refuses.
+	if (!due && o_.rotate_bytes && !ifaces_.empty() &&
+	    file_bytes_ + buf_.size() > o_.rotate_bytes) {
 		++counter_;
 		if (o_.max_files && counter_ >= o_.max_files)
 			counter_ = 0;
@@ -265,13 +374,13 @@ __attribute__((always_inline)) inline bool CaptureWriter::put(const icmpt_event 
 	const pcapng::EpbAt at = pcapng::epb_begin(
 		buf_.room(pcapng::kEpbRoom + data.size() + OwnerComments::room(ctx)), f, data);
 	buf_.commit(pcapng::epb_close(at, comments_.write_options(at.comment, ev, ctx, f)));
+	ends_.push_back(static_cast<uint32_t>(buf_.size()) | kEpbEnd);
 	if (!i.recv)
 		i.first_ts = ts;
 	++i.recv;
 	i.drops += drops_before;
 	i.last_ts = ts;
 	last_iface_ = i.id;
-	++packets_;
 	if (o_.flush_each || buf_.size() >= kFlushAt)
 		return flush();
 	return true;

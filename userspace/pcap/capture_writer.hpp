@@ -12,10 +12,18 @@
 //
 // Blocks are built whole in a buffer and the buffer is written only at
 // block boundaries, so a writer killed at any point leaves a file readable
-// up to its last whole block.  A write error throws Error: nothing is
-// dropped silently.  One exception, as tcpdump and the text output have it:
-// EPIPE (the reader of a pipe left: -w - | head) is the end of the capture,
-// not an error: output_closed(), and add() asks for no more.
+// up to its last whole block.  A write error throws OutputError (an open
+// for rotation too): nothing is dropped silently.  A file a failed write
+// cut inside a block (a full disk) is cut back to its last whole block, and
+// packets() counts only the packets before it, lost() the rest.  One
+// exception, as tcpdump and the text output have it: EPIPE (the reader of
+// a pipe left: -w - | head) is the end of the capture, not an error:
+// output_closed(), and add() asks for no more.
+//
+// An output that can stall (a pipe, FIFO, socket or terminal, or one set
+// non-blocking) is written as the lines are: wait for room, then no more
+// than can go without blocking, so that a stop signal pending on stop_fd,
+// or the deadline, gives up on it after kStopGrace: abandoned().
 //
 // Rotation as tcpdump's -C/-G/-W (rotate_name()):
 //   -C MB   a new file when the current one has grown past MB * 1,000,000
@@ -27,6 +35,7 @@
 
 #include <linux/icmptrace.h>
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <map>
@@ -35,6 +44,7 @@
 #include <unordered_set>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "context/format_context.hpp"
 #include "pcap/block_buffer.hpp"
@@ -58,6 +68,11 @@ struct CaptureOptions {
 	// if_name asked of this host (netns_ifnames.hpp); false for -r, whose
 	// packets name their interface themselves or get a placeholder.
 	bool live_names = true;
+	// A stalled output is given up on kStopGrace after a signal is
+	// pending here (left for its owner to read), after stop_soon(), or
+	// after the deadline: the trace's signalfd and -t.
+	int stop_fd = -1;
+	std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // The name of the file number n of a capture started (or last rotated by
@@ -96,7 +111,14 @@ public:
 	// last packet.  Throws Error on a write or close error.
 	void close(uint64_t drops_after = 0);
 
-	uint64_t packets() const { return packets_; }	// written (or buffered)
+	uint64_t packets() const { return packets_; }	// in the output, whole
+	// Packets add() took that did not reach the output: a write failed,
+	// the reader left, or the output stalled past a stop.
+	uint64_t lost() const { return lost_; }
+	bool abandoned() const { return abandoned_; }	// see above
+	// A stop the owner of stop_fd read: a stalled output is given up on
+	// kStopGrace from now.
+	void stop_soon() { stop_seen_ = true; }
 	// Files the capture left: names opened, each once however often it was
 	// reused (-C -W cycles, -G with a name without strftime conversions).
 	uint32_t files() const { return static_cast<uint32_t>(names_.size()) + names_over_; }
@@ -123,14 +145,23 @@ private:
 	void buffer_block(Build build);
 	inline bool put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
 			std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before);
-	void write_out(const uint8_t *p, size_t n);
+	size_t write_out(const uint8_t *p, size_t n, int &err);
+	bool wait_room();
+	void count_written(size_t done);
 
 	CaptureOptions o_;
 	int fd_ = -1;				// owned unless to_stdout_
-	bool to_stdout_ = false, closed_ = false, output_closed_ = false;
+	bool to_stdout_ = false, closed_ = false, output_closed_ = false, abandoned_ = false;
+	bool may_block_ = false;		// a pipe, FIFO, socket or terminal
+	bool stop_seen_ = false;
+	std::chrono::steady_clock::time_point give_up_at_ = std::chrono::steady_clock::time_point::max();
 	bool rotates_ = false;			// -C or -G, not to standard output
 	std::string name_;			// of the current file
 	BlockBuffer buf_;
+	// The end of each block in buf_, kEpbEnd set for a packet's: what a
+	// write cut short leaves whole.
+	static constexpr uint32_t kEpbEnd = uint32_t{1} << 31;
+	std::vector<uint32_t> ends_;
 	pcapng::Bytes block_;			// an SHB, IDB or ISB being built
 	uint64_t file_bytes_ = 0;		// written to the current file
 	uint32_t files_ = 0, counter_ = 0;	// files opened; -C's number
@@ -148,7 +179,7 @@ private:
 	};
 	Hot hot_[2];
 	uint32_t last_iface_ = UINT32_MAX;
-	uint64_t packets_ = 0;
+	uint64_t packets_ = 0, lost_ = 0;
 	NetnsIfnames ifnames_;
 	OwnerComments comments_;
 };

@@ -21,6 +21,22 @@ bool is_ip(uint16_t ethertype) { return ethertype == kEtherIpv4 || ethertype == 
 
 } // namespace
 
+bool linktype_known(uint32_t linktype)
+{
+	switch (linktype) {
+	case kLinktypeRaw:
+	case 12:
+	case 14:
+	case kLinktypeIpv4:
+	case kLinktypeIpv6:
+	case kLinktypeEthernet:
+	case kLinktypeLinuxSll:
+	case kLinktypeLinuxSll2:
+		return true;
+	}
+	return false;
+}
+
 bool ip_datagram(const CapturedPacket &p, IpDatagram &out)
 {
 	const std::span<const uint8_t> d = p.data;

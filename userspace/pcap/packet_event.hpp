@@ -28,6 +28,8 @@ struct IpDatagram {
 	uint8_t direction = 0;
 };
 bool ip_datagram(const CapturedPacket &p, IpDatagram &out);
+// The linktypes ip_datagram() takes apart.
+bool linktype_known(uint32_t linktype);
 
 // False when the packet is not ICMP/ICMPv6 (skipped, not an error).
 bool event_from_packet(const CapturedPacket &p, icmpt_event &ev, FormatContext &ctx,
