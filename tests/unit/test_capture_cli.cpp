@@ -282,6 +282,19 @@ void test_unknown_link_type_is_said(void **)
 	assert_non_null(std::strstr(r.err.c_str(), "2 packets read, 0 ICMP records printed"));
 }
 
+// -r resolves --netns as a live run does: what is no network namespace is
+// a usage error, exit 2, before anything is read.
+void test_read_netns_checked(void **)
+{
+	ChildResult r = run_cli_child({"-r", kOwn, "--netns", "/etc/passwd"}, "/dev/null");
+	assert_int_equal(r.status, kExitUsage);
+	assert_string_equal(r.err.c_str(), "icmptrace: invalid netns '/etc/passwd': not a network "
+					   "namespace (give /run/netns/NAME, /proc/PID/ns/net or "
+					   "an inode number)\n");
+	r = run_cli_child({"-r", kOwn, "--netns", "/proc/self/ns/net"}, "/dev/null");
+	assert_int_equal(r.status, kExitOk);
+}
+
 } // namespace
 
 int main()
@@ -296,6 +309,7 @@ int main()
 		cmocka_unit_test(test_read_refuses_live_flags),
 		cmocka_unit_test(test_not_a_capture),
 		cmocka_unit_test(test_unknown_link_type_is_said),
+		cmocka_unit_test(test_read_netns_checked),
 	};
 	return cmocka_run_group_tests_name("capture_cli", tests, nullptr, nullptr);
 }

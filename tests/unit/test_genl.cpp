@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "control/filter_resolve.hpp"
@@ -392,9 +393,6 @@ void test_resolve(void **)
 	}
 	assert_true(threw);
 
-	assert_int_equal(0, stat("/proc/self/ns/net", &st));
-	assert_int_equal(st.st_ino, resolve_netns("/proc/self/ns/net"));
-	assert_int_equal(12345, resolve_netns("12345"));
 	fs::remove_all(root);
 
 	FilterArgs a;
@@ -418,6 +416,36 @@ void test_resolve(void **)
 	assert_true(threw);
 }
 
+// A path must name a network namespace: any other file's inode (a
+// directory, /etc/passwd, another kind of namespace) was taken and
+// filtered on, matching nothing, without a word.  No namespace has inode 0.
+void test_resolve_netns(void **)
+{
+	struct stat st;
+	assert_int_equal(0, stat("/proc/self/ns/net", &st));
+	assert_int_equal(st.st_ino, resolve_netns("/proc/self/ns/net"));
+	assert_int_equal(12345, resolve_netns("12345"));
+	// The argument, and how its message starts.
+	const std::pair<const char *, const char *> refused[] = {
+		{"/etc/passwd", "invalid netns '/etc/passwd': not a network namespace"},
+		{"/tmp", "invalid netns '/tmp': not a network namespace"},
+		{"/proc/self/ns/mnt", "invalid netns '/proc/self/ns/mnt': not a network namespace"},
+		{"/no/such/file", "invalid netns '/no/such/file': No such file or directory"},
+		{"", "invalid netns '': empty"},
+		{"0", "invalid netns '0': no namespace has inode 0"},
+	};
+	for (const auto &[arg, expected] : refused) {
+		std::string error;
+		try {
+			resolve_netns(arg);
+		} catch (const FilterError &e) {
+			error = e.what();
+		}
+		if (error.find(expected) != 0)
+			fail_msg("--netns '%s': error '%s'", arg, error.c_str());
+	}
+}
+
 } // namespace
 
 int main()
@@ -433,6 +461,7 @@ int main()
 		cmocka_unit_test(test_type_names),
 		cmocka_unit_test(test_filter_flags),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_resolve_netns),
 	};
 	return cmocka_run_group_tests_name("genl", tests, nullptr, nullptr);
 }

@@ -1,12 +1,18 @@
 #include "control/filter_resolve.hpp"
 
+#include <fcntl.h>
 #include <linux/icmptrace.h>
+#include <linux/nsfs.h>
 #include <pwd.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include "util/unique_fd.hpp"
 
 namespace icmptrace {
 namespace {
@@ -29,13 +35,32 @@ uint32_t parse_uid(const std::string &s)
 
 uint32_t resolve_netns(const std::string &s)
 {
-	if (is_number(s))
-		return parse_u32(s, "network namespace inode");
+	auto invalid = [&s](const std::string &why) {
+		return FilterError("invalid netns '" + s + "': " + why +
+				   " (give /run/netns/NAME, /proc/PID/ns/net or an inode number)");
+	};
+	if (is_number(s)) {
+		const uint32_t ino = parse_u32(s, "network namespace inode");
+		if (ino == 0)
+			throw invalid("no namespace has inode 0");
+		return ino;
+	}
+	if (s.empty())
+		throw invalid("empty");
+	// Any file has an inode: only nsfs can say it is a network namespace
+	// (ENOTTY for a plain file, another type for mnt, uts...).  Namespace
+	// files are regular; nothing else is opened (a FIFO would block, a
+	// device could act on open).
 	struct stat st;
-	if (s.empty() || ::stat(s.c_str(), &st) != 0)
-		throw FilterError("invalid netns '" + s + "': " +
-				  (s.empty() ? std::string("empty") : std::strerror(errno)) +
-				  " (give /run/netns/NAME, /proc/PID/ns/net or an inode number)");
+	if (::stat(s.c_str(), &st) != 0)
+		throw invalid(std::strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		throw invalid("not a network namespace");
+	const UniqueFd fd(::open(s.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+	if (!fd.valid() || ::fstat(fd.get(), &st) != 0)
+		throw invalid(std::strerror(errno));
+	if (::ioctl(fd.get(), NS_GET_NSTYPE) != CLONE_NEWNET)
+		throw invalid("not a network namespace");
 	return static_cast<uint32_t>(st.st_ino);
 }
 

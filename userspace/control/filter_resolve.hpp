@@ -12,8 +12,9 @@ namespace icmptrace {
 
 // A user name or a number.
 uint32_t parse_uid(const std::string &s);
-// An inode number, or a path to a network namespace file (/run/netns/x,
-// /proc/PID/ns/net) whose inode is taken.
+// An inode number (not 0), or a path to a network namespace file
+// (/run/netns/x, /proc/PID/ns/net) whose inode is taken; any other file is
+// refused.
 uint32_t resolve_netns(const std::string &s);
 // The cgroup v2 id (inode of its directory) of the one directory under root
 // whose name contains id (docker-ID.scope, libpod-ID.scope, ID, ...).  The
