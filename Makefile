@@ -45,7 +45,8 @@ clean:
 #                                    completion, icmptrace.service (not enabled) with
 #                                    /etc/default/icmptrace and a logrotate snippet,
 #                                    and the module source for DKMS
-#   make uninstall                   removes exactly what make install put there
+#   make uninstall                   removes exactly what make install put there,
+#                                    but keeps /etc files that differ from ours
 #   make dkms-install [KVER=release] module source into /usr/src/icmptrace-VERSION,
 #                                    then dkms add/build/install (default: running kernel)
 #   make dkms-uninstall              dkms remove --all, delete the source tree
