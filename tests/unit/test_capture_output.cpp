@@ -312,6 +312,29 @@ void test_nonblocking_output_waits(void **)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+// A record whose packet bytes do not fit it (cap_off inside its fields):
+// the uapi says the reader counts it malformed; -w wrote an empty packet
+// and said nothing (the review's find).
+void test_malformed_bytes_counted(void **)
+{
+	TempDir dir("icmpt-capout");
+	CaptureOptions o;
+	o.path = dir / "cap.pcapng";
+	o.live_names = false;
+	CaptureWriter w(o);
+	icmpt_event ev = sample_echo_request();
+	ev.cap_len = 84;
+	ev.cap_off = 8;		// inside the header
+	assert_true(w.add_record(ev, FormatContext{}, 0));
+	ev.cap_off = sizeof(icmpt_event);
+	ev.hdr.len = sizeof(icmpt_event) + 40;	// 84 bytes past the end
+	assert_true(w.add_record(ev, FormatContext{}, 0));
+	w.close();
+	assert_int_equal(w.malformed(BytesProblem::BadOffset), 1);
+	assert_int_equal(w.malformed(BytesProblem::PastEnd), 1);
+	assert_int_equal(w.packets(), 2);
+}
+
 } // namespace
 
 int main()
@@ -323,6 +346,7 @@ int main()
 		cmocka_unit_test(test_stop_with_stalled_capture),
 		cmocka_unit_test(test_stalled_writer_gives_up),
 		cmocka_unit_test(test_nonblocking_output_waits),
+		cmocka_unit_test(test_malformed_bytes_counted),
 	};
 	return cmocka_run_group_tests_name("capture_output", tests, nullptr, nullptr);
 }

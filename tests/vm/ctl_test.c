@@ -400,6 +400,9 @@ TEST_F(ctl, disabled_records_nothing)
 	get_stats(self->fd, self->family, &t0, c, 64);
 	ping_a("", "ping", VM_ADDR_B, 2);
 	get_stats(self->fd, self->family, &t1, c, 64);
+	/* A reader started now says so, where it used to wait in silence. */
+	EXPECT_EQ(0, vm_sh("build/icmptrace -t 1 2>&1 >/dev/null | grep -q "
+			   "'^icmptrace: WARNING: recording is off (icmptrace disable)'"));
 	gmsg_init(&m, self->family, ICMPT_CMD_SET_CONFIG);
 	gmsg_u8(&m, ICMPT_A_ENABLED, 1);
 	ASSERT_EQ(0, genl_xfer(self->fd, &m, NULL));
@@ -407,6 +410,7 @@ TEST_F(ctl, disabled_records_nothing)
 	ping_a("", "ping", VM_ADDR_B, 1);
 	get_stats(self->fd, self->family, &t1, c, 64);
 	EXPECT_LE(t0.v[ICMPT_STAT_A_SEEN] + 4, t1.v[ICMPT_STAT_A_SEEN]);
+	EXPECT_NE(0, vm_sh("build/icmptrace -t 1 2>&1 >/dev/null | grep -q 'recording is off'"));
 }
 
 /* Admin operations: EPERM without CAP_NET_ADMIN; counts stay readable. */

@@ -60,6 +60,19 @@ void report_command(const Command &cmd, const std::string &name, Control *ctl)
 			     static_cast<unsigned long long>(f.tree_untracked), name.c_str());
 }
 
+// "icmptrace disable" outlives the process that ran it: a reader started
+// after it would wait in silence.
+void warn_if_disabled(Control &ctl)
+{
+	try {
+		if (!ctl.get_config().enabled)
+			std::fprintf(stderr, "icmptrace: WARNING: recording is off (icmptrace "
+					     "disable): no records until icmptrace enable\n");
+	} catch (const Error &) {
+		// a module that cannot say: nothing to warn of
+	}
+}
+
 int trace(const Options &o)
 {
 	// Before opening anything: a signal during setup stays pending and
@@ -84,6 +97,7 @@ int trace(const Options &o)
 	// filter.  Packet bytes only for a capture (-w).
 	const uint32_t snaplen = o.write.empty() ? 0 : capture_snaplen(o);
 	auto session = start_session(filter, snaplen);
+	warn_if_disabled(*session);
 	// -w: the file opens before the first record can arrive.
 	std::optional<CaptureWriter> capture;
 	if (!o.write.empty()) {
@@ -150,7 +164,7 @@ int trace(const Options &o)
 			drops_seen = d;
 		};
 		cfg.capture = [&](const icmpt_event &ev, const FormatContext &ctx) {
-			const bool more = capture->add(ev, ctx, packet_bytes(&ev.hdr), drops_before);
+			const bool more = capture->add_record(ev, ctx, drops_before);
 			if (more)	// else they count after the last packet, at close
 				drops_before = 0;
 			return more;
@@ -182,6 +196,13 @@ int trace(const Options &o)
 			report_capture(*capture);
 		if (capture->abandoned())
 			res.abandoned = true;
+		for (const BytesProblem p : {BytesProblem::BadOffset, BytesProblem::PastEnd})
+			if (capture->malformed(p))
+				std::fprintf(stderr,
+					     "icmptrace: WARNING: %llu records with malformed packet "
+					     "bytes (%s), written without them\n",
+					     static_cast<unsigned long long>(capture->malformed(p)),
+					     to_string(p));
 	}
 	if (o.summary && !res.output_closed && !res.output_failed) {
 		const std::string table = o.format == OutputFormat::Json ? summary.json() : summary.text();

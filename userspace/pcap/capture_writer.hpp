@@ -52,6 +52,7 @@
 #include "pcap/netns_ifnames.hpp"
 #include "pcap/owner_comment.hpp"
 #include "pcap/pcapng_blocks.hpp"
+#include "ring/record.hpp"
 
 namespace icmptrace {
 
@@ -97,6 +98,17 @@ public:
 	// interface's first packet.
 	bool add(const icmpt_event &ev, const FormatContext &ctx, std::span<const uint8_t> ip,
 		 uint64_t drops_before, std::string_view if_name = {});
+	// A record from the rings with the packet bytes it carries; one whose
+	// bytes do not fit it (uapi "Packet bytes": a module of another
+	// version, or a bug) is written without them and counted.
+	bool add_record(const icmpt_event &ev, const FormatContext &ctx, uint64_t drops_before)
+	{
+		const RecordBytes b = record_bytes(&ev.hdr);
+		if (b.problem != BytesProblem::None) [[unlikely]]
+			++malformed_[static_cast<size_t>(b.problem)];
+		return add(ev, ctx, b.bytes, drops_before);
+	}
+	uint64_t malformed(BytesProblem p) const { return malformed_[static_cast<size_t>(p)]; }
 	// -r -w of a packet whose record names no network namespace (another
 	// tool's capture; ev decoded from p): p as it is, on an IDB of its own
 	// input interface (see above).  Returns as add().
@@ -180,6 +192,7 @@ private:
 	Hot hot_[2];
 	uint32_t last_iface_ = UINT32_MAX;
 	uint64_t packets_ = 0, lost_ = 0;
+	uint64_t malformed_[3] = {};		// by BytesProblem
 	NetnsIfnames ifnames_;
 	OwnerComments comments_;
 };
