@@ -120,7 +120,9 @@ private:
 					until - Clock::now());
 				if (left.count() <= 0 && stopping())
 					return Status::Stopped;
-				ms = static_cast<int>(std::max<int64_t>(left.count(), 0));
+				// Clamped: a -t of weeks would wrap an int (and poll
+				// without end); the loop looks again anyway.
+				ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, kMaxSleepMs));
 			}
 			pollfd fds[2] = {{fd_, POLLOUT, 0}, {stop_fd_, POLLIN, 0}};
 			const bool watch_stop = stop_fd_ >= 0 && !stopping();

@@ -28,10 +28,16 @@ std::string extack_message(const nlmsghdr *nlh)
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return "";
 	auto *e = static_cast<const nlmsgerr *>(NLMSG_DATA(nlh));
-	size_t off = sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+	size_t off = NLMSG_HDRLEN + sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < NLMSG_HDRLEN)
+			return "";
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	const auto *p = reinterpret_cast<const unsigned char *>(e) + off;
+	}
+	// Lengths as the message gives them, checked before any pointer is made.
+	if (off > nlh->nlmsg_len)
+		return "";
+	const auto *p = reinterpret_cast<const unsigned char *>(nlh) + off;
 	const auto *end = reinterpret_cast<const unsigned char *>(nlh) + nlh->nlmsg_len;
 	while (p + NLA_HDRLEN <= end) {
 		auto *a = reinterpret_cast<const nlattr *>(p);
@@ -113,6 +119,9 @@ std::vector<unsigned char> Control::request(uint8_t cmd,
 			if (nlh->nlmsg_seq != seq)
 				continue;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr)))
+					throw Error(kExitRuntime, "netlink: an error message too short "
+								  "for its error");
 				auto *e = static_cast<nlmsgerr *>(nlmsg_data(nlh));
 				if (e->error == 0)
 					return reply;
