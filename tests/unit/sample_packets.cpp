@@ -1,5 +1,7 @@
 #include "sample_packets.hpp"
 
+#include "pcap/packet_event.hpp"
+
 namespace icmptrace::test {
 
 uint16_t inet_csum(const uint8_t *p, size_t n)
@@ -28,6 +30,17 @@ std::vector<uint8_t> echo_v4(uint16_t id, uint16_t seq, uint8_t type)
 	b[22] = static_cast<uint8_t>(c >> 8);
 	b[23] = static_cast<uint8_t>(c);
 	return b;
+}
+
+bool raw_ip_record(const std::vector<uint8_t> &bytes, uint32_t wire_len, icmpt_event &ev)
+{
+	CapturedPacket p;
+	p.linktype = kLinktypeRaw;
+	p.data = bytes;
+	p.wire_len = wire_len;
+	FormatContext ctx;
+	IpDatagram d;
+	return event_from_packet(p, ev, ctx, d);
 }
 
 std::vector<uint8_t> sll2(const std::vector<uint8_t> &ip, uint8_t pkttype)

@@ -49,14 +49,8 @@ uint16_t le16(const Bytes &b, size_t at)
 // A record as the module would make of ip (parsed the way it parses).
 icmpt_event record_of(const Bytes &ip, uint8_t dir, uint8_t owner, uint32_t pid)
 {
-	CapturedPacket p;
-	p.linktype = kLinktypeRaw;
-	p.data = ip;
-	p.wire_len = static_cast<uint32_t>(ip.size());
 	icmpt_event ev;
-	FormatContext ctx;
-	IpDatagram d;
-	assert_true(event_from_packet(p, ev, ctx, d));
+	assert_true(raw_ip_record(ip, static_cast<uint32_t>(ip.size()), ev));
 	ev.ts_real_ns = 1700000000123456789ULL + pid;
 	ev.ts_boot_ns = 5000000000ULL + pid;
 	ev.cpu = 1;

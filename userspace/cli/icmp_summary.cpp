@@ -168,7 +168,7 @@ void IcmpSummary::add(const icmpt_event &ev, const FormatContext &ctx)
 	KeptOwner &owner = owner_row(ev, ctx);
 	++packets_;
 	(ev.direction == ICMPT_DIR_OUT ? owner.counts->out : owner.counts->in)++;
-	if (!icmp_type_known(p))
+	if (!icmp_type_known(ev))
 		return;		// no ICMP header: counted, but no type
 	++by_type_[TypeKey{p.family, p.type, p.code, ev.direction}];
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "format/event_fields.hpp"
+
 namespace icmptrace {
 namespace {
 
@@ -13,11 +15,13 @@ bool in(const std::vector<T> &set, V v)
 }
 
 // As icmpt_filter_icmp_match(): entries of one (family, type) add codes.
-bool icmp_matches(const FilterSpec &f, const icmpt_packet &pkt)
+bool icmp_matches(const FilterSpec &f, const icmpt_event &ev)
 {
-	// A non-first fragment, or fewer than 2 bytes: type and code unknown.
-	if (pkt.flags & ICMPT_PKT_FRAGMENT || pkt.icmp_len < 2)
+	// A non-first fragment, fewer than 2 bytes, a capture cut before the
+	// type: type and code unknown.
+	if (!icmp_type_known(ev))
 		return false;
+	const icmpt_packet &pkt = ev.pkt;
 	for (const IcmpMatch &m : f.icmp)
 		if (m.family == pkt.family && m.type == pkt.type && (!m.code || *m.code == pkt.code))
 			return true;
@@ -59,7 +63,7 @@ bool filter_matches(const FilterSpec &f, const icmpt_event &ev)
 				  : ev.direction == ICMPT_DIR_OUT ? ICMPT_F_OUT
 								  : 0)))
 		return false;
-	if (!f.icmp.empty() && !icmp_matches(f, pkt))
+	if (!f.icmp.empty() && !icmp_matches(f, ev))
 		return false;
 	if (!f.netns.empty() && !in(f.netns, ev.pkt_netns))
 		return false;

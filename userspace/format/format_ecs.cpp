@@ -227,7 +227,7 @@ void put_ecs(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(",\"code\":");
 	c.u(p.code);
 	c.lit(",\"message\":");
-	put_plain_string(c, icmp_type_known(p) ? type_code_name(p.family, p.type, p.code) : "");
+	put_plain_string(c, icmp_type_known(ev) ? type_code_name(p.family, p.type, p.code) : "");
 	c.lit("}}");
 	put_icmptrace(c, ev, ctx);
 	c.lit("}\n");

@@ -29,7 +29,7 @@ void put_args(Cursor &c, const icmpt_event &ev)
 		c.lit("\"},{\"name\":\"proto_icmp\",\"type\":\"trace.ProtoICMP\","
 		      "\"value\":{\"typeCode\":\"");
 	// No type read: no name (gopacket would not have decoded the layer).
-	if (icmp_type_known(p))
+	if (icmp_type_known(ev))
 		c.put(type_code_name(p.family, p.type, p.code));
 	c.lit("\",\"checksum\":");
 	c.u(p.checksum);

@@ -218,7 +218,7 @@ void put_text(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	// do fewer than 2 bytes of one.
 	if (p.flags & ICMPT_PKT_FRAGMENT) {
 		c.lit(" fragment");
-	} else if (!icmp_type_known(p)) {
+	} else if (!icmp_type_known(ev)) {
 		c.lit(" no-type");
 	} else {	// from our table: safe, and "Name(Code: 3)" stays readable
 		c.put(' ');
