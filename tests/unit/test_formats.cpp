@@ -109,7 +109,7 @@ void test_no_type_is_not_named(void **)
 	assert_true(json(ev).find("\"typeCode\":\"\",") != std::string::npos);
 	std::string ecs;
 	format_ecs(ev, kCtx, ecs);
-	assert_true(ecs.find("\"message\":\"\"") != std::string::npos);
+	assert_true(ecs.find("\"icmp\":{\"version\":\"4\"},") != std::string::npos);
 	assert_true(ecs.find("EchoReply") == std::string::npos);
 	ev.pkt.icmp_len = 64;
 	ev.pkt.flags = ICMPT_PKT_FRAGMENT;

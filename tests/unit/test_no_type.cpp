@@ -120,6 +120,43 @@ void test_cut_before_type_v6(void **)
 	assert_true(filter_matches(f, read_cut(echo_v6(8), 50)));
 }
 
+std::string kv(const icmpt_event &ev)
+{
+	std::string s;
+	format_kv(ev, s);
+	return s;
+}
+
+// A non-first IPv4 fragment (offset 8 bytes): no ICMP header at all.
+icmpt_event fragment_v4()
+{
+	Bytes b = echo_v4(1, 1, 0);
+	b[6] = 0x00;
+	b[7] = 0x01;
+	icmpt_event ev;
+	assert_true(raw_ip_record(b, static_cast<uint32_t>(b.size()), ev));
+	assert_true(ev.pkt.flags & ICMPT_PKT_FRAGMENT);
+	return ev;
+}
+
+// D7: ECS leaves out icmp.request/icmp.response when no type was read
+// (Packetbeat's "response" with type 0 says echo reply); kv keeps its keys
+// but gives them no value.
+void test_ecs_kv_without_type(void **)
+{
+	for (const icmpt_event &ev : {fragment_v4(), read_cut(echo_v4(1, 1, 0), 20)}) {
+		const std::string e = ecs(ev);
+		assert_true(has(e, ",\"icmp\":{\"version\":\"4\"},\"icmptrace\":{"));
+		assert_false(has(e, "\"response\""));
+		assert_false(has(e, "\"request\""));
+		assert_true(has(kv(ev), " dst=10.0.0.2 type= code= csum="));
+	}
+	const icmpt_event reply = read_cut(echo_v4(1, 1, 0), 36);
+	assert_true(has(ecs(reply), ",\"icmp\":{\"version\":\"4\",\"response\":{\"type\":0,"
+				    "\"code\":0,\"message\":\"EchoReply\"}},"));
+	assert_true(has(kv(reply), " type=0 code=0 csum="));
+}
+
 // The module's IPv6 records (icmpt_parse_v6_at) count det.caplen as 40 +
 // the ICMPv6 bytes, without the extension headers: behind 64 bytes of
 // them an 8-byte echo has caplen 48 < icmp_off 104 + 2, and its type was
@@ -149,6 +186,7 @@ int main()
 		cmocka_unit_test(test_cut_before_type_v4),
 		cmocka_unit_test(test_cut_before_type_v6),
 		cmocka_unit_test(test_module_v6_records_keep_type),
+		cmocka_unit_test(test_ecs_kv_without_type),
 	};
 	return cmocka_run_group_tests_name("no_type", tests, nullptr, nullptr);
 }

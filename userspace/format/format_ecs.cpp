@@ -216,19 +216,25 @@ void put_ecs(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 		c.put('}');
 	}
 	if (v6)
-		c.lit(",\"icmp\":{\"version\":\"6\",");
+		c.lit(",\"icmp\":{\"version\":\"6\"");
 	else
-		c.lit(",\"icmp\":{\"version\":\"4\",");
-	if (is_response(p))
-		c.lit("\"response\":{\"type\":");
-	else
-		c.lit("\"request\":{\"type\":");
-	c.u(p.type);
-	c.lit(",\"code\":");
-	c.u(p.code);
-	c.lit(",\"message\":");
-	put_plain_string(c, icmp_type_known(ev) ? type_code_name(p.family, p.type, p.code) : "");
-	c.lit("}}");
+		c.lit(",\"icmp\":{\"version\":\"4\"");
+	// No type read (a fragment, a capture cut before it): no request or
+	// response, which would say type 0 (doc/ecs.md: a field the record
+	// lacks is left out).
+	if (icmp_type_known(ev)) {
+		if (is_response(p))
+			c.lit(",\"response\":{\"type\":");
+		else
+			c.lit(",\"request\":{\"type\":");
+		c.u(p.type);
+		c.lit(",\"code\":");
+		c.u(p.code);
+		c.lit(",\"message\":");
+		put_plain_string(c, type_code_name(p.family, p.type, p.code));
+		c.put('}');
+	}
+	c.put('}');
 	put_icmptrace(c, ev, ctx);
 	c.lit("}\n");
 }

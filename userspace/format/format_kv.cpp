@@ -125,10 +125,16 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	put_addr(c, p.family, p.saddr);
 	c.lit(" dst=");
 	put_addr(c, p.family, p.daddr);
-	c.lit(" type=");
-	c.u(p.type);
-	c.lit(" code=");
-	c.u(p.code);
+	// Every key always, but no type read is no value: "type=0" would be
+	// echo reply (text says no-type, JSON's typeCode is "").
+	if (icmp_type_known(ev)) {
+		c.lit(" type=");
+		c.u(p.type);
+		c.lit(" code=");
+		c.u(p.code);
+	} else {
+		c.lit(" type= code=");
+	}
 	c.lit(" csum=");
 	c.u(p.checksum);
 	c.lit(" rest=0x");
