@@ -157,6 +157,33 @@ void test_ecs_kv_without_type(void **)
 	assert_true(has(kv(reply), " type=0 code=0 csum="));
 }
 
+// D7: --summary's type table gives packets with no type a row, so its
+// counts add up to the packets.
+void test_summary_no_type_rows(void **)
+{
+	IcmpSummary s;
+	icmpt_event frag = fragment_v4();
+	frag.direction = ICMPT_DIR_IN;
+	s.add(frag, FormatContext{});
+	s.add(frag, FormatContext{});
+	icmpt_event cut = read_cut(echo_v4(1, 1, 0), 20);
+	cut.direction = ICMPT_DIR_IN;
+	s.add(cut, FormatContext{});
+	icmpt_event reply = read_cut(echo_v4(1, 1, 0), 36);
+	reply.direction = ICMPT_DIR_IN;
+	s.add(reply, FormatContext{});
+	assert_int_equal(s.packets(), 4);
+	const std::string t = s.text();
+	assert_true(has(t, "  in   ipv4    0     0     EchoReply      1\n"
+			   "  in   ipv4    -     -     no-type        1\n"
+			   "  in   ipv4    -     -     fragment       2\n"));
+	assert_true(has(s.json(), "\"types\":[{\"family\":4,\"type\":0,\"code\":0,"
+			    "\"name\":\"EchoReply\",\"direction\":\"in\",\"count\":1},"
+			    "{\"family\":4,\"type\":null,\"code\":null,\"name\":\"no-type\","
+			    "\"direction\":\"in\",\"count\":1},{\"family\":4,\"type\":null,"
+			    "\"code\":null,\"name\":\"fragment\",\"direction\":\"in\",\"count\":2}],"));
+}
+
 // The module's IPv6 records (icmpt_parse_v6_at) count det.caplen as 40 +
 // the ICMPv6 bytes, without the extension headers: behind 64 bytes of
 // them an 8-byte echo has caplen 48 < icmp_off 104 + 2, and its type was
@@ -187,6 +214,7 @@ int main()
 		cmocka_unit_test(test_cut_before_type_v6),
 		cmocka_unit_test(test_module_v6_records_keep_type),
 		cmocka_unit_test(test_ecs_kv_without_type),
+		cmocka_unit_test(test_summary_no_type_rows),
 	};
 	return cmocka_run_group_tests_name("no_type", tests, nullptr, nullptr);
 }

@@ -31,6 +31,9 @@ bool is_error(uint8_t family, uint8_t type)
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
 
+// The type table's name for packets with no type, as the text lines say.
+const char *no_type_name(bool fragment) { return fragment ? "fragment" : "no-type"; }
+
 std::array<uint8_t, 16> addr_bytes(uint8_t family, const uint8_t (&a)[16])
 {
 	std::array<uint8_t, 16> b{};
@@ -168,8 +171,11 @@ void IcmpSummary::add(const icmpt_event &ev, const FormatContext &ctx)
 	KeptOwner &owner = owner_row(ev, ctx);
 	++packets_;
 	(ev.direction == ICMPT_DIR_OUT ? owner.counts->out : owner.counts->in)++;
-	if (!icmp_type_known(ev))
-		return;		// no ICMP header: counted, but no type
+	if (!icmp_type_known(ev)) {
+		// A row of their own, so the type table adds up to the packets.
+		++no_type_[NoTypeKey{p.family, (p.flags & ICMPT_PKT_FRAGMENT) != 0, ev.direction}];
+		return;
+	}
 	++by_type_[TypeKey{p.family, p.type, p.code, ev.direction}];
 
 	if (p.flags & ICMPT_PKT_HAS_ECHO)
@@ -253,6 +259,11 @@ std::string IcmpSummary::text() const
 				std::to_string(type), std::to_string(code),
 				icmp_type_code(family, type, code), std::to_string(n)});
 	}
+	for (const auto &[k, n] : no_type_) {
+		const auto &[family, fragment, dir] = k;
+		rows.push_back({direction_short(dir), family == 6 ? "ipv6" : "ipv4", "-", "-",
+				no_type_name(fragment), std::to_string(n)});
+	}
 	out += table(rows, 5);
 
 	out += "\necho round-trip times (ms; kernel timestamps, request out to reply in):\n";
@@ -296,6 +307,14 @@ std::string IcmpSummary::json() const
 		       ",\"code\":" + std::to_string(code) + ",\"name\":";
 		append_json_string(out, icmp_type_code(family, type, code));
 		out += ",\"direction\":\"" + std::string(direction_short(dir)) +
+		       "\",\"count\":" + std::to_string(n) + "}";
+	}
+	for (const auto &[k, n] : no_type_) {
+		const auto &[family, fragment, dir] = k;
+		out += first ? "{" : ",{";
+		first = false;
+		out += "\"family\":" + std::to_string(family) + ",\"type\":null,\"code\":null,\"name\":\"" +
+		       no_type_name(fragment) + "\",\"direction\":\"" + direction_short(dir) +
 		       "\",\"count\":" + std::to_string(n) + "}";
 	}
 	out += "],\"rtt\":[";

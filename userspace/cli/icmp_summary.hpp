@@ -50,6 +50,8 @@ public:
 	};
 	// (family, type, code, direction)
 	using TypeKey = std::tuple<uint8_t, uint8_t, uint8_t, uint8_t>;
+	// Packets with no type read: (family, non-first fragment, direction).
+	using NoTypeKey = std::tuple<uint8_t, bool, uint8_t>;
 	// (destination, type, code)
 	using ErrorKey = std::tuple<Dest, uint8_t, uint8_t>;
 
@@ -97,6 +99,7 @@ private:
 	uint64_t packets_ = 0;
 	std::map<Process, Counts> by_process_;
 	std::map<TypeKey, uint64_t> by_type_;
+	std::map<NoTypeKey, uint64_t> no_type_;
 	std::map<std::pair<Process, Dest>, Rtt> rtts_;
 	std::map<ErrorKey, uint64_t> errors_;
 	std::map<EchoKey, Pending> pending_;
