@@ -184,6 +184,28 @@ void test_summary_no_type_rows(void **)
 			    "\"code\":null,\"name\":\"fragment\",\"direction\":\"in\",\"count\":2}],"));
 }
 
+// D10: -r of a pcap that does not give the direction (Ethernet, raw IP):
+// such packets are neither OUT nor IN in the process table, but in TOTAL.
+void test_summary_unknown_direction(void **)
+{
+	IcmpSummary s;
+	const icmpt_event none = read_cut(echo_v4(1, 1, 0), 36);	// direction 0
+	s.add(none, FormatContext{});
+	s.add(none, FormatContext{});
+	icmpt_event in = none;
+	in.direction = ICMPT_DIR_IN;
+	s.add(in, FormatContext{});
+	const std::string t = s.text();
+	assert_true(has(t, "  PID  COMM        CONTAINER  OUT  IN  TOTAL\n"
+			   "  -    (no owner)  -            0   1      3\n"));
+	assert_true(has(s.json(), "\"processes\":[{\"comm\":\"(no owner)\",\"pid\":0,"
+			    "\"container\":\"\",\"out\":0,\"in\":1,\"unknown\":2}],"));
+	// Records with a direction (every live one) keep their JSON.
+	IcmpSummary live;
+	live.add(in, FormatContext{});
+	assert_true(has(live.json(), "\"out\":0,\"in\":1}],"));
+}
+
 // The module's IPv6 records (icmpt_parse_v6_at) count det.caplen as 40 +
 // the ICMPv6 bytes, without the extension headers: behind 64 bytes of
 // them an 8-byte echo has caplen 48 < icmp_off 104 + 2, and its type was
@@ -215,6 +237,7 @@ int main()
 		cmocka_unit_test(test_module_v6_records_keep_type),
 		cmocka_unit_test(test_ecs_kv_without_type),
 		cmocka_unit_test(test_summary_no_type_rows),
+		cmocka_unit_test(test_summary_unknown_direction),
 	};
 	return cmocka_run_group_tests_name("no_type", tests, nullptr, nullptr);
 }

@@ -170,7 +170,10 @@ void IcmpSummary::add(const icmpt_event &ev, const FormatContext &ctx)
 	const icmpt_packet &p = ev.pkt;
 	KeptOwner &owner = owner_row(ev, ctx);
 	++packets_;
-	(ev.direction == ICMPT_DIR_OUT ? owner.counts->out : owner.counts->in)++;
+	// A capture that does not say is neither (as --in/--out): TOTAL only.
+	(ev.direction == ICMPT_DIR_OUT  ? owner.counts->out
+	 : ev.direction == ICMPT_DIR_IN ? owner.counts->in
+					: owner.counts->unknown)++;
 	if (!icmp_type_known(ev)) {
 		// A row of their own, so the type table adds up to the packets.
 		++no_type_[NoTypeKey{p.family, (p.flags & ICMPT_PKT_FRAGMENT) != 0, ev.direction}];
@@ -243,12 +246,12 @@ std::string IcmpSummary::text() const
 	std::vector<std::vector<std::string>> rows = {{"PID", "COMM", "CONTAINER", "OUT", "IN", "TOTAL"}};
 	std::vector<std::pair<Process, Counts>> procs(by_process_.begin(), by_process_.end());
 	std::stable_sort(procs.begin(), procs.end(), [](const auto &a, const auto &b) {
-		return a.second.out + a.second.in > b.second.out + b.second.in;
+		return a.second.total() > b.second.total();
 	});
 	for (const auto &[proc, c] : procs)
 		rows.push_back({proc.pid ? std::to_string(proc.pid) : "-", comm_cell(proc),
 				dash(proc.container), std::to_string(c.out), std::to_string(c.in),
-				std::to_string(c.out + c.in)});
+				std::to_string(c.total())});
 	out += table(rows, 3);
 
 	out += "\nby ICMP type, code and direction:\n";
@@ -295,7 +298,10 @@ std::string IcmpSummary::json() const
 		out += first ? "{" : ",{";
 		first = false;
 		json_process(out, proc);
-		out += ",\"out\":" + std::to_string(c.out) + ",\"in\":" + std::to_string(c.in) + "}";
+		out += ",\"out\":" + std::to_string(c.out) + ",\"in\":" + std::to_string(c.in);
+		if (c.unknown)	// only -r of other tools' files has any
+			out += ",\"unknown\":" + std::to_string(c.unknown);
+		out += "}";
 	}
 	out += "],\"types\":[";
 	first = true;

@@ -57,6 +57,8 @@ public:
 
 	struct Counts {
 		uint64_t out = 0, in = 0;
+		uint64_t unknown = 0;	// no direction (-r of other tools' pcaps)
+		uint64_t total() const { return out + in + unknown; }
 	};
 
 	uint64_t packets() const { return packets_; }
