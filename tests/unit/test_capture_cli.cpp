@@ -295,6 +295,25 @@ void test_read_netns_checked(void **)
 	assert_int_equal(r.status, kExitOk);
 }
 
+// -G with a name without strftime conversions reuses its names each
+// period, with -C too (its numbers start again): the warning says so up
+// front in both cases (the trial's find: only -G alone was warned of).
+void test_rotate_name_warning(void **)
+{
+	TempDir d("icmpt-capcli");
+	const std::string cap = d / "cap";
+	for (const Args &a : {Args{"-r", kOwn, "-w", cap, "-G", "60"},
+			      Args{"-r", kOwn, "-w", cap, "-G", "60", "-C", "1"}}) {
+		ChildResult r = run_cli_child(a, "/dev/null");
+		assert_int_equal(r.status, 0);
+		assert_non_null(std::strstr(r.err.c_str(),
+					    "WARNING: -G with a file name without strftime"));
+	}
+	ChildResult r = run_cli_child({"-r", kOwn, "-w", cap + "-%S", "-G", "60", "-C", "1"},
+				      "/dev/null");
+	assert_null(std::strstr(r.err.c_str(), "WARNING"));
+}
+
 } // namespace
 
 int main()
@@ -310,6 +329,7 @@ int main()
 		cmocka_unit_test(test_not_a_capture),
 		cmocka_unit_test(test_unknown_link_type_is_said),
 		cmocka_unit_test(test_read_netns_checked),
+		cmocka_unit_test(test_rotate_name_warning),
 	};
 	return cmocka_run_group_tests_name("capture_cli", tests, nullptr, nullptr);
 }

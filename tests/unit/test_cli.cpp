@@ -113,6 +113,13 @@ void test_stats_format_message(void **)
 	r = run_cli_child({"stats", "--bogus"}, "/dev/null");
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err.c_str(), "unexpected argument '--bogus'"));
+	// Each control command's --help is its usage, with no module asked
+	// (the trial's find: "status --help" was an error).
+	for (const char *cmd : {"stats", "status", "enable", "disable"}) {
+		r = run_cli_child({cmd, "--help"}, "/dev/null");
+		assert_int_equal(r.status, 0);
+		assert_string_equal(r.err.c_str(), "");
+	}
 }
 
 // A mistyped -d path is not blamed on the module; the default path is.

@@ -43,7 +43,8 @@ CaptureOptions capture_options(const Options &o, uint32_t snaplen)
 	c.rotate_bytes = o.rotate_bytes;
 	c.rotate_seconds = o.rotate_seconds;
 	c.max_files = o.max_files;
-	if (o.rotate_seconds && !o.rotate_bytes && o.write != "-" &&
+	// With -C too: each period starts its numbers again.
+	if (o.rotate_seconds && o.write != "-" &&
 	    o.write.find('%') == std::string::npos)
 		std::fprintf(stderr, "icmptrace: WARNING: -G with a file name without strftime "
 				     "conversions: each period overwrites %s (e.g. cap-%%H%%M%%S.pcapng "

@@ -146,6 +146,12 @@ int run_control_command(const std::vector<std::string> &args)
 {
 	try {
 		const std::string &cmd = args.at(0);
+		// "icmptrace status --help": the usage, as for the trace itself.
+		if (args.size() == 2 && (args[1] == "--help" || args[1] == "-h")) {
+			if (std::fputs(kControlUsage, stdout) < 0 || std::fflush(stdout) != 0)
+				return kExitRuntime;
+			return kExitOk;
+		}
 		if (cmd == "stats")
 			return stats(args);
 		if (args.size() > 1) {
