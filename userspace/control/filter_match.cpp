@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "format/event_fields.hpp"
+#include "util/icmp_type_known.hpp"
 
 namespace icmptrace {
 namespace {
