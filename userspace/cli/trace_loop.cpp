@@ -166,6 +166,15 @@ private:
 	Clock::time_point deadline_ = Clock::time_point::max();
 };
 
+// -w's chunk of n records ended without its packets all written: the
+// records count as read whatever became of their packets (the writer counts
+// those it lost), and are not given back.
+void read_unreturned(LoopResult &res, uint64_t n)
+{
+	res.records += n;
+	res.unreturned_written = n;
+}
+
 void report(RingMerge &merge, FILE *err)
 {
 	for (const CorruptReport &r : merge.corrupt_reports())
@@ -213,8 +222,7 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 				try {
 					more = cfg.capture(*ev, ctx);
 				} catch (const OutputError &) {
-					res.records += n + 1;	// as a failed flush
-					res.unreturned_written = n + 1;
+					read_unreturned(res, n + 1);	// this one too
 					throw;
 				}
 				if (!more) {
@@ -242,21 +250,17 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 		if (n == 0)
 			return !complete && (!cfg.count || res.records < *cfg.count);
 		const Clock::time_point output_start = Clock::now();
-		// -w: the chunk's records are read whatever becomes of their
-		// packets (the writer counts those it lost); unreturned.
 		bool flushed = true;
 		try {
 			flushed = !cfg.capture_flush || cfg.capture_flush();
 		} catch (const OutputError &) {
-			res.records += n;
-			res.unreturned_written = n;
+			read_unreturned(res, n);
 			throw;
 		}
 		if (!flushed) {
 			// -w - | head: nobody reads the capture; or it stalled
 			// past a stop.
-			res.records += n;
-			res.unreturned_written = n;
+			read_unreturned(res, n);
 			return false;
 		}
 		const std::string_view text(buf.data(), used);

@@ -119,14 +119,15 @@ bool CaptureWriter::wait_room()
 }
 
 // Writes p[0..n); returns how much went out.  err: 0, or the errno that
-// ended it (EPIPE: the reader left; EAGAIN: given up on while stalled).
+// ended it (EPIPE: the reader left); abandoned_ once a stalled output is
+// given up on.
 size_t CaptureWriter::write_out(const uint8_t *p, size_t n, int &err)
 {
 	size_t done = 0;
 	err = 0;
 	while (done < n) {
 		if (may_block_ && !wait_room()) {
-			err = EAGAIN;
+			abandoned_ = true;
 			break;
 		}
 		// Room for PIPE_BUF bytes at least once poll says so.
@@ -138,8 +139,10 @@ size_t CaptureWriter::write_out(const uint8_t *p, size_t n, int &err)
 		}
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0 && errno == EAGAIN && !may_block_) {
-			may_block_ = true;	// set non-blocking by someone: as a pipe
+		if (w < 0 && errno == EAGAIN) {
+			// Set non-blocking by someone, or a socket with less room
+			// than PIPE_BUF: wait for room, as for a pipe.
+			may_block_ = true;
 			continue;
 		}
 		err = w < 0 ? errno : EIO;
@@ -154,6 +157,10 @@ size_t CaptureWriter::write_out(const uint8_t *p, size_t n, int &err)
 // last whole one, so that it reads to its end.
 void CaptureWriter::count_written(size_t done)
 {
+	if (done == buf_.size()) {	// the common case: no block to look at
+		packets_ += buffered_packets_;
+		return;
+	}
 	size_t whole = 0;
 	uint64_t in = 0, all = 0;
 	for (const uint32_t e : ends_) {
@@ -179,14 +186,14 @@ bool CaptureWriter::flush()
 	// once), and never given back: a new buffer per flush cost a heap
 	// trim and a page fault per page, once per pass of the loop.
 	struct Emptied {
-		BlockBuffer &b;
-		std::vector<uint32_t> &ends;
+		CaptureWriter &w;
 		~Emptied()
 		{
-			b.clear();
-			ends.clear();
+			w.buf_.clear();
+			w.ends_.clear();
+			w.buffered_packets_ = 0;
 		}
-	} emptied{buf_, ends_};
+	} emptied{*this};
 	if (output_closed_ || fd_ < 0) {
 		count_written(0);
 		return false;
@@ -194,9 +201,8 @@ bool CaptureWriter::flush()
 	int err = 0;
 	const size_t done = write_out(buf_.data(), buf_.size(), err);
 	count_written(done);
-	if (err == EPIPE || err == EAGAIN) {
+	if (err == EPIPE || abandoned_) {
 		output_closed_ = true;	// the rest has no reader, or none in time
-		abandoned_ = err == EAGAIN;
 	} else if (err) {
 		output_closed_ = true;	// reported once; close() writes no more
 		throw OutputError(errno_message(
@@ -225,21 +231,21 @@ void CaptureWriter::open_file()
 		name_ = rotate_name(o_, counter_, period_start_);
 		struct stat st;
 		// O_TRUNC would empty the file being read.
-		if (o_.input_ino && ::stat(name_.c_str(), &st) == 0 && st.st_ino == o_.input_ino &&
-		    st.st_dev == o_.input_dev) {
+		// The first file fails the start; a rotation's ends the capture,
+		// which the loops sum up (OutputError).
+		auto fail = [this](ExitCode code, const std::string &msg) {
 			if (!files_)
-				throw Error(kExitUsage, name_ + " is the file -r reads: not overwritten");
-			// A rotation's name: the capture so far is kept and summed up.
+				throw Error(code, msg);
 			output_closed_ = true;
-			throw OutputError(name_ + " is the file -r reads: not overwritten");
-		}
+			throw OutputError(msg);
+		};
+		if (o_.input_ino && ::stat(name_.c_str(), &st) == 0 && st.st_ino == o_.input_ino &&
+		    st.st_dev == o_.input_dev)
+			fail(kExitUsage, name_ + " is the file -r reads: not overwritten");
 		fd_ = ::open(name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 		if (fd_ < 0) {
 			const int e = errno;
-			if (!files_)
-				throw Error(kExitRuntime, errno_message("opening " + name_, e));
-			output_closed_ = true;
-			throw OutputError(errno_message("opening " + name_, e));
+			fail(kExitRuntime, errno_message("opening " + name_, e));
 		}
 	}
 	struct stat st;
@@ -375,6 +381,7 @@ __attribute__((always_inline)) inline bool CaptureWriter::put(const icmpt_event 
 		buf_.room(pcapng::kEpbRoom + data.size() + OwnerComments::room(ctx)), f, data);
 	buf_.commit(pcapng::epb_close(at, comments_.write_options(at.comment, ev, ctx, f)));
 	ends_.push_back(static_cast<uint32_t>(buf_.size()) | kEpbEnd);
+	++buffered_packets_;
 	if (!i.recv)
 		i.first_ts = ts;
 	++i.recv;

@@ -192,6 +192,7 @@ private:
 	Hot hot_[2];
 	uint32_t last_iface_ = UINT32_MAX;
 	uint64_t packets_ = 0, lost_ = 0;
+	uint32_t buffered_packets_ = 0;		// EPBs in buf_
 	uint64_t malformed_[3] = {};		// by BytesProblem
 	NetnsIfnames ifnames_;
 	OwnerComments comments_;
