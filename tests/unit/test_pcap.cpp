@@ -226,7 +226,7 @@ void test_isb_bytes(void **)
 	c.interface_id = 1;
 	c.ts = 0x0000000300000004ULL;
 	c.ifrecv = 10;
-	c.ifdrop = 2;
+	c.osdrop = 2;
 	ng::append_isb(b, c);
 	assert_int_equal(le32(b, 0), 5);
 	assert_int_equal(le32(b, 8), 1);
@@ -234,7 +234,7 @@ void test_isb_bytes(void **)
 	assert_int_equal(le32(b, 16), 4);
 	assert_int_equal(le16(b, 20), 4);	// isb_ifrecv
 	assert_int_equal(le32(b, 24), 10);
-	assert_int_equal(le16(b, 32), 5);	// isb_ifdrop
+	assert_int_equal(le16(b, 32), 7);	// isb_osdrop (no isb_ifdrop)
 	assert_int_equal(le32(b, 36), 2);
 	assert_int_equal(le32(b, 44), 0);
 	assert_int_equal(b.size(), 52);
@@ -552,10 +552,10 @@ void test_dropped_from_statistics(void **)
 	ng::append_epb(b, m, echo_v4(1, 2));	// 2 on b
 	assert_int_equal(dropped(b), 5);
 	ng::IsbCounts c;
-	c.ifdrop = 7;		// a: 7 in all, 4 after its last packet
+	c.osdrop = 7;		// a: 7 in all, 4 after its last packet
 	ng::append_isb(b, c);
 	c.interface_id = 1;
-	c.ifdrop = 1;		// b: an older total than its packets say
+	c.osdrop = 1;		// b: an older total than its packets say
 	ng::append_isb(b, c);
 	assert_int_equal(dropped(b), 9);
 	// A section of another tool: statistics alone, osdrop too.

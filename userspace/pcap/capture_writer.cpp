@@ -276,7 +276,7 @@ void CaptureWriter::end_file(uint64_t drops_after)
 		c.start = i.first_ts;
 		c.end = i.last_ts;
 		c.ifrecv = i.recv;
-		c.ifdrop = i.drops;
+		c.osdrop = i.drops;
 		buffer_block([&c](pcapng::Bytes &b) { pcapng::append_isb(b, c); });
 	}
 	flush();

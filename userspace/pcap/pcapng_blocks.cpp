@@ -164,7 +164,8 @@ void append_isb(Bytes &out, const IsbCounts &c)
 	if (c.end)
 		option_ts(out, kIsbEndTime, *c.end);
 	option_u64(out, kIsbIfRecv, c.ifrecv);
-	option_u64(out, kIsbIfDrop, c.ifdrop);
+	if (c.ifdrop)
+		option_u64(out, kIsbIfDrop, *c.ifdrop);
 	if (c.osdrop)
 		option_u64(out, kIsbOsDrop, *c.osdrop);
 	end_options(out);

@@ -147,8 +147,10 @@ struct IsbCounts {
 	uint32_t interface_id = 0;
 	uint64_t ts = 0;
 	std::optional<uint64_t> start, end;	// isb_starttime/endtime
-	uint64_t ifrecv = 0, ifdrop = 0;
-	std::optional<uint64_t> osdrop;
+	uint64_t ifrecv = 0;
+	// Ring-full drops are the capture buffer's, as dumpcap writes libpcap's
+	// ps_drop: isb_osdrop.  isb_ifdrop (the NIC's) is unknown to us.
+	std::optional<uint64_t> ifdrop, osdrop;
 	std::string comment;			// "" none
 };
 void append_isb(Bytes &out, const IsbCounts &c);
