@@ -333,6 +333,24 @@ void test_options(void **)
 	p = parse_args({"--print"});
 	assert_int_equal(static_cast<int>(p.action), static_cast<int>(ParsedArgs::Action::UsageError));
 	assert_true(p.error.find("--print goes with --summary") == 0);
+	// The summary is a table or one JSON object: kv and ECS have no form of it,
+	// and -w alone prints nothing a format could shape.
+	for (const char *f : {"--format=kv", "--format=ecs"}) {
+		p = parse_args({"--summary", f});
+		assert_int_equal(static_cast<int>(p.action),
+				 static_cast<int>(ParsedArgs::Action::UsageError));
+		assert_true(p.error.find("no summary") != std::string::npos);
+		p = parse_args({"--summary", "--print", f});
+		assert_int_equal(static_cast<int>(p.action),
+				 static_cast<int>(ParsedArgs::Action::UsageError));
+	}
+	p = parse_args({"-w", "x.pcapng", "--json"});
+	assert_int_equal(static_cast<int>(p.action), static_cast<int>(ParsedArgs::Action::UsageError));
+	assert_true(p.error.find("add --print") != std::string::npos);
+	p = parse_args({"-w", "x.pcapng", "--summary", "--json"});
+	assert_int_equal(static_cast<int>(p.action), static_cast<int>(ParsedArgs::Action::Run));
+	p = parse_args({"-w", "x.pcapng", "--print", "--format", "kv"});
+	assert_int_equal(static_cast<int>(p.action), static_cast<int>(ParsedArgs::Action::Run));
 	p = parse_args({"--output=/var/log/x.json"});
 	assert_string_equal(p.options.output.c_str(), "/var/log/x.json");
 	p = parse_args({"-o", ""});

@@ -182,7 +182,7 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 {
 	ParsedArgs r;
 	Options &o = r.options;
-	bool device_given = false;
+	bool device_given = false, format_given = false;
 	try {
 		ArgReader rd(args);
 		while (rd.next()) {
@@ -211,9 +211,11 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 					throw UsageError{"empty device path"};
 			} else if (name == "--format") {
 				o.format = parse_format(value());
+				format_given = true;
 			} else if (name == "--json") {
 				no_value();
 				o.format = OutputFormat::Json;
+				format_given = true;
 			} else if (name == "--backlog") {
 				no_value();
 				o.backlog = true;
@@ -265,6 +267,13 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 			throw UsageError{"--user goes with -- COMMAND"};
 		if (o.print && !o.summary && o.write.empty())
 			throw UsageError{"--print goes with --summary or -w (lines are printed anyway)"};
+		// Not a text table in a kv or ECS stream, nor a flag without a word.
+		if (o.summary && (o.format == OutputFormat::Kv || o.format == OutputFormat::Ecs))
+			throw UsageError{"--summary is a table, or one JSON object with --json: kv and "
+					 "ECS have no summary form"};
+		if (format_given && !o.write.empty() && !o.summary && !o.print)
+			throw UsageError{"-w writes packets and prints no line for --format or --json "
+					 "to shape: add --print for the lines"};
 		check_capture_flags(o);
 		check_read_flags(o, device_given);
 		// Type names depend on -4/-6, wherever they are: check them now.
