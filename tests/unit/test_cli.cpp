@@ -51,6 +51,8 @@ void test_all_options(void **)
 	assert_string_equal(p.options.device.c_str(), "/d");
 	assert_int_equal(p.options.format, OutputFormat::Kv);
 
+	assert_int_equal(parse_args({"-t", ".5"}).options.timeout->count(), 500);
+	assert_int_equal(parse_args({"-t", "2."}).options.timeout->count(), 2000);
 	p = parse_args({"-c3", "--format", "text", "--timeout", "0.001"});
 	assert_int_equal(*p.options.count, 3);
 	assert_int_equal(p.options.format, OutputFormat::Text);
@@ -79,6 +81,15 @@ void test_usage_errors(void **)
 		{{"--timeout=abc"}, "invalid timeout 'abc': expected seconds > 0"},
 		{{"-t", "nan"}, "invalid timeout 'nan': expected seconds > 0"},
 		{{"-t", "-3"}, "invalid timeout '-3': expected seconds > 0"},
+		// What strtod would take beyond digits and one point.
+		{{"-t", " 5"}, "invalid timeout ' 5': expected seconds > 0"},
+		{{"-t", "0x10"}, "invalid timeout '0x10': expected seconds > 0"},
+		{{"-t", "1e3"}, "invalid timeout '1e3': expected seconds > 0"},
+		{{"-t", "+2"}, "invalid timeout '+2': expected seconds > 0"},
+		{{"-t", "."}, "invalid timeout '.': expected seconds > 0"},
+		{{"-t", "1.2.3"}, "invalid timeout '1.2.3': expected seconds > 0"},
+		{{"-w", "f", "-C", "1e1"}, "invalid file size '1e1': expected megabytes > 0"},
+		{{"-w", "f", "-C", "0x1"}, "invalid file size '0x1': expected megabytes > 0"},
 		{{"--format", "xml"}, "invalid format 'xml': expected text, json, kv or ecs"},
 		{{"--format"}, "option '--format' needs a value"},
 		{{"--json=yes"}, "option '--json' takes no value"},

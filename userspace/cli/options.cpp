@@ -17,6 +17,16 @@ struct UsageError {
 	std::string msg;
 };
 
+// Seconds and megabytes: digits with at most one point, nothing strtod also
+// takes (blanks, signs, exponents, hex, "inf"), as the integer flags do.
+bool plain_decimal(const std::string &s)
+{
+	const size_t point = s.find('.');
+	return s.find_first_not_of("0123456789.") == std::string::npos &&
+	       s.find_first_of("0123456789") != std::string::npos &&
+	       (point == std::string::npos || s.find('.', point + 1) == std::string::npos);
+}
+
 uint64_t parse_count(const std::string &s)
 {
 	if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
@@ -32,9 +42,9 @@ std::chrono::milliseconds parse_timeout(const std::string &s)
 {
 	char *end = nullptr;
 	errno = 0;
-	double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
+	double v = !plain_decimal(s) ? 0 : std::strtod(s.c_str(), &end);
 	// Upper bound keeps the millisecond count far from overflow.
-	if (s.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v) ||
+	if (!plain_decimal(s) || *end != '\0' || errno == ERANGE || !std::isfinite(v) ||
 	    v <= 0 || v > 1e9)
 		throw UsageError{"invalid timeout '" + s + "': expected seconds > 0"};
 	auto ms = static_cast<int64_t>(std::ceil(v * 1000.0));
@@ -55,8 +65,8 @@ uint64_t parse_megabytes(const std::string &s)
 {
 	char *end = nullptr;
 	errno = 0;
-	const double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
-	if (s.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v) || v <= 0 ||
+	const double v = !plain_decimal(s) ? 0 : std::strtod(s.c_str(), &end);
+	if (!plain_decimal(s) || *end != '\0' || errno == ERANGE || !std::isfinite(v) || v <= 0 ||
 	    v > 1e9 || v * 1e6 < 1)
 		throw UsageError{"invalid file size '" + s + "': expected megabytes > 0"};
 	return static_cast<uint64_t>(v * 1e6);
