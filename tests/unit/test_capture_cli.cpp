@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/options.hpp"
@@ -112,6 +113,85 @@ void test_closed_stdout_is_no_error(void **)
 			fail_msg("%s %s: exit %d, stderr '%s'", args[0].c_str(),
 				 args.back().c_str(), r.status, r.err.c_str());
 	}
+}
+
+// -r on a non-blocking standard output (a parent's pipe set O_NONBLOCK) that
+// fills: the lines wait for room, none lost, as a live run's.  (stdio gave
+// up with "Resource temporarily unavailable" and exit 1.)
+void test_read_to_nonblocking_pipe(void **)
+{
+	TempDir dir("icmpt-capnb");
+	const std::string big = dir / "big.pcapng";
+	{
+		// Sections of a pcapng follow one another: 3 packets, 600 times.
+		const std::string one = slurp(kOwn);
+		File f(std::fopen(big.c_str(), "wb"));
+		for (int i = 0; i < 600; ++i)
+			assert_int_equal(std::fwrite(one.data(), 1, one.size(), f.get()), one.size());
+	}
+	const std::string want_path = dir / "want.json";
+	{
+		File f(std::fopen(want_path.c_str(), "w"));
+	}
+	assert_int_equal(run_cli_child({"-r", big, "--json"}, want_path.c_str()).status, 0);
+	const std::string want = slurp(want_path);
+	assert_int_equal(count(want, "\n"), 1800);
+	int p[2];
+	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+	UniqueFd rd(p[0]), wr(p[1]);
+	std::string got;
+	std::thread reader([&got, fd = rd.get()] {
+		usleep(200000);	// the pipe fills first
+		char buf[4096];
+		for (;;) {
+			const ssize_t n = read(fd, buf, sizeof(buf));
+			if (n > 0)
+				got.append(buf, static_cast<size_t>(n));
+			else if (n == 0)
+				break;
+			else if (errno == EAGAIN)
+				usleep(1000);
+			else
+				break;
+		}
+	});
+	ChildResult r = run_cli_child({"-r", big, "--json"}, wr.get());
+	wr.reset();
+	reader.join();
+	if (r.status != 0)
+		fail_msg("exit %d, stderr '%s'", r.status, r.err.c_str());
+	assert_true(got == want);
+}
+
+// -r - of a non-blocking pipe written bit by bit: the reader waits for its
+// bytes (it failed with EAGAIN), and says when it is about to wait (where
+// -r flushes its lines).
+void test_read_from_nonblocking_pipe(void **)
+{
+	const std::string one = slurp(kOwn);
+	int p[2];
+	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+	UniqueFd rd(p[0]), wr(p[1]);
+	std::thread writer([&one, &wr] {
+		for (size_t at = 0; at < one.size(); at += 100) {
+			usleep(20000);
+			const size_t n = std::min<size_t>(100, one.size() - at);
+			assert_int_equal(write(wr.get(), one.data() + at, n), n);
+		}
+		wr.reset();
+	});
+	int idle = 0, n = 0;
+	try {
+		CaptureReader r(fd_source(rd.get(), "pipe", [&idle] { ++idle; }));
+		while (r.next())
+			++n;
+	} catch (const std::exception &e) {
+		writer.join();
+		fail_msg("%s", e.what());
+	}
+	writer.join();
+	assert_int_equal(n, 3);
+	assert_true(idle > 0);
 }
 
 // -r -w --summary: the file rewritten and the table of what was written, as a
@@ -321,6 +401,8 @@ int main()
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_writer_closed_pipe),
 		cmocka_unit_test(test_closed_stdout_is_no_error),
+		cmocka_unit_test(test_read_to_nonblocking_pipe),
+		cmocka_unit_test(test_read_from_nonblocking_pipe),
 		cmocka_unit_test(test_rewrite_keeps_summary),
 		cmocka_unit_test(test_rewrite_prints_lines),
 		cmocka_unit_test(test_rewrite_never_clobbers_input),

@@ -1,6 +1,7 @@
 #include "cli/capture_file.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,15 +72,51 @@ void report_capture(const CaptureWriter &w)
 
 namespace {
 
-// false: the reader of our output left (EPIPE), a quiet end as for a trace.
-bool write_all(FILE *out, const std::string &s, const std::string &name)
-{
-	if (std::fwrite(s.data(), 1, s.size(), out) == s.size())
+// The lines of -r, straight to the descriptor in 64 KiB writes: one that
+// is non-blocking (a parent set O_NONBLOCK on a shared pipe) is waited on,
+// where stdio gave up with EAGAIN.
+class LineOut {
+public:
+	LineOut(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+
+	// false: the reader of our output left (EPIPE), a quiet end as for a
+	// trace.  Other errors throw OutputError.
+	bool put(std::string_view s)
+	{
+		buf_.append(s);
+		return buf_.size() < kBatch || flush();
+	}
+
+	bool flush()
+	{
+		size_t done = 0;
+		while (done < buf_.size()) {
+			const ssize_t w = ::write(fd_, buf_.data() + done, buf_.size() - done);
+			if (w > 0) {
+				done += static_cast<size_t>(w);
+				continue;
+			}
+			if (w < 0 && errno == EAGAIN) {
+				pollfd p = {fd_, POLLOUT, 0};
+				if (::poll(&p, 1, -1) >= 0 || errno == EINTR)
+					continue;
+			}
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0 && errno == EPIPE)
+				return false;
+			throw OutputError(errno_message("writing " + name_, w < 0 ? errno : EIO));
+		}
+		buf_.clear();
 		return true;
-	if (errno == EPIPE)
-		return false;
-	throw OutputError(errno_message("writing " + name, errno));
-}
+	}
+
+private:
+	static constexpr size_t kBatch = 64 * 1024;
+	int fd_;
+	std::string name_;
+	std::string buf_;
+};
 
 } // namespace
 
@@ -96,7 +133,13 @@ int read_capture(const Options &o)
 			throw Error(kExitRuntime, errno_message("opening " + o.read, errno));
 		fd = owned.get();
 	}
-	CaptureReader reader(fd_source(fd, name));
+	// Lines go out before a wait for more input (a live -w - | -r -).
+	std::optional<LineOut> out;
+	bool closed = false;	// the reader of our output left (EPIPE)
+	CaptureReader reader(fd_source(fd, name, [&out, &closed] {
+		if (out && !closed)
+			closed = !out->flush();
+	}));
 
 	std::optional<CaptureWriter> writer;
 	if (!o.write.empty()) {
@@ -113,12 +156,11 @@ int read_capture(const Options &o)
 	// Lines as a live run has them: none with -w or --summary unless --print.
 	const bool lines = o.print || (!writer && !o.summary);
 	std::optional<OutputFile> file;
-	FILE *out = stdout;
-	std::string out_name = "standard output";
 	if (!o.output.empty() && o.output != "-") {
-		file.emplace(o.output);
-		out = file->stream();
-		out_name = o.output;
+		file.emplace(o.output);	// its stream is never written: no buffer
+		out.emplace(fileno(file->stream()), o.output);
+	} else {
+		out.emplace(STDOUT_FILENO, "standard output");
 	}
 	IcmpSummary summary;
 	std::string line, bad_file, write_error;
@@ -126,12 +168,13 @@ int read_capture(const Options &o)
 	// Packets of a link type the reader cannot take apart, by type: said
 	// at the end, not taken for "no ICMP here".
 	std::map<uint32_t, uint64_t> unknown_links;
-	bool closed = false;	// the reader of our output left (EPIPE)
 	icmpt_event ev;
 	FormatContext ctx;
 	IpDatagram ip;
 	try {
 		while (const CapturedPacket *p = reader.next()) {
+			if (closed)	// our reader left while we waited for input
+				break;
 			++packets;
 			if (!linktype_known(p->linktype) &&
 			    (unknown_links.size() < 16 || unknown_links.contains(p->linktype)))
@@ -151,7 +194,7 @@ int read_capture(const Options &o)
 			if (lines) {
 				line.clear();
 				format_event(o.format, ev, ctx, line);
-				if (!write_all(out, line, out_name)) {
+				if (!out->put(line)) {
 					closed = true;
 					break;
 				}
@@ -181,10 +224,15 @@ int read_capture(const Options &o)
 	if (o.summary && !closed && (packets || bad_file.empty())) {
 		const std::string table =
 			o.format == OutputFormat::Json ? summary.json() : summary.text();
-		closed = !write_all(out, table, out_name);
+		closed = !out->put(table);
 	}
-	if (std::fflush(out) != 0 && errno != EPIPE && write_error.empty())
-		write_error = errno_message("writing " + out_name, errno);
+	try {
+		if (!closed)
+			out->flush();
+	} catch (const OutputError &e) {
+		if (write_error.empty())
+			write_error = e.what();
+	}
 	for (const auto &[lt, n] : unknown_links)
 		std::fprintf(stderr,
 			     "icmptrace: WARNING: %llu packets of link type %u not decoded (known: "

@@ -1,5 +1,7 @@
 #include "pcap/capture_reader.hpp"
 
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -387,13 +389,27 @@ CaptureReader::Source memory_source(std::span<const uint8_t> bytes)
 	};
 }
 
-CaptureReader::Source fd_source(int fd, std::string path)
+CaptureReader::Source fd_source(int fd, std::string path, std::function<void()> idle)
 {
-	return [fd, path = std::move(path)](uint8_t *buf, size_t n) -> size_t {
+	struct stat st;
+	const bool may_wait = ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
+	if (!may_wait)
+		idle = nullptr;
+	return [fd, path = std::move(path), idle = std::move(idle)](uint8_t *buf,
+								    size_t n) -> size_t {
+		pollfd p = {fd, POLLIN, 0};
+		if (idle && ::poll(&p, 1, 0) == 0)
+			idle();
 		for (;;) {
 			const ssize_t r = ::read(fd, buf, n);
 			if (r >= 0)
 				return static_cast<size_t>(r);
+			if (errno == EAGAIN) {
+				// O_NONBLOCK, set by whoever shares the file.
+				p.revents = 0;
+				if (::poll(&p, 1, -1) >= 0 || errno == EINTR)
+					continue;
+			}
 			if (errno != EINTR)
 				throw Error(kExitRuntime, errno_message("reading " + path, errno));
 		}

@@ -99,7 +99,10 @@ private:
 
 // A reader over a memory buffer (tests, the fuzzer).
 CaptureReader::Source memory_source(std::span<const uint8_t> bytes);
-// A reader over a file descriptor (not owned); errors name path.
-CaptureReader::Source fd_source(int fd, std::string path);
+// A reader over a file descriptor (not owned); errors name path.  A
+// non-blocking one is waited on.  idle, if given, runs before a read that
+// would wait (a pipe with nothing in it yet): a caller flushes its output
+// there, so lines of a live `-w - | -r -` are not held back.
+CaptureReader::Source fd_source(int fd, std::string path, std::function<void()> idle = {});
 
 } // namespace icmptrace
