@@ -69,6 +69,12 @@ err_rings:
 	icmpt_rings_exit();
 err_owners:
 	icmpt_owners_exit();
+	/*
+	 * Once the family was registered a session may have set a filter
+	 * (and queued an old one to call_rcu()): free it, and let every
+	 * callback into this module's text run before the module goes.
+	 */
+	icmpt_filter_exit();
 	return err;
 }
 
