@@ -194,6 +194,41 @@ void test_read_from_nonblocking_pipe(void **)
 	assert_true(idle > 0);
 }
 
+// --output never names the file -r reads nor -w's, by any name: the lines
+// were appended to the capture, which then read as garbage.
+void test_output_never_names_a_capture(void **)
+{
+	TempDir dir("icmpt-capout");
+	const std::string in = dir / "in.pcapng", link = dir / "link", out = dir / "w.pcapng",
+			  outlink = dir / "wlink";
+	const std::string own = slurp(kOwn);
+	{
+		File f(std::fopen(in.c_str(), "wb"));
+		assert_int_equal(std::fwrite(own.data(), 1, own.size(), f.get()), own.size());
+	}
+	assert_int_equal(symlink(in.c_str(), link.c_str()), 0);
+	assert_int_equal(symlink(out.c_str(), outlink.c_str()), 0);
+	struct Case {
+		Args args;
+		const char *error;
+	};
+	const Case cases[] = {
+		{{"-r", in, "-o", in}, "--output and -r name the same file"},
+		{{"-r", in, "-o", link}, "is the file -r reads"},
+		{{"-r", in, "-w", out, "--print", "-o", out}, "--output and -w name the same file"},
+		{{"-r", in, "-w", out, "--print", "-o", outlink}, "is the --output file"},
+	};
+	for (const Case &c : cases) {
+		ChildResult r = run_cli_child(c.args, "/dev/null");
+		if (r.status != 2 || r.err.find(c.error) == std::string::npos)
+			fail_msg("%s: exit %d, stderr '%s'", c.args.back().c_str(), r.status,
+				 r.err.c_str());
+		assert_true(slurp(in) == own);
+		assert_true(slurp(out).empty());
+		unlink(out.c_str());
+	}
+}
+
 // -r -w --summary: the file rewritten and the table of what was written, as a
 // live -w --summary gives it; the filter applies to both.  (The table was
 // empty.)
@@ -265,8 +300,7 @@ void test_rewrite_never_clobbers_input(void **)
 	assert_int_equal(stat(f.c_str(), &st), 0);
 	CaptureOptions o;
 	o.path = other_name;
-	o.input_dev = st.st_dev;
-	o.input_ino = st.st_ino;
+	o.keep.push_back({st.st_dev, st.st_ino, "the file -r reads"});
 	bool thrown = false;
 	try {
 		CaptureWriter w(o);
@@ -403,6 +437,7 @@ int main()
 		cmocka_unit_test(test_closed_stdout_is_no_error),
 		cmocka_unit_test(test_read_to_nonblocking_pipe),
 		cmocka_unit_test(test_read_from_nonblocking_pipe),
+		cmocka_unit_test(test_output_never_names_a_capture),
 		cmocka_unit_test(test_rewrite_keeps_summary),
 		cmocka_unit_test(test_rewrite_prints_lines),
 		cmocka_unit_test(test_rewrite_never_clobbers_input),

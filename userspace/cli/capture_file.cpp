@@ -141,27 +141,33 @@ int read_capture(const Options &o)
 			closed = !out->flush();
 	}));
 
+	struct stat in_st;
+	const bool in_file = ::fstat(fd, &in_st) == 0 && S_ISREG(in_st.st_mode);
+	std::optional<OutputFile> file;
+	if (!o.output.empty() && o.output != "-") {
+		file.emplace(o.output);	// its stream is never written: no buffer
+		if (in_file && file->id() == std::pair<uint64_t, uint64_t>(in_st.st_dev,
+									   in_st.st_ino))
+			throw Error(kExitUsage, o.output + " is the file -r reads: no lines appended");
+		out.emplace(fileno(file->stream()), o.output);
+	} else {
+		out.emplace(STDOUT_FILENO, "standard output");
+	}
 	std::optional<CaptureWriter> writer;
 	if (!o.write.empty()) {
 		// The file's own snap length, as far as anyone knows: none.
 		CaptureOptions c = capture_options(o, 0);
 		c.live_names = false;	// this host's interfaces are not the file's
-		struct stat st;
-		if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-			c.input_dev = st.st_dev;
-			c.input_ino = st.st_ino;
+		if (in_file)
+			c.keep.push_back({in_st.st_dev, in_st.st_ino, "the file -r reads"});
+		if (file) {
+			const auto [dev, ino] = file->id();
+			c.keep.push_back({dev, ino, "the --output file"});
 		}
 		writer.emplace(c);
 	}
 	// Lines as a live run has them: none with -w or --summary unless --print.
 	const bool lines = o.print || (!writer && !o.summary);
-	std::optional<OutputFile> file;
-	if (!o.output.empty() && o.output != "-") {
-		file.emplace(o.output);	// its stream is never written: no buffer
-		out.emplace(fileno(file->stream()), o.output);
-	} else {
-		out.emplace(STDOUT_FILENO, "standard output");
-	}
 	IcmpSummary summary;
 	std::string line, bad_file, write_error;
 	uint64_t packets = 0, records = 0;

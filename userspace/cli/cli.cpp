@@ -98,10 +98,17 @@ int trace(const Options &o)
 	const uint32_t snaplen = o.write.empty() ? 0 : capture_snaplen(o);
 	auto session = start_session(filter, snaplen);
 	warn_if_disabled(*session);
+	std::optional<OutputFile> file;
+	if (!o.output.empty() && o.output != "-")
+		file.emplace(o.output);
 	// -w: the file opens before the first record can arrive.
 	std::optional<CaptureWriter> capture;
 	if (!o.write.empty()) {
 		CaptureOptions c = capture_options(o, snaplen);
+		if (file) {
+			const auto [dev, ino] = file->id();
+			c.keep.push_back({dev, ino, "the --output file"});
+		}
 		// A stalled output gives way to a stop or -t, as the lines do.
 		c.stop_fd = signals.fd();
 		if (o.timeout)
@@ -113,9 +120,6 @@ int trace(const Options &o)
 	for (size_t i = 0; i < dev.rings().size(); ++i)
 		rings.emplace_back(static_cast<uint32_t>(i), dev.rings()[i], o.backlog);
 
-	std::optional<OutputFile> file;
-	if (!o.output.empty() && o.output != "-")
-		file.emplace(o.output);
 	FILE *out = file ? file->stream() : stdout;
 	if (!file && isatty(STDOUT_FILENO))
 		std::setvbuf(stdout, nullptr, _IOLBF, 0);

@@ -107,6 +107,10 @@ void check_capture_flags(const Options &o)
 		return;
 	if (!o.write.empty() && o.write == o.read)
 		throw UsageError{"-r and -w name the same file"};
+	// By another name too, when the files are opened.
+	if (!o.output.empty() && o.output != "-" && (o.output == o.write || o.output == o.read))
+		throw UsageError{std::string("--output and ") + (o.output == o.read ? "-r" : "-w") +
+				 " name the same file"};
 }
 
 // -r reads a file: what only a live trace of the module means is refused

@@ -1,6 +1,7 @@
 #include "cli/output_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,6 +30,14 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path))
 		::close(fd);
 		throw Error(kExitRuntime, errno_message("fdopen " + path_, err));
 	}
+}
+
+std::pair<uint64_t, uint64_t> OutputFile::id() const
+{
+	struct stat st;
+	if (::fstat(fileno(file_.get()), &st) != 0)
+		return {0, 0};
+	return {st.st_dev, st.st_ino};
 }
 
 std::string OutputFile::reopen()

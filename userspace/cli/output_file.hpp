@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace icmptrace {
 
@@ -15,6 +16,8 @@ public:
 	explicit OutputFile(std::string path);
 
 	FILE *stream() const { return file_.get(); }
+	// The open file's st_dev and st_ino, to tell it by any name.
+	std::pair<uint64_t, uint64_t> id() const;
 	const std::string &path() const { return path_; }
 
 	// Flushes, opens path anew and moves the stream onto it.  On failure

@@ -239,9 +239,10 @@ void CaptureWriter::open_file()
 			output_closed_ = true;
 			throw OutputError(msg);
 		};
-		if (o_.input_ino && ::stat(name_.c_str(), &st) == 0 && st.st_ino == o_.input_ino &&
-		    st.st_dev == o_.input_dev)
-			fail(kExitUsage, name_ + " is the file -r reads: not overwritten");
+		if (!o_.keep.empty() && ::stat(name_.c_str(), &st) == 0)
+			for (const CaptureOptions::KeptFile &k : o_.keep)
+				if (st.st_ino == k.ino && st.st_dev == k.dev)
+					fail(kExitUsage, name_ + " is " + k.what + ": not overwritten");
 		fd_ = ::open(name_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 		if (fd_ < 0) {
 			const int e = errno;

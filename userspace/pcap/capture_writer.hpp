@@ -63,9 +63,13 @@ struct CaptureOptions {
 	uint64_t rotate_bytes = 0;	// -C, in bytes; 0: none
 	uint32_t rotate_seconds = 0;	// -G; 0: none
 	uint32_t max_files = 0;		// -W; 0: none
-	// The file -r reads (st_dev, st_ino; 0, 0: none): never opened for
-	// writing, whatever name leads to it.
-	uint64_t input_dev = 0, input_ino = 0;
+	// Files never opened for writing, whatever name leads to them: the
+	// file -r reads, the --output file of the lines.
+	struct KeptFile {
+		uint64_t dev = 0, ino = 0;
+		std::string what;	// "the file -r reads"
+	};
+	std::vector<KeptFile> keep;
 	// if_name asked of this host (netns_ifnames.hpp); false for -r, whose
 	// packets name their interface themselves or get a placeholder.
 	bool live_names = true;
