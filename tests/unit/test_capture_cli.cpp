@@ -5,15 +5,18 @@
 // request out, its reply in, a port unreachable in.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "cli/cli.hpp"
 #include "cli/options.hpp"
 #include "cli_child.hpp"
 #include "scratch.hpp"
@@ -229,6 +232,107 @@ void test_output_never_names_a_capture(void **)
 	}
 }
 
+// The program in a child with stdout on out_fd and stderr to err_path, not
+// waited for: the test signals it.
+pid_t start_cli(const Args &args, int out_fd, const std::string &err_path)
+{
+	const pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (err < 0 || dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0)
+			_exit(99);
+		_exit(run_cli(args));
+	}
+	return pid;
+}
+
+// Waits (up to 10 s) until path holds n lines.
+bool wait_lines(const std::string &path, size_t n)
+{
+	for (int i = 0; i < 1000; ++i) {
+		if (count(slurp(path), "\n") >= n)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+// The exit status of pid, -1 if a signal ended it; its time in ms.
+int wait_exit(pid_t pid, long &ms)
+{
+	const auto t0 = std::chrono::steady_clock::now();
+	int ws = 0;
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+				       std::chrono::steady_clock::now() - t0)
+				       .count());
+	return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+}
+
+// -r of a pipe that never ends, stopped by SIGINT and SIGTERM: the lines, the
+// -w file and the closing line are out, exit 0.  (The signal killed it:
+// exit 130, nothing printed, a -w file of its section header alone.)
+void test_read_pipe_stopped_by_signal(void **)
+{
+	TempDir dir("icmpt-capsig");
+	const std::string own = slurp(kOwn), lines = dir / "lines", err = dir / "err",
+			  w = dir / "w.pcapng";
+	for (const int sig : {SIGINT, SIGTERM}) {
+		int p[2];
+		assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+		UniqueFd rd(p[0]), wr(p[1]);
+		assert_int_equal(fcntl(rd.get(), F_SETFD, 0), 0);	// the child's input
+		assert_int_equal(write(wr.get(), own.data(), own.size()), own.size());
+		UniqueFd out(open(lines.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+		const Args args = sig == SIGINT
+			? Args{"-r", "/dev/fd/" + std::to_string(rd.get()), "--json"}
+			: Args{"-r", "/dev/fd/" + std::to_string(rd.get()), "-w", w, "--print"};
+		const pid_t pid = start_cli(args, out.get(), err);
+		rd.reset();
+		// The lines are out while it waits for more input.
+		const bool printed = wait_lines(lines, 3);
+		kill(pid, sig);
+		long ms = 0;
+		const int status = wait_exit(pid, ms);
+		const std::string e = slurp(err);
+		if (!printed || status != 0 ||
+		    e.find("3 packets read (stopped by a signal), 3 ICMP records") == std::string::npos)
+			fail_msg("signal %d: printed %d, exit %d, stderr '%s'", sig, printed, status,
+				 e.c_str());
+		assert_int_equal(count(slurp(lines), "\n"), 3);
+		if (sig == SIGTERM)
+			assert_int_equal(packets_in(w), 3);
+	}
+}
+
+// A stop while the output takes nothing: given up on half a second later,
+// with the count of lines not written.  (It waited for the output forever.)
+void test_read_stalled_output_stopped(void **)
+{
+	TempDir dir("icmpt-capstall");
+	const std::string big = dir / "big.pcapng", err = dir / "err";
+	{
+		const std::string one = slurp(kOwn);
+		File f(std::fopen(big.c_str(), "wb"));
+		for (int i = 0; i < 600; ++i)
+			assert_int_equal(std::fwrite(one.data(), 1, one.size(), f.get()), one.size());
+	}
+	int p[2];
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	UniqueFd rd(p[0]), wr(p[1]);	// nobody reads rd
+	const pid_t pid = start_cli({"-r", big, "--json"}, wr.get(), err);
+	usleep(300000);	// the pipe is full
+	kill(pid, SIGINT);
+	long ms = 0;
+	const int status = wait_exit(pid, ms);
+	const std::string e = slurp(err);
+	if (status != 0 || ms > 3000 ||
+	    e.find("(stopped by a signal)") == std::string::npos ||
+	    e.find("not written (the output took nothing after the stop)") == std::string::npos)
+		fail_msg("exit %d after %ld ms, stderr '%s'", status, ms, e.c_str());
+}
+
 // -r -w --summary: the file rewritten and the table of what was written, as a
 // live -w --summary gives it; the filter applies to both.  (The table was
 // empty.)
@@ -438,6 +542,8 @@ int main()
 		cmocka_unit_test(test_read_to_nonblocking_pipe),
 		cmocka_unit_test(test_read_from_nonblocking_pipe),
 		cmocka_unit_test(test_output_never_names_a_capture),
+		cmocka_unit_test(test_read_pipe_stopped_by_signal),
+		cmocka_unit_test(test_read_stalled_output_stopped),
 		cmocka_unit_test(test_rewrite_keeps_summary),
 		cmocka_unit_test(test_rewrite_prints_lines),
 		cmocka_unit_test(test_rewrite_never_clobbers_input),

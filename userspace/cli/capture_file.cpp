@@ -1,12 +1,14 @@
 #include "cli/capture_file.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <map>
@@ -14,6 +16,7 @@
 
 #include "cli/icmp_summary.hpp"
 #include "cli/output_file.hpp"
+#include "cli/signal_fd.hpp"
 #include "control/control.hpp"
 #include "control/filter_match.hpp"
 #include "control/session.hpp"
@@ -72,15 +75,24 @@ void report_capture(const CaptureWriter &w)
 
 namespace {
 
-// The lines of -r, straight to the descriptor in 64 KiB writes: one that
-// is non-blocking (a parent set O_NONBLOCK on a shared pipe) is waited on,
-// where stdio gave up with EAGAIN.
+// The lines of -r, straight to the descriptor in 64 KiB writes.  An output
+// that can stall (a pipe, FIFO, socket or terminal, or one set O_NONBLOCK
+// by a parent: stdio gave up with EAGAIN) is waited on with poll and given
+// no more than it takes without blocking, so that a stop signal pending on
+// stop_fd gives up on it kStopGrace later, as a live trace does.
 class LineOut {
 public:
-	LineOut(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+	LineOut(int fd, std::string name, int stop_fd)
+		: fd_(fd), stop_fd_(stop_fd), name_(std::move(name))
+	{
+		struct stat st;
+		may_block_ = ::fstat(fd_, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+							S_ISSOCK(st.st_mode) || isatty(fd_));
+	}
 
 	// false: the reader of our output left (EPIPE), a quiet end as for a
-	// trace.  Other errors throw OutputError.
+	// trace, or it stalled past a stop (abandoned()).  Other errors throw
+	// OutputError.
 	bool put(std::string_view s)
 	{
 		buf_.append(s);
@@ -91,15 +103,22 @@ public:
 	{
 		size_t done = 0;
 		while (done < buf_.size()) {
-			const ssize_t w = ::write(fd_, buf_.data() + done, buf_.size() - done);
+			if (may_block_ && !wait_room()) {
+				lost_ = static_cast<uint64_t>(std::count(buf_.begin() + done,
+									 buf_.end(), '\n'));
+				abandoned_ = true;
+				return false;
+			}
+			const size_t want = may_block_ ? std::min<size_t>(buf_.size() - done, PIPE_BUF)
+						       : buf_.size() - done;
+			const ssize_t w = ::write(fd_, buf_.data() + done, want);
 			if (w > 0) {
 				done += static_cast<size_t>(w);
 				continue;
 			}
 			if (w < 0 && errno == EAGAIN) {
-				pollfd p = {fd_, POLLOUT, 0};
-				if (::poll(&p, 1, -1) >= 0 || errno == EINTR)
-					continue;
+				may_block_ = true;
+				continue;
 			}
 			if (w < 0 && errno == EINTR)
 				continue;
@@ -111,17 +130,56 @@ public:
 		return true;
 	}
 
+	bool abandoned() const { return abandoned_; }
+	uint64_t lost() const { return lost_; }	// lines given up on
+
 private:
+	using Clock = std::chrono::steady_clock;
 	static constexpr size_t kBatch = 64 * 1024;
-	int fd_;
+	static constexpr auto kStopGrace = std::chrono::milliseconds(500);
+
+	// Room for PIPE_BUF bytes, or false once kStopGrace has passed since a
+	// stop (the signal stays pending for the others to see).
+	bool wait_room()
+	{
+		for (;;) {
+			pollfd p[2] = {{fd_, POLLOUT, 0}, {stop_fd_, POLLIN, 0}};
+			int ms = -1;
+			if (give_up_at_ != Clock::time_point::max()) {
+				ms = static_cast<int>(std::max<int64_t>(
+					0, std::chrono::ceil<std::chrono::milliseconds>(
+						   give_up_at_ - Clock::now())
+						   .count()));
+				p[1].fd = -1;
+			}
+			const int n = ::poll(p, 2, ms);
+			if (n < 0 && errno != EINTR)
+				return true;	// write() says what is wrong
+			if (n > 0 && p[0].revents)
+				return true;
+			if (n > 0 && (p[1].revents & POLLIN))
+				give_up_at_ = Clock::now() + kStopGrace;
+			else if (n == 0 && ms >= 0)
+				return false;
+		}
+	}
+
+	int fd_, stop_fd_;
 	std::string name_;
 	std::string buf_;
+	bool may_block_ = false, abandoned_ = false;
+	uint64_t lost_ = 0;
+	Clock::time_point give_up_at_ = Clock::time_point::max();
 };
 
 } // namespace
 
 int read_capture(const Options &o)
 {
+	// SIGINT, SIGTERM, SIGHUP end the reading (a pipe or FIFO may never
+	// end), then the lines, the file and the closing line go out as at the
+	// input's end: they were lost with the process.
+	SignalFd signals;
 	::signal(SIGPIPE, SIG_IGN);
 	const FilterSpec filter = resolve_filter_args(o.filter);
 	UniqueFd owned;
@@ -136,10 +194,13 @@ int read_capture(const Options &o)
 	// Lines go out before a wait for more input (a live -w - | -r -).
 	std::optional<LineOut> out;
 	bool closed = false;	// the reader of our output left (EPIPE)
-	CaptureReader reader(fd_source(fd, name, [&out, &closed] {
-		if (out && !closed)
-			closed = !out->flush();
-	}));
+	CaptureReader reader(fd_source(
+		fd, name,
+		[&out, &closed] {
+			if (out && !closed)
+				closed = !out->flush();
+		},
+		signals.fd()));
 
 	struct stat in_st;
 	const bool in_file = ::fstat(fd, &in_st) == 0 && S_ISREG(in_st.st_mode);
@@ -149,15 +210,16 @@ int read_capture(const Options &o)
 		if (in_file && file->id() == std::pair<uint64_t, uint64_t>(in_st.st_dev,
 									   in_st.st_ino))
 			throw Error(kExitUsage, o.output + " is the file -r reads: no lines appended");
-		out.emplace(fileno(file->stream()), o.output);
+		out.emplace(fileno(file->stream()), o.output, signals.fd());
 	} else {
-		out.emplace(STDOUT_FILENO, "standard output");
+		out.emplace(STDOUT_FILENO, "standard output", signals.fd());
 	}
 	std::optional<CaptureWriter> writer;
 	if (!o.write.empty()) {
 		// The file's own snap length, as far as anyone knows: none.
 		CaptureOptions c = capture_options(o, 0);
 		c.live_names = false;	// this host's interfaces are not the file's
+		c.stop_fd = signals.fd();
 		if (in_file)
 			c.keep.push_back({in_st.st_dev, in_st.st_ino, "the file -r reads"});
 		if (file) {
@@ -171,6 +233,7 @@ int read_capture(const Options &o)
 	IcmpSummary summary;
 	std::string line, bad_file, write_error;
 	uint64_t packets = 0, records = 0;
+	bool stopped = false;	// by a signal, before the input's end
 	// Packets of a link type the reader cannot take apart, by type: said
 	// at the end, not taken for "no ICMP here".
 	std::map<uint32_t, uint64_t> unknown_links;
@@ -201,6 +264,8 @@ int read_capture(const Options &o)
 				line.clear();
 				format_event(o.format, ev, ctx, line);
 				if (!out->put(line)) {
+					// Given up on at a stop: in lost(), so counted.
+					records += out->abandoned();
 					closed = true;
 					break;
 				}
@@ -216,6 +281,10 @@ int read_capture(const Options &o)
 		// The output (or -w's file) failed: the count, then the error.
 		write_error = e.what();
 		closed = true;
+	} catch (const CaptureStopped &) {
+		stopped = true;
+		if (writer)
+			writer->stop_soon();
 	}
 	if (writer) {
 		try {
@@ -246,17 +315,28 @@ int read_capture(const Options &o)
 			     static_cast<unsigned long long>(n), lt);
 	const uint64_t dropped = reader.dropped();
 	// Not a capture at all: the error alone says it.
-	if (packets || bad_file.empty())
+	if (packets || bad_file.empty()) {
+		// Lines given up on at a stop were not printed.
+		const uint64_t lost = lines && !writer ? out->lost() : 0;
+		stopped = stopped || out->abandoned();
 		std::fprintf(stderr,
-			     "icmptrace: %llu packets read, %llu ICMP records %s, %llu dropped by "
-			     "the capture that wrote the file\n",
+			     "icmptrace: %llu packets read%s, %llu ICMP records %s, %llu dropped by "
+			     "the capture that wrote the file",
 			     static_cast<unsigned long long>(packets),
-			     static_cast<unsigned long long>(records),
+			     stopped ? " (stopped by a signal)" : "",
+			     static_cast<unsigned long long>(records - std::min(lost, records)),
 			     !write_error.empty() ? "taken before the output failed"
 			     : writer	  ? "written"
 			     : lines	  ? "printed"
 					  : "counted",
 			     static_cast<unsigned long long>(dropped));
+		if (out->abandoned())
+			std::fprintf(stderr, "; %llu line%s not written (the output took nothing "
+					     "after the stop)",
+				     static_cast<unsigned long long>(out->lost()),
+				     out->lost() == 1 ? "" : "s");
+		std::fputc('\n', stderr);
+	}
 	if (!write_error.empty())
 		throw Error(kExitRuntime, write_error);
 	if (!bad_file.empty())

@@ -1,6 +1,7 @@
 #include "cli/signal_fd.hpp"
 
 #include <sys/signalfd.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -29,6 +30,11 @@ SignalFd::SignalFd(bool children)
 
 SignalFd::~SignalFd()
 {
+	// A stop left pending for a writer to see (-r -w) was acted on: taken
+	// here, it does not kill us when the mask is restored.
+	signalfd_siginfo si;
+	while (fd_.valid() && ::read(fd_.get(), &si, sizeof(si)) == sizeof(si)) {
+	}
 	fd_.reset();
 	pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
 }

@@ -389,26 +389,44 @@ CaptureReader::Source memory_source(std::span<const uint8_t> bytes)
 	};
 }
 
-CaptureReader::Source fd_source(int fd, std::string path, std::function<void()> idle)
+CaptureReader::Source fd_source(int fd, std::string path, std::function<void()> idle,
+				int stop_fd)
 {
 	struct stat st;
 	const bool may_wait = ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
 	if (!may_wait)
 		idle = nullptr;
-	return [fd, path = std::move(path), idle = std::move(idle)](uint8_t *buf,
-								    size_t n) -> size_t {
-		pollfd p = {fd, POLLIN, 0};
-		if (idle && ::poll(&p, 1, 0) == 0)
-			idle();
+	return [fd, path = std::move(path), idle = std::move(idle), may_wait, stop_fd,
+		calls = 0u](uint8_t *buf, size_t n) mutable -> size_t {
+		// [0] the input, [1] the stop; a file is asked every 64 reads.
+		pollfd p[2] = {{fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+		const auto stopped = [&p, stop_fd] {
+			return stop_fd >= 0 && (p[1].revents & POLLIN);
+		};
+		if (may_wait || (stop_fd >= 0 && ++calls % 64 == 0)) {
+			if (::poll(p, 2, 0) >= 0 && stopped())
+				throw CaptureStopped();
+			if (may_wait && !p[0].revents) {
+				if (idle)
+					idle();
+				// The input has nothing: wait for it or the stop.
+				while (::poll(p, 2, -1) < 0 && errno == EINTR) {
+				}
+				if (stopped())
+					throw CaptureStopped();
+			}
+		}
 		for (;;) {
 			const ssize_t r = ::read(fd, buf, n);
 			if (r >= 0)
 				return static_cast<size_t>(r);
 			if (errno == EAGAIN) {
 				// O_NONBLOCK, set by whoever shares the file.
-				p.revents = 0;
-				if (::poll(&p, 1, -1) >= 0 || errno == EINTR)
-					continue;
+				while (::poll(p, 2, -1) < 0 && errno == EINTR) {
+				}
+				if (stopped())
+					throw CaptureStopped();
+				continue;
 			}
 			if (errno != EINTR)
 				throw Error(kExitRuntime, errno_message("reading " + path, errno));

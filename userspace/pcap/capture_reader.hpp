@@ -99,10 +99,18 @@ private:
 
 // A reader over a memory buffer (tests, the fuzzer).
 CaptureReader::Source memory_source(std::span<const uint8_t> bytes);
+// A signal pending on fd_source's stop_fd: the reading ends there.
+struct CaptureStopped : std::runtime_error {
+	CaptureStopped() : std::runtime_error("stopped by a signal") {}
+};
+
 // A reader over a file descriptor (not owned); errors name path.  A
 // non-blocking one is waited on.  idle, if given, runs before a read that
 // would wait (a pipe with nothing in it yet): a caller flushes its output
-// there, so lines of a live `-w - | -r -` are not held back.
-CaptureReader::Source fd_source(int fd, std::string path, std::function<void()> idle = {});
+// there, so lines of a live `-w - | -r -` are not held back.  stop_fd (a
+// signalfd, left for its owner to read): readable, a read throws
+// CaptureStopped, at once where it would wait, else within 64 reads.
+CaptureReader::Source fd_source(int fd, std::string path, std::function<void()> idle = {},
+				int stop_fd = -1);
 
 } // namespace icmptrace
