@@ -72,22 +72,25 @@ void test_usage_errors(void **)
 		{{"--bogus"}, "unknown option '--bogus'"},
 		{{"extra"}, "unexpected argument 'extra'"},
 		{{"-c"}, "option '-c' needs a value"},
-		{{"-c", "0"}, "invalid count '0': expected a positive integer"},
-		{{"-c", "-1"}, "invalid count '-1': expected a positive integer"},
-		{{"-c", "1x"}, "invalid count '1x': expected a positive integer"},
+		{{"-c", "0"}, "invalid count '0': expected 1 to 2^64-1"},
+		{{"-c", "-1"}, "invalid count '-1': expected 1 to 2^64-1"},
+		{{"-c", "1x"}, "invalid count '1x': expected 1 to 2^64-1"},
 		{{"-c", "99999999999999999999999"},
-		 "invalid count '99999999999999999999999': expected a positive integer"},
-		{{"-t", "0"}, "invalid timeout '0': expected seconds > 0"},
-		{{"--timeout=abc"}, "invalid timeout 'abc': expected seconds > 0"},
-		{{"-t", "nan"}, "invalid timeout 'nan': expected seconds > 0"},
-		{{"-t", "-3"}, "invalid timeout '-3': expected seconds > 0"},
+		 "invalid count '99999999999999999999999': expected 1 to 2^64-1"},
+		{{"-t", "0"}, "invalid timeout '0': expected seconds, 0.001 to 1000000000"},
+		{{"--timeout=abc"}, "invalid timeout 'abc': expected seconds, 0.001 to 1000000000"},
+		{{"-t", "nan"}, "invalid timeout 'nan': expected seconds, 0.001 to 1000000000"},
+		{{"-t", "-3"}, "invalid timeout '-3': expected seconds, 0.001 to 1000000000"},
 		// What strtod would take beyond digits and one point.
-		{{"-t", " 5"}, "invalid timeout ' 5': expected seconds > 0"},
-		{{"-t", "0x10"}, "invalid timeout '0x10': expected seconds > 0"},
-		{{"-t", "1e3"}, "invalid timeout '1e3': expected seconds > 0"},
-		{{"-t", "+2"}, "invalid timeout '+2': expected seconds > 0"},
-		{{"-t", "."}, "invalid timeout '.': expected seconds > 0"},
-		{{"-t", "1.2.3"}, "invalid timeout '1.2.3': expected seconds > 0"},
+		{{"-t", " 5"}, "invalid timeout ' 5': expected seconds, 0.001 to 1000000000"},
+		{{"-t", "0x10"}, "invalid timeout '0x10': expected seconds, 0.001 to 1000000000"},
+		{{"-t", "1e3"}, "invalid timeout '1e3': expected seconds, 0.001 to 1000000000"},
+		{{"-t", "+2"}, "invalid timeout '+2': expected seconds, 0.001 to 1000000000"},
+		{{"-t", "."}, "invalid timeout '.': expected seconds, 0.001 to 1000000000"},
+		{{"-t", "0.0001"}, "invalid timeout '0.0001': expected seconds, 0.001 to 1000000000"},
+		{{"-t", "1000000001"},
+		 "invalid timeout '1000000001': expected seconds, 0.001 to 1000000000"},
+		{{"-t", "1.2.3"}, "invalid timeout '1.2.3': expected seconds, 0.001 to 1000000000"},
 		{{"-w", "f", "-C", "1e1"}, "invalid file size '1e1': expected megabytes > 0"},
 		{{"-w", "f", "-C", "0x1"}, "invalid file size '0x1': expected megabytes > 0"},
 		{{"--format", "xml"}, "invalid format 'xml': expected text, json, kv or ecs"},
@@ -107,6 +110,28 @@ void test_help_to_full_disk(void **)
 {
 	assert_int_equal(run_cli_child({"--help"}, "/dev/null").status, 0);
 	ChildResult r = run_cli_child({"--help"}, "/dev/full");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.c_str(), "No space left on device"));
+}
+
+// --version: the VERSION file's number, and the ABI this reader reads; a
+// full stdout is a failure, as for --help.
+void test_version(void **)
+{
+	FILE *f = std::fopen(TESTDATA_DIR "/../../../VERSION", "r");
+	assert_non_null(f);
+	char v[64] = "";
+	assert_non_null(std::fgets(v, sizeof(v), f));
+	std::fclose(f);
+	v[std::strcspn(v, "\n")] = '\0';
+	const std::string want = std::string("icmptrace ") + v + " (record ABI " +
+				 std::to_string(ICMPT_ABI_VERSION) + ", ";
+	assert_true(version_text().rfind(want, 0) == 0);
+	for (const char *a : {"--version", "-V"})
+		assert_int_equal(parse_args({a}).action, ParsedArgs::Action::Version);
+	assert_int_equal(parse_args({"--version=x"}).action, ParsedArgs::Action::UsageError);
+	assert_int_equal(run_cli_child({"--version"}, "/dev/null").status, 0);
+	ChildResult r = run_cli_child({"--version"}, "/dev/full");
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err.c_str(), "No space left on device"));
 }
@@ -234,6 +259,7 @@ int main()
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_help_to_full_disk),
+		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_stats_format_message),
 		cmocka_unit_test(test_missing_device_message),
 		cmocka_unit_test(test_validate_info),

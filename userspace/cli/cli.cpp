@@ -247,6 +247,12 @@ int run_cli(const std::vector<std::string> &args)
 			return kExitRuntime;
 		}
 		return kExitOk;
+	case ParsedArgs::Action::Version:
+		if (std::fputs(version_text().c_str(), stdout) < 0 || std::fflush(stdout) != 0) {
+			std::perror("icmptrace: writing the version");
+			return kExitRuntime;
+		}
+		return kExitOk;
 	case ParsedArgs::Action::UsageError:
 		std::fprintf(stderr, "icmptrace: %s\n%s\n", p.error.c_str(), kUsageHint);
 		return kExitUsage;

@@ -30,11 +30,11 @@ bool plain_decimal(const std::string &s)
 uint64_t parse_count(const std::string &s)
 {
 	if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
-		throw UsageError{"invalid count '" + s + "': expected a positive integer"};
+		throw UsageError{"invalid count '" + s + "': expected 1 to 2^64-1"};
 	errno = 0;
 	unsigned long long v = std::strtoull(s.c_str(), nullptr, 10);
 	if (errno == ERANGE || v == 0)
-		throw UsageError{"invalid count '" + s + "': expected a positive integer"};
+		throw UsageError{"invalid count '" + s + "': expected 1 to 2^64-1"};
 	return v;
 }
 
@@ -45,8 +45,8 @@ std::chrono::milliseconds parse_timeout(const std::string &s)
 	double v = !plain_decimal(s) ? 0 : std::strtod(s.c_str(), &end);
 	// Upper bound keeps the millisecond count far from overflow.
 	if (!plain_decimal(s) || *end != '\0' || errno == ERANGE || !std::isfinite(v) ||
-	    v <= 0 || v > 1e9)
-		throw UsageError{"invalid timeout '" + s + "': expected seconds > 0"};
+	    v < 0.001 || v > 1e9)
+		throw UsageError{"invalid timeout '" + s + "': expected seconds, 0.001 to 1000000000"};
 	auto ms = static_cast<int64_t>(std::ceil(v * 1000.0));
 	return std::chrono::milliseconds(ms);
 }
@@ -214,6 +214,10 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 				no_value();
 				r.action = ParsedArgs::Action::Help;
 				return r;
+			} else if (name == "-V" || name == "--version") {
+				no_value();
+				r.action = ParsedArgs::Action::Version;
+				return r;
 			} else if (name == "-c" || name == "--count") {
 				o.count = parse_count(value());
 			} else if (name == "-t" || name == "--timeout") {
@@ -306,6 +310,12 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 	return r;
 }
 
+std::string version_text()
+{
+	return "icmptrace " ICMPTRACE_VERSION " (record ABI " + std::to_string(ICMPT_ABI_VERSION) +
+	       ", generic netlink family version " + std::to_string(ICMPT_GENL_VERSION) + ")\n";
+}
+
 std::string help_text()
 {
 	return R"(Usage: icmptrace [OPTIONS]
@@ -340,6 +350,7 @@ Options:
                         without it, under sudo, COMMAND runs as the user who
                         ran sudo (SUDO_UID, SUDO_GID), else as we run
   -h, --help            show this help
+  -V, --version         show the version (and the ABI it reads)
 
 Capture files (pcapng, for Wireshark, tshark and tcpdump):
   -w FILE               write the packets to FILE as pcapng instead of printing

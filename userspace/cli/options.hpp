@@ -37,7 +37,7 @@ struct Options {
 };
 
 struct ParsedArgs {
-	enum class Action { Run, Help, UsageError } action = Action::Run;
+	enum class Action { Run, Help, Version, UsageError } action = Action::Run;
 	Options options;
 	std::string error;	// for UsageError
 };
@@ -46,6 +46,8 @@ struct ParsedArgs {
 ParsedArgs parse_args(const std::vector<std::string> &args);
 
 std::string help_text();
+// "icmptrace VERSION (ABI N, generic netlink family version M)\n"
+std::string version_text();
 constexpr const char *kUsageHint = "Try 'icmptrace --help' for more information.";
 
 } // namespace icmptrace

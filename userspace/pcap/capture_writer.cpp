@@ -261,7 +261,7 @@ void CaptureWriter::open_file()
 	ifaces_.clear();
 	hot_[0] = hot_[1] = Hot{};
 	last_iface_ = UINT32_MAX;
-	buffer_block([](pcapng::Bytes &b) { pcapng::append_shb(b, "icmptrace", os_name()); });
+	buffer_block([](pcapng::Bytes &b) { pcapng::append_shb(b, "icmptrace " ICMPTRACE_VERSION, os_name()); });
 	flush();
 }
 
