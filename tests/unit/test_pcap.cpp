@@ -288,13 +288,24 @@ void test_comment_round_trip(void **)
 	assert_int_equal(back.ifindex, 2);
 	// An unowned packet has no task and no container (the fuzzer's find):
 	// the writer writes neither, so the reader takes neither back.
-	assert_true(parse_owner_comment("owner=none container=n pid=5 comm=x cpu=0", back, bctx));
+	assert_true(parse_owner_comment("owner=none container=n pid=5 comm=x ctx=task cpu=0 booted=0",
+					back, bctx));
 	assert_string_equal(bctx.container_id.c_str(), "");
 	const icmpt_task none{};
 	assert_memory_equal(&back.task, &none, sizeof(none));
 	// Someone else's comment is not ours.
 	assert_false(parse_owner_comment("captured on the office wifi", back, bctx));
 	assert_false(parse_owner_comment("owner=nobody", back, bctx));
+	// Nor one that has an owner's look but not our keys (a trial's forgery
+	// by editcap -a: it named pid 42 "evil").
+	assert_false(parse_owner_comment("owner=sender pid=42 comm=evil", back, bctx));
+	assert_false(parse_owner_comment("owner=sender pid=42 tid=42 comm=evil ctx=task cpu=0",
+					 back, bctx));
+	assert_false(parse_owner_comment("owner=sender pid=42 comm=evil ctx=task cpu=0 booted=0",
+					 back, bctx));
+	assert_true(parse_owner_comment("owner=sender pid=42 tid=42 comm=evil ctx=task cpu=0 "
+					"booted=0",
+					back, bctx));
 }
 
 // A file's comment holds any bytes: a container id or hostname that no live
@@ -302,6 +313,7 @@ void test_comment_round_trip(void **)
 // review's find: 700 escaped bytes written twice overran the JSON line).
 void test_comment_hostile_strings(void **)
 {
+	const std::string kOurs = " ctx=task cpu=0 booted=0";	// the keys of ours
 	const std::string id(kContainerId);
 	std::string many;
 	for (int i = 0; i < 700; ++i)
@@ -315,7 +327,7 @@ void test_comment_hostile_strings(void **)
 		icmpt_event ev = sample_echo_request();
 		FormatContext ctx;
 		assert_true(parse_owner_comment("pid=1 tid=1 comm=x container=" + bad +
-							" host=h owner=sender",
+							" host=h owner=sender ctx=task cpu=0 booted=0",
 						ev, ctx));
 		assert_string_equal(ctx.container_id.c_str(), "");
 		assert_string_equal(ctx.hostname.c_str(), "h");
@@ -323,17 +335,17 @@ void test_comment_hostile_strings(void **)
 	icmpt_event ev = sample_echo_request();
 	FormatContext ctx;
 	const std::string host64(64, 'h');
-	assert_true(parse_owner_comment("pid=1 tid=1 comm=x host=" + host64 + "h owner=sender", ev,
+	assert_true(parse_owner_comment("pid=1 tid=1 comm=x host=" + host64 + "h owner=sender" + kOurs, ev,
 					ctx));
 	assert_string_equal(ctx.hostname.c_str(), "");
 	assert_true(parse_owner_comment("pid=1 tid=1 comm=x container=" + id + " host=" + host64 +
-						" owner=sender",
+						" owner=sender" + kOurs,
 					ev, ctx));
 	assert_string_equal(ctx.container_id.c_str(), id.c_str());
 	assert_string_equal(ctx.hostname.c_str(), host64.c_str());
 	// A hostname may hold any byte but NUL, and each format escapes it:
 	// one record is one line, with no terminal control in it.
-	assert_true(parse_owner_comment("pid=1 tid=1 comm=x host=a%0afake=1%1b]0;x%07 owner=sender",
+	assert_true(parse_owner_comment(std::string("pid=1 tid=1 comm=x host=a%0afake=1%1b]0;x%07 owner=sender") + kOurs,
 					ev, ctx));
 	assert_string_equal(ctx.hostname.c_str(), "a\nfake=1\x1b]0;x\x07");
 	for (OutputFormat f : {OutputFormat::Text, OutputFormat::Json, OutputFormat::Kv,

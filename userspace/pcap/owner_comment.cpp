@@ -298,6 +298,11 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 	icmpt_task &t = e.task;
 	bool owner_known = false, have_ns_pid = false, have_ns_tid = false,
 	     have_ns_ppid = false, have_boot = false, have_booted = false;
+	// The keys every comment of ours has had (record_keys()), and an owned
+	// one's task keys: without them, a foreign comment.  (ifindex= and
+	// netns= came later.)
+	bool have_ctx = false, have_cpu = false, have_pid = false, have_tid = false,
+	     have_comm = false;
 	int64_t booted = 0;
 	size_t pos = 0;
 	while (pos < text.size()) {
@@ -318,11 +323,14 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 				}
 		} else if (k == "ctx") {
 			for (uint8_t x = ICMPT_CTX_TASK; x <= ICMPT_CTX_OTHER; ++x)
-				if (v == ctx_name(x))
+				if (v == ctx_name(x)) {
 					e.ctx = x;
+					have_ctx = true;
+				}
 		} else if (k == "comm") {
 			const std::string s = unescaped(v);
 			std::memcpy(t.comm, s.data(), std::min(s.size(), sizeof(t.comm) - 1));
+			have_comm = true;
 		} else if (k == "container") {
 			// Only what a live run can write: a file's other bytes
 			// would reach every format unchecked in length and kind.
@@ -336,9 +344,9 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 		} else if (k == "syscall") {
 			number(v, t.syscall_nr);
 		} else if (k == "pid") {
-			number(v, t.pid);
+			have_pid = number(v, t.pid);
 		} else if (k == "tid") {
-			number(v, t.tid);
+			have_tid = number(v, t.tid);
 		} else if (k == "ppid") {
 			number(v, t.ppid);
 		} else if (k == "uid") {
@@ -364,7 +372,7 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 		} else if (k == "utsns") {
 			number(v, t.uts_ns);
 		} else if (k == "cpu") {
-			number(v, e.cpu);
+			have_cpu = number(v, e.cpu);
 		} else if (k == "boot") {
 			have_boot = number(v, e.ts_boot_ns);
 		} else if (k == "booted") {
@@ -383,7 +391,9 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 			number(v, c.parent_entity_id);
 		}
 	}
-	if (!owner_known)
+	if (!owner_known || !have_ctx || !have_cpu || !(have_boot || have_booted))
+		return false;
+	if (e.owner != ICMPT_OWNER_NONE && !(have_pid && have_tid && have_comm))
 		return false;
 	// booted= and the packet's time (ev's ts_real_ns, set by the caller)
 	// give the boot time; boot= (files before booted=) is the time itself.
