@@ -285,10 +285,11 @@ ParsedArgs parse_args(const std::vector<std::string> &args)
 			throw UsageError{"--user goes with -- COMMAND"};
 		if (o.print && !o.summary && o.write.empty())
 			throw UsageError{"--print goes with --summary or -w (lines are printed anyway)"};
-		// Not a text table in a kv or ECS stream, nor a flag without a word.
-		if (o.summary && (o.format == OutputFormat::Kv || o.format == OutputFormat::Ecs))
+		// Not a text table for a kv or ECS consumer, nor a flag without a word.
+		if (o.summary && !o.print &&
+		    (o.format == OutputFormat::Kv || o.format == OutputFormat::Ecs))
 			throw UsageError{"--summary is a table, or one JSON object with --json: kv and "
-					 "ECS have no summary form"};
+					 "ECS have no summary form (with --print they shape the lines)"};
 		if (format_given && !o.write.empty() && !o.summary && !o.print)
 			throw UsageError{"-w writes packets and prints no line for --format or --json "
 					 "to shape: add --print for the lines"};
