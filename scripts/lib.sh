@@ -11,6 +11,9 @@
 #   IT_VNG_DIR       $IT_CACHE/virtme-ng: Debian trixie's virtme-ng, extracted (not installed)
 #
 #   it_die MSG...              print "NAME: error: MSG" and exit 1
+#   it_usage_error MSG...      print "NAME: error: MSG (NAME --help)" and exit 2
+#   it_need_value "$@"         in an option's case branch: a usage error unless the
+#                              option ($1) is followed by a value
 #   it_log MSG...              progress message on stderr
 #   it_mirror                  the Debian mirror URI from the system's apt configuration
 #   it_apt SUITE CMD ARGS...   run apt-get/apt-cache CMD against a private sources list
@@ -40,6 +43,10 @@ IT_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 IT_PROG=${IT_PROG:-$(basename "$0")}
 
 it_die() { echo "$IT_PROG: error: $*" >&2; exit 1; }
+# Exit 2, as the reader does for a wrong argument: not a failure of what was asked.
+it_usage_error() { echo "$IT_PROG: error: $* (see $IT_PROG --help)" >&2; exit 2; }
+# Instead of ${2:?}, whose message is bash's, not a usage error.
+it_need_value() { (($# >= 2)) && [[ -n $2 ]] || it_usage_error "$1 needs a value"; }
 it_log() { echo "$IT_PROG: $*" >&2; }
 
 # The URI of the main Debian archive as this machine's apt knows it.  deb822 files
