@@ -18,8 +18,11 @@ ChildResult run_cli_child(const std::vector<std::string> &args, int out_fd)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (out_fd < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
-		    dup2(pfd[1], STDERR_FILENO) < 0)
+		if (out_fd == kStdoutClosed)
+			close(STDOUT_FILENO);
+		else if (out_fd < 0 || dup2(out_fd, STDOUT_FILENO) < 0)
+			_exit(99);
+		if (dup2(pfd[1], STDERR_FILENO) < 0)
 			_exit(99);
 		_exit(run_cli(args));
 	}

@@ -15,6 +15,8 @@ struct ChildResult {
 
 // stdout: out_path opened for writing (not created).
 ChildResult run_cli_child(const std::vector<std::string> &args, const char *out_path);
+// No stdout at all (">&-"), as out_fd of the call below.
+constexpr int kStdoutClosed = -2;
 // stdout: out_fd (a pipe whose reader has gone, say); the caller keeps it.
 ChildResult run_cli_child(const std::vector<std::string> &args, int out_fd);
 

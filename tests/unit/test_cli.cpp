@@ -1,5 +1,6 @@
 // Argument parsing, exit codes of run_cli, and device info validation.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,6 +137,31 @@ void test_version(void **)
 	assert_non_null(strstr(r.err.c_str(), "No space left on device"));
 }
 
+// A control command whose answer cannot be written says so and exits 1 (it
+// exited 0, or 3 after "module: not loaded", in silence); a reader that left
+// ends it quietly.  With no module here, status still has a line to write.
+void test_control_output_errors(void **)
+{
+	for (const Args &args : {Args{"status"}, Args{"stats", "--help"}, Args{"status", "--help"}}) {
+		ChildResult r = run_cli_child(args, "/dev/full");
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err.c_str(),
+				       "icmptrace: writing standard output: No space left on device"));
+		r = run_cli_child(args, icmptrace::test::kStdoutClosed);
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err.c_str(), "writing standard output: Bad file descriptor"));
+	}
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	sighandler_t old = ::signal(SIGPIPE, SIG_IGN);
+	ChildResult r = run_cli_child({"status", "--help"}, p[1]);
+	::signal(SIGPIPE, old);
+	close(p[1]);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err.c_str(), "");
+}
+
 // stats --format with a format it lacks says so, before any netlink.  (It
 // said "unexpected argument '--format'".)
 void test_stats_format_message(void **)
@@ -260,6 +286,7 @@ int main()
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_help_to_full_disk),
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_control_output_errors),
 		cmocka_unit_test(test_stats_format_message),
 		cmocka_unit_test(test_missing_device_message),
 		cmocka_unit_test(test_validate_info),

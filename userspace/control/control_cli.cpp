@@ -1,6 +1,9 @@
 // icmptrace stats | status | enable | disable
+#include <fcntl.h>
 #include <linux/icmptrace.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -85,7 +88,7 @@ int stats(const std::vector<std::string> &args)
 		out += kv ? row_kv(r) : row_text(r);
 	out += kv ? row_kv(s.total) : row_text(s.total);
 	std::fputs(out.c_str(), stdout);
-	return kExitOk;
+	return kExitOk;	// written out by run_control_command()
 }
 
 int status()
@@ -135,21 +138,41 @@ int status()
 	return kExitOk;
 }
 
-} // namespace
-
-bool is_control_command(const std::string &arg)
+// A closed stdout gets a descriptor that fails every write, so that the
+// netlink socket, which would take the lowest free number, is never fd 1 and
+// never sent our output.
+void hold_closed_stdout()
 {
-	return arg == "stats" || arg == "status" || arg == "enable" || arg == "disable";
+	if (::fcntl(STDOUT_FILENO, F_GETFD) >= 0 || errno != EBADF)
+		return;
+	int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fd != STDOUT_FILENO) {
+		::dup3(fd, STDOUT_FILENO, O_CLOEXEC);
+		::close(fd);
+	}
 }
 
-int run_control_command(const std::vector<std::string> &args)
+// The command's code once its output is out: a lost answer (a full disk, a
+// closed stdout) is an error; a reader that left (EPIPE, with SIGPIPE
+// ignored) ends us quietly, as it does a trace.
+int finish_stdout(int code)
+{
+	if (std::fflush(stdout) == 0 && !std::ferror(stdout))
+		return code;
+	if (errno == EPIPE)
+		return code;
+	std::fprintf(stderr, "icmptrace: %s\n",
+		     errno_message("writing standard output", errno).c_str());
+	return kExitRuntime;
+}
+
+int run_command(const std::vector<std::string> &args)
 {
 	try {
 		const std::string &cmd = args.at(0);
 		// "icmptrace status --help": the usage, as for the trace itself.
 		if (args.size() == 2 && (args[1] == "--help" || args[1] == "-h")) {
-			if (std::fputs(kControlUsage, stdout) < 0 || std::fflush(stdout) != 0)
-				return kExitRuntime;
+			std::fputs(kControlUsage, stdout);
 			return kExitOk;
 		}
 		if (cmd == "stats")
@@ -167,6 +190,20 @@ int run_control_command(const std::vector<std::string> &args)
 	} catch (const std::exception &e) {
 		return report_error(e);
 	}
+}
+
+} // namespace
+
+bool is_control_command(const std::string &arg)
+{
+	return arg == "stats" || arg == "status" || arg == "enable" || arg == "disable";
+}
+
+int run_control_command(const std::vector<std::string> &args)
+{
+	hold_closed_stdout();
+	// Checked after the command, when its netlink socket is closed.
+	return finish_stdout(run_command(args));
 }
 
 } // namespace icmptrace
