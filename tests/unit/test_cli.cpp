@@ -4,11 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "control/control.hpp"
 #include "ring/device.hpp"
 #include "util/error.hpp"
 #include "util/exit_codes.hpp"
@@ -162,6 +164,25 @@ void test_control_output_errors(void **)
 	assert_string_equal(r.err.c_str(), "");
 }
 
+// A kernel error names what the command did and, for EPERM, what it needs
+// (it said "icmptrace netlink command 2: Operation not permitted").
+void test_command_error_messages(void **)
+{
+	Error e = command_error("enable", EPERM, "");
+	assert_int_equal(e.code(), kExitPermission);
+	assert_string_equal(e.what(), "enable: Operation not permitted (needs CAP_NET_ADMIN)");
+	e = command_error("setting the filter", EACCES, "no such netns");
+	assert_int_equal(e.code(), kExitPermission);
+	assert_string_equal(e.what(), "setting the filter: Permission denied (no such netns; "
+				      "needs CAP_NET_ADMIN)");
+	e = command_error("setting the filter", EBUSY, "");
+	assert_int_equal(e.code(), kExitBusy);
+	assert_string_equal(e.what(), "setting the filter: Device or resource busy");
+	e = command_error("reading the counters", EINVAL, "bad attribute");
+	assert_int_equal(e.code(), kExitRuntime);
+	assert_string_equal(e.what(), "reading the counters: Invalid argument (bad attribute)");
+}
+
 // stats --format with a format it lacks says so, before any netlink.  (It
 // said "unexpected argument '--format'".)
 void test_stats_format_message(void **)
@@ -287,6 +308,7 @@ int main()
 		cmocka_unit_test(test_help_to_full_disk),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_control_output_errors),
+		cmocka_unit_test(test_command_error_messages),
 		cmocka_unit_test(test_stats_format_message),
 		cmocka_unit_test(test_missing_device_message),
 		cmocka_unit_test(test_validate_info),

@@ -454,6 +454,10 @@ TEST(unprivileged_reader_filter_refused)
 {
 	EXPECT_EQ(4, vm_sh("setpriv --reuid %d --regid %d --clear-groups build/icmptrace disable "
 			   "2>/dev/null", OTHER_UID, OTHER_UID));
+	/* Named by the command, not by its netlink number. */
+	EXPECT_EQ(0, vm_sh("setpriv --reuid %d --regid %d --clear-groups build/icmptrace enable "
+			   "2>&1 | grep -qx 'icmptrace: enable: Operation not permitted "
+			   "(needs CAP_NET_ADMIN)'", OTHER_UID, OTHER_UID));
 	EXPECT_EQ(0, vm_sh("setpriv --reuid %d --regid %d --clear-groups build/icmptrace stats "
 			   ">/dev/null", OTHER_UID, OTHER_UID));
 }

@@ -52,22 +52,22 @@ std::string extack_message(const nlmsghdr *nlh)
 	return "";
 }
 
-[[noreturn]] void kernel_error(uint8_t cmd, int err, const std::string &ext)
+} // namespace
+
+Error command_error(const std::string &what, int err, const std::string &ext)
 {
-	std::string what = "icmptrace netlink command " + std::to_string(cmd);
-	std::string msg = errno_message(what, err) + (ext.empty() ? "" : " (" + ext + ")");
+	std::string msg = errno_message(what, err);
 	switch (err) {
 	case EPERM:
 	case EACCES:
-		throw Error(kExitPermission, msg + ": needs CAP_NET_ADMIN (root)");
+		return Error(kExitPermission, msg + " (" + (ext.empty() ? "" : ext + "; ") +
+						      "needs CAP_NET_ADMIN)");
 	case EBUSY:
-		throw Error(kExitBusy, msg);
+		return Error(kExitBusy, msg + (ext.empty() ? "" : " (" + ext + ")"));
 	default:
-		throw Error(kExitRuntime, msg);
+		return Error(kExitRuntime, msg + (ext.empty() ? "" : " (" + ext + ")"));
 	}
 }
-
-} // namespace
 
 void Control::SockDeleter::operator()(nl_sock *s) const { nl_socket_free(s); }
 
@@ -88,7 +88,7 @@ Control::Control() : sock_(nl_socket_alloc())
 
 Control::~Control() = default;
 
-std::vector<unsigned char> Control::request(uint8_t cmd,
+std::vector<unsigned char> Control::request(uint8_t cmd, const char *what,
 					    const std::function<int(nl_msg *)> &fill)
 {
 	std::unique_ptr<nl_msg, MsgDeleter> msg(nlmsg_alloc());
@@ -125,7 +125,7 @@ std::vector<unsigned char> Control::request(uint8_t cmd,
 				auto *e = static_cast<nlmsgerr *>(nlmsg_data(nlh));
 				if (e->error == 0)
 					return reply;
-				kernel_error(cmd, -e->error, extack_message(nlh));
+				throw command_error(what, -e->error, extack_message(nlh));
 			}
 			if (nlh->nlmsg_type == family_) {
 				auto *p = reinterpret_cast<unsigned char *>(nlh);
@@ -137,44 +137,45 @@ std::vector<unsigned char> Control::request(uint8_t cmd,
 
 KernelConfig Control::get_config()
 {
-	auto r = request(ICMPT_CMD_GET_CONFIG, nullptr);
+	auto r = request(ICMPT_CMD_GET_CONFIG, "reading the module's configuration", nullptr);
 	if (r.empty())
-		throw Error(kExitRuntime, "no reply to GET_CONFIG");
+		throw Error(kExitRuntime, "reading the module's configuration: no reply");
 	return parse_config(reinterpret_cast<const nlmsghdr *>(r.data()));
 }
 
 KernelStats Control::get_stats()
 {
-	auto r = request(ICMPT_CMD_GET_STATS, nullptr);
+	auto r = request(ICMPT_CMD_GET_STATS, "reading the counters", nullptr);
 	if (r.empty())
-		throw Error(kExitRuntime, "no reply to GET_STATS");
+		throw Error(kExitRuntime, "reading the counters: no reply");
 	return parse_stats(reinterpret_cast<const nlmsghdr *>(r.data()));
 }
 
 FilterState Control::get_filter()
 {
-	auto r = request(ICMPT_CMD_GET_FILTER, nullptr);
+	auto r = request(ICMPT_CMD_GET_FILTER, "reading the filter", nullptr);
 	if (r.empty())
-		throw Error(kExitRuntime, "no reply to GET_FILTER");
+		throw Error(kExitRuntime, "reading the filter: no reply");
 	return parse_filter(reinterpret_cast<const nlmsghdr *>(r.data()));
 }
 
 void Control::set_enabled(bool on)
 {
-	request(ICMPT_CMD_SET_CONFIG,
+	request(ICMPT_CMD_SET_CONFIG, on ? "enable" : "disable",
 		[on](nl_msg *m) { return nla_put_u8(m, ICMPT_A_ENABLED, on ? 1 : 0); });
 }
 
 void Control::set_filter(const FilterSpec &f)
 {
-	request(ICMPT_CMD_SET_FILTER, [&f](nl_msg *m) { return put_filter(m, f); });
+	request(ICMPT_CMD_SET_FILTER, "setting the filter",
+		[&f](nl_msg *m) { return put_filter(m, f); });
 }
 
-void Control::clear_filter() { request(ICMPT_CMD_CLEAR_FILTER, nullptr); }
+void Control::clear_filter() { request(ICMPT_CMD_CLEAR_FILTER, "clearing the filter", nullptr); }
 
 void Control::set_snaplen(uint32_t bytes)
 {
-	request(ICMPT_CMD_SET_CONFIG,
+	request(ICMPT_CMD_SET_CONFIG, "setting the packet bytes per record",
 		[bytes](nl_msg *m) { return nla_put_u32(m, ICMPT_A_SNAPLEN, bytes); });
 }
 

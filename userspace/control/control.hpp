@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "control/genl_msg.hpp"
+#include "util/error.hpp"
 
 struct nl_sock;
 
@@ -34,8 +35,9 @@ public:
 
 private:
 	// Sends cmd (attributes added by fill) and returns the reply message,
-	// empty for an ack-only command.  Kernel errors become Error.
-	std::vector<unsigned char> request(uint8_t cmd, const std::function<int(nl_msg *)> &fill);
+	// empty for an ack-only command.  Kernel errors become command_error(what).
+	std::vector<unsigned char> request(uint8_t cmd, const char *what,
+					   const std::function<int(nl_msg *)> &fill);
 
 	struct SockDeleter {
 		void operator()(nl_sock *s) const;
@@ -43,6 +45,11 @@ private:
 	std::unique_ptr<nl_sock, SockDeleter> sock_;
 	int family_ = 0;
 };
+
+// The kernel's error err (and its extack message ext) for what a command
+// did, named as a user knows it ("enable", "setting the filter"), not by its
+// number; EPERM/EACCES say what it needs.
+Error command_error(const std::string &what, int err, const std::string &ext);
 
 // "icmptrace stats|status|enable|disable ...": returns the exit code.
 bool is_control_command(const std::string &arg);
