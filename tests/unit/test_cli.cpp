@@ -16,12 +16,15 @@
 #include "util/exit_codes.hpp"
 #include "cli/options.hpp"
 #include "cli_child.hpp"
+#include "scratch.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
 
 using namespace icmptrace;
 using icmptrace::test::run_cli_child;
 using icmptrace::test::ChildResult;
+using icmptrace::test::File;
+using icmptrace::test::TempDir;
 using Args = std::vector<std::string>;
 
 namespace {
@@ -214,6 +217,21 @@ void test_missing_device_message(void **)
 	assert_null(strstr(r.err.c_str(), "module"));
 }
 
+// A -d path that is no character device is named as such and exits 3 (a
+// file exited 6, "ABI mismatch"; a directory 1), before any netlink.
+void test_device_not_chardev(void **)
+{
+	TempDir dir;
+	const std::string file = dir / "file";
+	File(std::fopen(file.c_str(), "w"));
+	for (const std::string &path : {file, dir.path}) {
+		ChildResult r = run_cli_child({"-d", path, "-t", "1"}, "/dev/null");
+		assert_int_equal(r.status, 3);
+		assert_string_equal(r.err.c_str(), ("icmptrace: " + path + " is not a character "
+						    "device: not the icmptrace device\n").c_str());
+	}
+}
+
 void test_exit_codes(void **)
 {
 	assert_int_equal(run_cli({"-x"}), 2);
@@ -311,6 +329,7 @@ int main()
 		cmocka_unit_test(test_command_error_messages),
 		cmocka_unit_test(test_stats_format_message),
 		cmocka_unit_test(test_missing_device_message),
+		cmocka_unit_test(test_device_not_chardev),
 		cmocka_unit_test(test_validate_info),
 	};
 	return cmocka_run_group_tests_name("cli", tests, nullptr, nullptr);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -80,6 +81,13 @@ void validate_info(const icmpt_info &info, long page_size)
 
 Device::Device(const std::string &path) : path_(path)
 {
+	// A -d path that is a file or a directory is a mistake, not a module of
+	// another ABI (as the ioctl would say) nor a lack of root (as a read-only
+	// file's open would).
+	struct stat st {};
+	if (::stat(path.c_str(), &st) == 0 && !S_ISCHR(st.st_mode))
+		throw Error(kExitNoDevice,
+			    path + " is not a character device: not the icmptrace device");
 	fd_.reset(::open(path.c_str(), O_RDWR | O_CLOEXEC));
 	if (!fd_.valid())
 		throw_open_error(path, errno);
