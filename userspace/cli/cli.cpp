@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -232,10 +233,28 @@ int trace(const Options &o)
 	return cmd ? cmd->status() : kExitOk;
 }
 
+// A closed standard descriptor gets /dev/null read-only: a write to it fails
+// (EBADF, said as for any output), a read ends, and the device, a netlink
+// socket or an output file, which take the lowest free number, never
+// become fd 1 and receive our lines.
+void hold_standard_fds()
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+		if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		const int null = ::open("/dev/null", O_RDONLY);
+		if (null >= 0 && null != fd) {
+			::dup2(null, fd);
+			::close(null);
+		}
+	}
+}
+
 } // namespace
 
 int run_cli(const std::vector<std::string> &args)
 {
+	hold_standard_fds();
 	if (!args.empty() && is_control_command(args[0]))
 		return run_control_command(args);
 	ParsedArgs p = parse_args(args);

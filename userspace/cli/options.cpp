@@ -417,7 +417,8 @@ Exit codes:
   0  success
   1  other runtime error
   2  wrong option or argument
-  3  device not found, or no icmptrace netlink family: the module is not loaded
+  3  device not found (or -d names no character device), or no icmptrace netlink
+     family: the module is not loaded
   4  permission denied: needs root
   5  device busy: another reader is running (one reader at a time), or
      another session holds the filter

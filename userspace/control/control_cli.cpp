@@ -1,5 +1,4 @@
 // icmptrace stats | status | enable | disable
-#include <fcntl.h>
 #include <linux/icmptrace.h>
 #include <unistd.h>
 
@@ -138,20 +137,6 @@ int status()
 	return kExitOk;
 }
 
-// A closed stdout gets a descriptor that fails every write, so that the
-// netlink socket, which would take the lowest free number, is never fd 1 and
-// never sent our output.
-void hold_closed_stdout()
-{
-	if (::fcntl(STDOUT_FILENO, F_GETFD) >= 0 || errno != EBADF)
-		return;
-	int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && fd != STDOUT_FILENO) {
-		::dup3(fd, STDOUT_FILENO, O_CLOEXEC);
-		::close(fd);
-	}
-}
-
 // The command's code once its output is out: a lost answer (a full disk, a
 // closed stdout) is an error; a reader that left (EPIPE, with SIGPIPE
 // ignored) ends us quietly, as it does a trace.
@@ -201,7 +186,6 @@ bool is_control_command(const std::string &arg)
 
 int run_control_command(const std::vector<std::string> &args)
 {
-	hold_closed_stdout();
 	// Checked after the command, when its netlink socket is closed.
 	return finish_stdout(run_command(args));
 }
