@@ -333,6 +333,18 @@ void test_read_stalled_output_stopped(void **)
 		fail_msg("exit %d after %ld ms, stderr '%s'", status, ms, e.c_str());
 }
 
+// A closed stdout is an output that fails, for the lines and for -w -: the
+// input or the -w file never takes fd 1.
+void test_read_with_stdout_closed(void **)
+{
+	for (const Args &args : {Args{"-r", kOwn, "--json"}, Args{"-r", kOwn, "-w", "-"}}) {
+		ChildResult r = run_cli_child(args, kStdoutClosed);
+		if (r.status != 1 || r.err.find("Bad file descriptor") == std::string::npos)
+			fail_msg("%s: exit %d, stderr '%s'", args.back().c_str(), r.status,
+				 r.err.c_str());
+	}
+}
+
 // -r -w --summary: the file rewritten and the table of what was written, as a
 // live -w --summary gives it; the filter applies to both.  (The table was
 // empty.)
@@ -543,6 +555,7 @@ int main()
 		cmocka_unit_test(test_read_from_nonblocking_pipe),
 		cmocka_unit_test(test_output_never_names_a_capture),
 		cmocka_unit_test(test_read_pipe_stopped_by_signal),
+		cmocka_unit_test(test_read_with_stdout_closed),
 		cmocka_unit_test(test_read_stalled_output_stopped),
 		cmocka_unit_test(test_rewrite_keeps_summary),
 		cmocka_unit_test(test_rewrite_prints_lines),
