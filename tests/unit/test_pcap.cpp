@@ -505,6 +505,58 @@ void test_bad_input(void **)
 	expect_error(bad, "invalid length");
 }
 
+// A compressed capture is named as such, with the tool to decompress it
+// (it was "not a pcap or pcapng file", its first bytes shown as a
+// little-endian number: 0x08088b1f for 1f 8b 08 08).
+void test_compressed_input(void **)
+{
+	expect_error({'G', 'I', 'F', '8', '9', 'a'}, "(it starts with 47 49 46 38)");
+	const struct {
+		Bytes head;
+		const char *says;
+	} cases[] = {
+		{{0x1f, 0x8b, 0x08, 0x08, 0, 0, 0, 0}, "gzip-compressed, not a pcap or pcapng file: "
+						       "decompress it first (... | zcat | icmptrace -r -)"},
+		{{0x28, 0xb5, 0x2f, 0xfd, 0x24, 0}, "zstd-compressed, not a pcap or pcapng file: "
+						    "decompress it first (... | zstdcat | icmptrace -r -)"},
+		{{0xfd, '7', 'z', 'X', 'Z', 0}, "xz-compressed, not a pcap or pcapng file: "
+						"decompress it first (... | xzcat | icmptrace -r -)"},
+		{{'B', 'Z', 'h', '9', '1', 'A'}, "bzip2-compressed, not a pcap or pcapng file: "
+						 "decompress it first (... | bzcat | icmptrace -r -)"},
+		{{0x04, 0x22, 0x4d, 0x18, 0x64}, "lz4-compressed, not a pcap or pcapng file: "
+						 "decompress it first (... | lz4cat | icmptrace -r -)"},
+	};
+	for (const auto &c : cases) {
+		ReadBack r = read_all(c.head);
+		assert_string_equal(r.error.c_str(), c.says);
+	}
+	// A file: the command line names it, quoted where a shell needs it,
+	// never as an option.
+	const std::string path = temp_path("cap.gz");
+	FILE *f = std::fopen(path.c_str(), "wb");
+	assert_non_null(f);
+	std::fwrite(cases[0].head.data(), 1, cases[0].head.size(), f);
+	std::fclose(f);
+	const std::pair<std::string, std::string> names[] = {
+		{path, path}, {"it's here.gz", "'it'\\''s here.gz'"}, {"-x.gz", "./-x.gz"}};
+	for (const auto &[name, word] : names) {
+		const int fd = ::open(path.c_str(), O_RDONLY);
+		assert_true(fd >= 0);
+		std::string error;
+		try {
+			CaptureReader rd(fd_source(fd, name));
+			rd.next();
+		} catch (const CaptureError &e) {
+			error = e.what();
+		}
+		::close(fd);
+		assert_string_equal(error.c_str(),
+				    ("gzip-compressed, not a pcap or pcapng file: decompress it first (zcat " +
+				     word + " | icmptrace -r -)").c_str());
+	}
+	::unlink(path.c_str());
+}
+
 // Other sections, big-endian blocks and unknown blocks are read past.
 void test_sections_and_unknown_blocks(void **)
 {
@@ -759,6 +811,7 @@ int main()
 		cmocka_unit_test(test_write_read_round_trip),
 		cmocka_unit_test(test_tcpdump_pcap),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_compressed_input),
 		cmocka_unit_test(test_sections_and_unknown_blocks),
 		cmocka_unit_test(test_dropped_from_statistics),
 		cmocka_unit_test(test_filter_match),

@@ -45,6 +45,35 @@ uint64_t to_ns(uint64_t ts, uint8_t tsresol)
 	return v;
 }
 
+// Compressed data where a capture was expected, by its magic, and the tool
+// that decompresses it.  xz's magic is fd 37 7a 58 5a 00: its first 4 bytes,
+// all there is to see, are no other format's.
+struct Compressed {
+	std::string_view magic;
+	const char *name, *cat;
+};
+constexpr Compressed kCompressed[] = {
+	{"\x1f\x8b", "gzip", "zcat"},
+	{"\x28\xb5\x2f\xfd", "zstd", "zstdcat"},
+	{"\xfd\x37\x7a\x58", "xz", "xzcat"},
+	{"BZh", "bzip2", "bzcat"},
+	{"\x04\x22\x4d\x18", "lz4", "lz4cat"},
+};
+
+// path as one shell word, for a command line to copy (not an option).
+std::string shell_word(std::string path)
+{
+	if (path.starts_with('-'))
+		path = "./" + path;
+	if (path.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						   "0123456789._/+,:@%=-") == std::string::npos)
+		return path;
+	std::string q = "'";
+	for (char c : path)
+		q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+	return q + "'";
+}
+
 } // namespace
 
 CaptureReader::CaptureReader(Source src) : src_(std::move(src)) {}
@@ -60,7 +89,7 @@ bool CaptureReader::read(size_t n, const char *what)
 	block_.resize(at + n);
 	size_t got = 0;
 	while (got < n) {
-		const size_t r = src_(block_.data() + at + got, n - got);
+		const size_t r = src_.read(block_.data() + at + got, n - got);
 		if (r == 0)
 			break;
 		got += r;
@@ -96,9 +125,11 @@ uint16_t CaptureReader::u16(size_t at) const
 	return swap_ ? __builtin_bswap16(v) : v;
 }
 
-void CaptureReader::start(uint32_t magic)
+void CaptureReader::start()
 {
 	started_ = true;
+	uint32_t magic;
+	std::memcpy(&magic, block_.data(), 4);
 	if (magic == pcapng::kShb) {
 		pcapng_ = true;
 		first_block_ = true;
@@ -109,7 +140,7 @@ void CaptureReader::start(uint32_t magic)
 	} else if (bswap(magic) == kPcapMicro || bswap(magic) == kPcapNano) {
 		swap_ = true;
 	} else {
-		throw CaptureError("not a pcap or pcapng file (it starts with " + hex32(magic) + ")");
+		not_a_capture();
 	}
 	nanos_ = (swap_ ? bswap(magic) : magic) == kPcapNano;
 	if (!read(kPcapHeader - 4, "pcap file header"))
@@ -119,6 +150,26 @@ void CaptureReader::start(uint32_t magic)
 	block_.clear();
 }
 
+void CaptureReader::not_a_capture() const
+{
+	const std::string_view head(reinterpret_cast<const char *>(block_.data()), 4);
+	for (const Compressed &c : kCompressed) {
+		if (!head.starts_with(c.magic))
+			continue;
+		const std::string cmd = src_.path.empty()
+						? std::string("... | ") + c.cat
+						: std::string(c.cat) + " " + shell_word(src_.path);
+		throw CaptureError(std::string(c.name) +
+				   "-compressed, not a pcap or pcapng file: decompress it first (" +
+				   cmd + " | icmptrace -r -)");
+	}
+	// The bytes as the file has them, not as a number of this host.
+	char hex[16];
+	std::snprintf(hex, sizeof(hex), "%02x %02x %02x %02x", block_[0], block_[1], block_[2],
+		      block_[3]);
+	throw CaptureError(std::string("not a pcap or pcapng file (it starts with ") + hex + ")");
+}
+
 const CapturedPacket *CaptureReader::next()
 {
 	if (!started_) {
@@ -126,9 +177,7 @@ const CapturedPacket *CaptureReader::next()
 		block_offset_ = offset_;
 		if (!read(4, "file header"))
 			throw CaptureError("empty input: not a pcap or pcapng file");
-		uint32_t magic;
-		std::memcpy(&magic, block_.data(), 4);
-		start(magic);
+		start();
 	}
 	const bool got = pcapng_ ? next_pcapng() : next_pcap();
 	return got ? &pkt_ : nullptr;
@@ -380,13 +429,14 @@ uint64_t CaptureReader::dropped() const
 CaptureReader::Source memory_source(std::span<const uint8_t> bytes)
 {
 	auto pos = std::make_shared<size_t>(0);
-	return [bytes, pos](uint8_t *buf, size_t n) {
+	auto read = [bytes, pos](uint8_t *buf, size_t n) {
 		const size_t k = std::min(n, bytes.size() - *pos);
 		if (k)
 			std::memcpy(buf, bytes.data() + *pos, k);
 		*pos += k;
 		return k;
 	};
+	return {std::move(read), ""};
 }
 
 CaptureReader::Source fd_source(int fd, std::string path, std::function<void()> idle,
@@ -396,8 +446,10 @@ CaptureReader::Source fd_source(int fd, std::string path, std::function<void()> 
 	const bool may_wait = ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
 	if (!may_wait)
 		idle = nullptr;
-	return [fd, path = std::move(path), idle = std::move(idle), may_wait, stop_fd,
-		calls = 0u](uint8_t *buf, size_t n) mutable -> size_t {
+	// Standard input has no name a command line could use.
+	std::string hint_path = fd == STDIN_FILENO ? std::string() : path;
+	auto read = [fd, path = std::move(path), idle = std::move(idle), may_wait, stop_fd,
+		     calls = 0u](uint8_t *buf, size_t n) mutable -> size_t {
 		// [0] the input, [1] the stop; a file is asked every 64 reads.
 		pollfd p[2] = {{fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
 		const auto stopped = [&p, stop_fd] {
@@ -432,6 +484,7 @@ CaptureReader::Source fd_source(int fd, std::string path, std::function<void()> 
 				throw Error(kExitRuntime, errno_message("reading " + path, errno));
 		}
 	};
+	return {std::move(read), std::move(hint_path)};
 }
 
 } // namespace icmptrace

@@ -46,9 +46,13 @@ struct CapturedPacket {
 
 class CaptureReader {
 public:
-	// Reads up to n bytes into buf; returns how many, 0 only at the end.
-	// Throws on a read error.
-	using Source = std::function<size_t(uint8_t *buf, size_t n)>;
+	// read: up to n bytes into buf; returns how many, 0 only at the end.
+	// Throws on a read error.  path: the file's name for a hint that names
+	// it, "" for standard input or memory.
+	struct Source {
+		std::function<size_t(uint8_t *buf, size_t n)> read;
+		std::string path;
+	};
 	static constexpr uint32_t kMaxBlock = 16u << 20;
 
 	explicit CaptureReader(Source src);
@@ -73,7 +77,9 @@ private:
 	// Exactly n bytes appended to block_, or false at a clean end (nothing
 	// read); throws if the input ends part-way.
 	bool read(size_t n, const char *what);
-	void start(uint32_t magic);
+	// The file header, whose first 4 bytes are in block_.
+	void start();
+	[[noreturn]] void not_a_capture() const;
 	bool next_pcap();
 	bool next_pcapng();
 	void section_header();
