@@ -17,7 +17,12 @@ namespace icmptrace {
 namespace {
 
 constexpr uint32_t kPcapMicro = 0xA1B2C3D4, kPcapNano = 0xA1B23C4D;
-constexpr uint32_t kPcapHeader = 24, kPcapRecord = 16;
+// Alexey Kuznetsov's patched libpcap (editcap -F modpcap): microseconds, and
+// each record header has 8 bytes more: ifindex u32, protocol u16, pkt_type
+// u8 (as Linux cooked headers have it), pad u8.
+constexpr uint32_t kPcapModified = 0xA1B2CD34;
+constexpr uint32_t kPcapHeader = 24, kPcapRecord = 16, kPcapModifiedRecord = 24;
+constexpr uint8_t kPacketOutgoing = 4;
 
 uint32_t bswap(uint32_t v) { return __builtin_bswap32(v); }
 
@@ -135,14 +140,18 @@ void CaptureReader::start()
 		first_block_ = true;
 		return;
 	}
-	if (magic == kPcapMicro || magic == kPcapNano) {
+	auto pcap_magic = [](uint32_t m) {
+		return m == kPcapMicro || m == kPcapNano || m == kPcapModified;
+	};
+	if (pcap_magic(magic))
 		swap_ = false;
-	} else if (bswap(magic) == kPcapMicro || bswap(magic) == kPcapNano) {
+	else if (pcap_magic(bswap(magic)))
 		swap_ = true;
-	} else {
+	else
 		not_a_capture();
-	}
-	nanos_ = (swap_ ? bswap(magic) : magic) == kPcapNano;
+	const uint32_t m = swap_ ? bswap(magic) : magic;
+	nanos_ = m == kPcapNano;
+	modified_ = m == kPcapModified;
 	if (!read(kPcapHeader - 4, "pcap file header"))
 		fail("truncated pcap file header");
 	pcap_snaplen_ = u32(16);
@@ -187,7 +196,8 @@ bool CaptureReader::next_pcap()
 {
 	block_.clear();
 	block_offset_ = offset_;
-	if (!read(kPcapRecord, "packet record header"))
+	const size_t hdr = modified_ ? kPcapModifiedRecord : kPcapRecord;
+	if (!read(hdr, "packet record header"))
 		return false;
 	const uint32_t sec = u32(0), frac = u32(4), incl = u32(8), orig = u32(12);
 	if (incl > kMaxBlock)
@@ -202,8 +212,14 @@ bool CaptureReader::next_pcap()
 	pkt_.if_tsresol = nanos_ ? 9 : 6;
 	pkt_.ts_raw = uint64_t{sec} * (nanos_ ? 1000000000u : 1000000u) + frac;
 	pkt_.ts_ns = uint64_t{sec} * 1000000000u + (nanos_ ? frac : uint64_t{frac} * 1000u);
-	pkt_.data = std::span<const uint8_t>(block_.data() + kPcapRecord, incl);
+	pkt_.data = std::span<const uint8_t>(block_.data() + hdr, incl);
 	pkt_.wire_len = std::max(orig, incl);
+	// A direction where the record has one: a protocol of 0 is a record
+	// converted from a format without these fields (editcap writes zeros),
+	// whose pkt_type 0 would say "received" of every packet.
+	if (modified_ && u16(20) != 0)
+		pkt_.epb_flags = block_[22] == kPacketOutgoing ? pcapng::kEpbOutbound
+							       : pcapng::kEpbInbound;
 	return true;
 }
 

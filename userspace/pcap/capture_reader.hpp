@@ -1,11 +1,11 @@
 // Reading pcapng (both byte orders, any number of sections) and classic
-// pcap (microsecond and nanosecond magic, both byte orders) from a byte
-// stream, one packet at a time.  Blocks it has no use for (NRB, custom,
-// unknown) are skipped by their length; an Interface Statistics Block gives
-// its interface's drops (dropped()).  Bad input -- truncated, garbage,
-// lengths that do not add up -- ends with a CaptureError naming the offset;
-// nothing is read beyond what a length allows, nothing grows past
-// kMaxBlock.
+// pcap (microsecond, nanosecond and Kuznetsov's modified magic, both byte
+// orders) from a byte stream, one packet at a time.  Blocks it has no use
+// for (NRB, custom, unknown) are skipped by their length; an Interface
+// Statistics Block gives its interface's drops (dropped()).  Bad input --
+// truncated, garbage, lengths that do not add up -- ends with a
+// CaptureError naming the offset; nothing is read beyond what a length
+// allows, nothing grows past kMaxBlock.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +28,8 @@ struct CapturedPacket {
 	uint64_t ts_ns = 0;			// since the epoch
 	std::span<const uint8_t> data;		// captured bytes, link layer on
 	uint32_t wire_len = 0;			// length on the wire
-	uint32_t epb_flags = 0;			// pcapng epb_flags, 0 if none
+	uint32_t epb_flags = 0;			// pcapng epb_flags, 0 if none; a
+						// modified pcap's direction there
 	uint64_t dropcount = 0;			// pcapng epb_dropcount
 	std::vector<std::string_view> comments;	// opt_comment, in order
 	uint32_t interface_id = 0;
@@ -92,7 +93,8 @@ private:
 	[[noreturn]] void fail(const std::string &msg) const;
 
 	Source src_;
-	bool started_ = false, first_block_ = false, pcapng_ = false, swap_ = false, nanos_ = false;
+	bool started_ = false, first_block_ = false, pcapng_ = false, swap_ = false, nanos_ = false,
+	     modified_ = false;
 	uint32_t pcap_linktype_ = 0, pcap_snaplen_ = 0;
 	uint32_t sections_ = 0;		// section headers read
 	uint64_t offset_ = 0;		// of the next byte in the input
