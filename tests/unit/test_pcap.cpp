@@ -502,6 +502,62 @@ void test_modified_pcap(void **)
 	}
 }
 
+// VLAN tags of any of the three TPIDs (0x9100: QinQ before 802.1ad), up to
+// kMaxVlanTags of them, come off; a frame of more is marked, not taken for
+// "no ICMP".  Two of 0x8100/0x88a8 were all there was: 0x9100 and a third
+// tag gave no record and no word.
+void test_vlan_tags(void **)
+{
+	auto tagged = [](const std::vector<uint16_t> &tpids, const Bytes &ip) {
+		Bytes f = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+		uint16_t vid = 10;
+		for (uint16_t t : tpids) {
+			f.insert(f.end(), {uint8_t(t >> 8), uint8_t(t), uint8_t(vid >> 8), uint8_t(vid)});
+			vid += 10;
+		}
+		f.insert(f.end(), {0x08, 0x00});
+		f.insert(f.end(), ip.begin(), ip.end());
+		return f;
+	};
+	const std::vector<std::vector<uint16_t>> fine = {
+		{0x9100},
+		{0x9100, 0x8100},
+		{0x88a8, 0x8100, 0x8100},
+		{0x88a8, 0x9100, 0x8100, 0x8100, 0x88a8, 0x8100, 0x9100, 0x8100},	// 8
+	};
+	std::vector<Bytes> frames;
+	for (size_t i = 0; i < fine.size(); ++i)
+		frames.push_back(tagged(fine[i], echo_v4(40, static_cast<uint16_t>(i))));
+	ReadBack r = read_all(pcap_file(false, false, kLinktypeEthernet, frames));
+	assert_string_equal(r.error.c_str(), "");
+	assert_int_equal(r.events.size(), fine.size());
+	for (size_t i = 0; i < fine.size(); ++i) {
+		assert_int_equal(r.events[i].pkt.seq, i);
+		assert_true(r.ip[i] == echo_v4(40, static_cast<uint16_t>(i)));
+	}
+	// Nine tags: no datagram, and said why; a frame cut in its tags is
+	// merely not IP.
+	std::vector<uint16_t> nine(9, 0x8100);
+	const Bytes over = tagged(nine, echo_v4(40, 9));
+	CapturedPacket p;
+	p.linktype = kLinktypeEthernet;
+	p.data = over;
+	p.wire_len = static_cast<uint32_t>(over.size());
+	icmpt_event ev;
+	FormatContext ctx;
+	IpDatagram ip;
+	assert_false(event_from_packet(p, ev, ctx, ip));
+	assert_true(ip.too_many_tags);
+	const Bytes cut(over.begin(), over.begin() + 14 + 4 * 3);
+	p.data = cut;
+	assert_false(event_from_packet(p, ev, ctx, ip));
+	assert_false(ip.too_many_tags);
+	const Bytes eight = tagged(fine[3], echo_v4(40, 3));
+	p.data = eight;
+	assert_true(event_from_packet(p, ev, ctx, ip));
+	assert_false(ip.too_many_tags);
+}
+
 void test_bad_input(void **)
 {
 	expect_error({}, "empty input");
@@ -859,6 +915,7 @@ int main()
 		cmocka_unit_test(test_write_read_round_trip),
 		cmocka_unit_test(test_tcpdump_pcap),
 		cmocka_unit_test(test_modified_pcap),
+		cmocka_unit_test(test_vlan_tags),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_compressed_input),
 		cmocka_unit_test(test_sections_and_unknown_blocks),

@@ -19,6 +19,9 @@ uint16_t be16(const uint8_t *p) { return static_cast<uint16_t>(p[0] << 8 | p[1])
 
 bool is_ip(uint16_t ethertype) { return ethertype == kEtherIpv4 || ethertype == kEtherIpv6; }
 
+// 802.1Q, 802.1ad and the 0x9100 of QinQ before 802.1ad.
+bool is_vlan(uint16_t tpid) { return tpid == 0x8100 || tpid == 0x88a8 || tpid == 0x9100; }
+
 } // namespace
 
 bool linktype_known(uint32_t linktype)
@@ -53,8 +56,11 @@ bool ip_datagram(const CapturedPacket &p, IpDatagram &out)
 		if (d.size() < hdr)
 			return false;
 		uint16_t type = be16(&d[12]);
-		// 802.1Q / 802.1ad tags, two at most (QinQ).
-		for (int tags = 0; tags < 2 && (type == 0x8100 || type == 0x88a8); ++tags) {
+		for (unsigned tags = 0; is_vlan(type); ++tags) {
+			if (tags == kMaxVlanTags) {
+				out.too_many_tags = true;
+				return false;
+			}
 			if (d.size() < hdr + 4)
 				return false;
 			type = be16(&d[hdr + 2]);

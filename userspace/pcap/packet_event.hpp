@@ -19,19 +19,26 @@ namespace icmptrace {
 constexpr uint32_t kLinktypeEthernet = 1, kLinktypeRaw = 101, kLinktypeLinuxSll = 113,
 		   kLinktypeIpv4 = 228, kLinktypeIpv6 = 229, kLinktypeLinuxSll2 = 276;
 
+// VLAN tags an Ethernet frame may have before its ethertype (real stacks
+// have two; a bound keeps a hostile frame cheap).
+constexpr unsigned kMaxVlanTags = 8;
+
 // The IP datagram inside a packet: its captured bytes, its length on the
 // wire and a direction (0 unknown).  False: not IP, or a linktype the reader
-// does not know.
+// does not know, or (too_many_tags) an Ethernet frame of more than
+// kMaxVlanTags tags, whose ethertype was not reached: not "no ICMP here".
 struct IpDatagram {
 	std::span<const uint8_t> bytes;
 	uint32_t wire_len = 0;
 	uint8_t direction = 0;
+	bool too_many_tags = false;
 };
 bool ip_datagram(const CapturedPacket &p, IpDatagram &out);
 // The linktypes ip_datagram() takes apart.
 bool linktype_known(uint32_t linktype);
 
-// False when the packet is not ICMP/ICMPv6 (skipped, not an error).
+// False when the packet is not ICMP/ICMPv6 (skipped, not an error); ip
+// says why where its link layer was at fault (too_many_tags).
 bool event_from_packet(const CapturedPacket &p, icmpt_event &ev, FormatContext &ctx,
 		       IpDatagram &ip);
 
