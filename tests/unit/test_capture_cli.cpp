@@ -345,6 +345,44 @@ void test_read_with_stdout_closed(void **)
 	}
 }
 
+// An Ethernet frame of 9 VLAN tags (one more than are taken off) is said in
+// a warning, not taken for "no ICMP here"; one of 8 is decoded.
+void test_too_many_vlan_tags_said(void **)
+{
+	TempDir dir("icmpt-capvlan");
+	auto le32 = [](std::string &s, uint32_t v) {
+		for (int i = 0; i < 4; ++i)
+			s += static_cast<char>(v >> (8 * i));
+	};
+	std::string f;
+	for (const uint32_t v : {0xa1b2c3d4u, 0x00040002u, 0u, 0u, 65535u, 1u})	// Ethernet
+		le32(f, v);
+	const std::string ip("\x45\0\0\x1c\0\0\0\0\x40\x01\0\0\x0a\0\0\x01\x0a\0\0\x02"
+			     "\x08\0\xf7\xfe\0\x01\0\0",
+			     28);
+	for (const int tags : {8, 9}) {
+		std::string frame(12, '\x02');
+		for (int i = 0; i < tags; ++i)
+			frame += std::string("\x81\x00\x00\x05", 4);
+		frame += std::string("\x08\x00", 2) + ip;
+		for (const uint32_t v : {1u, 0u, static_cast<uint32_t>(frame.size()),
+					 static_cast<uint32_t>(frame.size())})
+			le32(f, v);
+		f += frame;
+	}
+	const std::string path = dir / "tags.pcap";
+	{
+		File out(std::fopen(path.c_str(), "wb"));
+		assert_int_equal(std::fwrite(f.data(), 1, f.size(), out.get()), f.size());
+	}
+	ChildResult r = run_cli_child({"-r", path}, "/dev/null");
+	if (r.status != 0 ||
+	    r.err.find("WARNING: 1 Ethernet frames of more than 8 VLAN tags not decoded") ==
+		    std::string::npos ||
+	    r.err.find("2 packets read, 1 ICMP records printed") == std::string::npos)
+		fail_msg("exit %d, stderr '%s'", r.status, r.err.c_str());
+}
+
 // -r -w --summary: the file rewritten and the table of what was written, as a
 // live -w --summary gives it; the filter applies to both.  (The table was
 // empty.)
@@ -556,6 +594,7 @@ int main()
 		cmocka_unit_test(test_output_never_names_a_capture),
 		cmocka_unit_test(test_read_pipe_stopped_by_signal),
 		cmocka_unit_test(test_read_with_stdout_closed),
+		cmocka_unit_test(test_too_many_vlan_tags_said),
 		cmocka_unit_test(test_read_stalled_output_stopped),
 		cmocka_unit_test(test_rewrite_keeps_summary),
 		cmocka_unit_test(test_rewrite_prints_lines),

@@ -237,6 +237,8 @@ int read_capture(const Options &o)
 	// Packets of a link type the reader cannot take apart, by type: said
 	// at the end, not taken for "no ICMP here".
 	std::map<uint32_t, uint64_t> unknown_links;
+	// Ethernet frames of more VLAN tags than ip_datagram() takes off.
+	uint64_t too_many_tags = 0;
 	icmpt_event ev;
 	FormatContext ctx;
 	IpDatagram ip;
@@ -248,7 +250,11 @@ int read_capture(const Options &o)
 			if (!linktype_known(p->linktype) &&
 			    (unknown_links.size() < 16 || unknown_links.contains(p->linktype)))
 				++unknown_links[p->linktype];
-			if (!event_from_packet(*p, ev, ctx, ip) || !filter_matches(filter, ev))
+			if (!event_from_packet(*p, ev, ctx, ip)) {
+				too_many_tags += ip.too_many_tags;
+				continue;
+			}
+			if (!filter_matches(filter, ev))
 				continue;
 			// Our own records name their namespace: an interface per
 			// (netns, ifindex), as the live run wrote them.  Other
@@ -313,6 +319,11 @@ int read_capture(const Options &o)
 			     "icmptrace: WARNING: %llu packets of link type %u not decoded (known: "
 			     "Ethernet, raw IP, Linux cooked v1 and v2)\n",
 			     static_cast<unsigned long long>(n), lt);
+	if (too_many_tags)
+		std::fprintf(stderr,
+			     "icmptrace: WARNING: %llu Ethernet frames of more than %u VLAN tags not "
+			     "decoded\n",
+			     static_cast<unsigned long long>(too_many_tags), kMaxVlanTags);
 	const uint64_t dropped = reader.dropped();
 	// Not a capture at all: the error alone says it.
 	if (packets || bad_file.empty()) {
