@@ -306,6 +306,10 @@ void test_comment_round_trip(void **)
 	assert_true(parse_owner_comment("owner=sender pid=42 tid=42 comm=evil ctx=task cpu=0 "
 					"booted=0",
 					back, bctx));
+	// A rewrite's comment of another tool's packet is ours (the fuzzer's
+	// find: "ctx=unknown" was not taken).
+	assert_true(parse_owner_comment("owner=none ctx=unknown cpu=0 booted=0 ifindex=0 netns=0",
+					back, bctx));
 }
 
 // A file's comment holds any bytes: a container id or hostname that no live

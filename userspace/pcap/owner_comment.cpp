@@ -322,7 +322,8 @@ bool parse_owner_comment(std::string_view text, icmpt_event &ev, FormatContext &
 					owner_known = true;
 				}
 		} else if (k == "ctx") {
-			for (uint8_t x = ICMPT_CTX_TASK; x <= ICMPT_CTX_OTHER; ++x)
+			// 0: "unknown", a -r -w rewrite's of another tool's packet.
+			for (uint8_t x = 0; x <= ICMPT_CTX_OTHER; ++x)
 				if (v == ctx_name(x)) {
 					e.ctx = x;
 					have_ctx = true;
