@@ -69,7 +69,7 @@ struct CaptureOptions {
 		uint64_t dev = 0, ino = 0;
 		std::string what;	// "the file -r reads"
 	};
-	std::vector<KeptFile> keep;
+	std::vector<KeptFile> keep = {};
 	// if_name asked of this host (netns_ifnames.hpp); false for -r, whose
 	// packets name their interface themselves or get a placeholder.
 	bool live_names = true;
