@@ -756,9 +756,26 @@ void test_dropped_from_statistics(void **)
 	CaptureReader rd(fd_source(in, path));
 	while (rd.next()) {
 	}
+	// The ISB says them as isb_osdrop (7), the capture buffer's, and no
+	// isb_ifdrop (5): the interface's own drops are not ours to know.
+	Bytes file(static_cast<size_t>(::lseek(in, 0, SEEK_END)));
+	assert_int_equal(::pread(in, file.data(), file.size(), 0), file.size());
 	::close(in);
 	::unlink(path);
 	assert_int_equal(rd.dropped(), 7);
+	bool isb = false;
+	for (size_t at = 0; at + 12 <= file.size(); at += le32(file, at + 4)) {
+		if (le32(file, at) != ng::kIsb)
+			continue;
+		isb = true;
+		std::vector<uint16_t> codes;
+		for (size_t o = at + 20; o + 4 <= at + le32(file, at + 4) - 4;
+		     o += 4 + ((le16(file, o + 2) + 3u) & ~3u))
+			codes.push_back(le16(file, o));
+		assert_true(std::find(codes.begin(), codes.end(), 7) != codes.end());
+		assert_true(std::find(codes.begin(), codes.end(), 5) == codes.end());
+	}
+	assert_true(isb);
 }
 
 void test_filter_match(void **)
