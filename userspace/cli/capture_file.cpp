@@ -25,6 +25,7 @@
 #include "pcap/capture_writer.hpp"
 #include "pcap/packet_event.hpp"
 #include "util/error.hpp"
+#include "util/stop_grace.hpp"
 #include "util/unique_fd.hpp"
 
 namespace icmptrace {
@@ -136,7 +137,6 @@ public:
 private:
 	using Clock = std::chrono::steady_clock;
 	static constexpr size_t kBatch = 64 * 1024;
-	static constexpr auto kStopGrace = std::chrono::milliseconds(500);
 
 	// Room for PIPE_BUF bytes, or false once kStopGrace has passed since a
 	// stop (the signal stays pending for the others to see).

@@ -15,6 +15,7 @@
 
 #include "ring/ring_merge.hpp"
 #include "util/error.hpp"
+#include "util/stop_grace.hpp"
 
 namespace icmptrace {
 namespace {
@@ -30,10 +31,6 @@ constexpr int kMaxSleepMs = 1000;
 constexpr size_t kChunk = 64 << 10;
 // With -w, records of a chunk (written, then given back together).
 constexpr uint64_t kCaptureChunk = 512;
-
-// After a stop signal, output that still flows gets this long to take the
-// rest; a stalled one is abandoned then.
-constexpr auto kStopGrace = std::chrono::milliseconds(500);
 
 struct Signal {
 	int signo = SIGTERM;

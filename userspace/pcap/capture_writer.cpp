@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "util/error.hpp"
+#include "util/stop_grace.hpp"
 
 namespace icmptrace {
 namespace {
@@ -19,9 +20,6 @@ namespace {
 // chunk of the loop): 256 KiB rather than 64 cut a flood's write calls, about
 // 6 of the tracer's instructions a record in the VM (insn).
 constexpr size_t kFlushAt = 256 << 10;
-
-// After a stop, a stalled output gets this long, as the trace's lines do.
-constexpr auto kStopGrace = std::chrono::milliseconds(500);
 
 using Clock = std::chrono::steady_clock;
 
