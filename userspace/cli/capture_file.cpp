@@ -1,14 +1,11 @@
 #include "cli/capture_file.hpp"
 
 #include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <map>
@@ -25,7 +22,7 @@
 #include "pcap/capture_writer.hpp"
 #include "pcap/packet_event.hpp"
 #include "util/error.hpp"
-#include "util/stop_grace.hpp"
+#include "util/stall_writer.hpp"
 #include "util/unique_fd.hpp"
 
 namespace icmptrace {
@@ -76,19 +73,14 @@ void report_capture(const CaptureWriter &w)
 
 namespace {
 
-// The lines of -r, straight to the descriptor in 64 KiB writes.  An output
-// that can stall (a pipe, FIFO, socket or terminal, or one set O_NONBLOCK
-// by a parent: stdio gave up with EAGAIN) is waited on with poll and given
-// no more than it takes without blocking, so that a stop signal pending on
-// stop_fd gives up on it kStopGrace later, as a live trace does.
+// The lines of -r, straight to the descriptor in 64 KiB writes, through a
+// StallWriter: a stop signal pending on stop_fd gives up on a stalled
+// output kStopGrace later, as a live trace does.
 class LineOut {
 public:
-	LineOut(int fd, std::string name, int stop_fd)
-		: fd_(fd), stop_fd_(stop_fd), name_(std::move(name))
+	LineOut(int fd, std::string name, int stop_fd) : out_(fd), name_(std::move(name))
 	{
-		struct stat st;
-		may_block_ = ::fstat(fd_, &st) == 0 && (S_ISFIFO(st.st_mode) ||
-							S_ISSOCK(st.st_mode) || isatty(fd_));
+		out_.watch_stop(stop_fd);	// the signal stays pending for fd_source
 	}
 
 	// false: the reader of our output left (EPIPE), a quiet end as for a
@@ -102,74 +94,34 @@ public:
 
 	bool flush()
 	{
-		size_t done = 0;
-		while (done < buf_.size()) {
-			if (may_block_ && !wait_room()) {
-				lost_ = static_cast<uint64_t>(std::count(buf_.begin() + done,
-									 buf_.end(), '\n'));
-				abandoned_ = true;
-				return false;
-			}
-			const size_t want = may_block_ ? std::min<size_t>(buf_.size() - done, PIPE_BUF)
-						       : buf_.size() - done;
-			const ssize_t w = ::write(fd_, buf_.data() + done, want);
-			if (w > 0) {
-				done += static_cast<size_t>(w);
-				continue;
-			}
-			if (w < 0 && errno == EAGAIN) {
-				may_block_ = true;
-				continue;
-			}
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0 && errno == EPIPE)
-				return false;
-			throw OutputError(errno_message("writing " + name_, w < 0 ? errno : EIO));
+		size_t written = 0;
+		switch (out_.write(buf_.data(), buf_.size(), written)) {
+		case StallWriter::Status::Ok:
+			buf_.clear();
+			return true;
+		case StallWriter::Status::Closed:
+			return false;
+		case StallWriter::Status::GaveUp:
+			lost_ = static_cast<uint64_t>(std::count(buf_.begin() + written, buf_.end(), '\n'));
+			abandoned_ = true;
+			return false;
+		case StallWriter::Status::Failed:
+			break;
 		}
-		buf_.clear();
-		return true;
+		throw OutputError(errno_message("writing " + name_, out_.error()));
 	}
 
 	bool abandoned() const { return abandoned_; }
 	uint64_t lost() const { return lost_; }	// lines given up on
 
 private:
-	using Clock = std::chrono::steady_clock;
 	static constexpr size_t kBatch = 64 * 1024;
 
-	// Room for PIPE_BUF bytes, or false once kStopGrace has passed since a
-	// stop (the signal stays pending for the others to see).
-	bool wait_room()
-	{
-		for (;;) {
-			pollfd p[2] = {{fd_, POLLOUT, 0}, {stop_fd_, POLLIN, 0}};
-			int ms = -1;
-			if (give_up_at_ != Clock::time_point::max()) {
-				ms = static_cast<int>(std::max<int64_t>(
-					0, std::chrono::ceil<std::chrono::milliseconds>(
-						   give_up_at_ - Clock::now())
-						   .count()));
-				p[1].fd = -1;
-			}
-			const int n = ::poll(p, 2, ms);
-			if (n < 0 && errno != EINTR)
-				return true;	// write() says what is wrong
-			if (n > 0 && p[0].revents)
-				return true;
-			if (n > 0 && (p[1].revents & POLLIN))
-				give_up_at_ = Clock::now() + kStopGrace;
-			else if (n == 0 && ms >= 0)
-				return false;
-		}
-	}
-
-	int fd_, stop_fd_;
+	StallWriter out_;
 	std::string name_;
 	std::string buf_;
-	bool may_block_ = false, abandoned_ = false;
+	bool abandoned_ = false;
 	uint64_t lost_ = 0;
-	Clock::time_point give_up_at_ = Clock::time_point::max();
 };
 
 } // namespace

@@ -1,10 +1,8 @@
 #include "cli/trace_loop.hpp"
 
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,7 +13,7 @@
 
 #include "ring/ring_merge.hpp"
 #include "util/error.hpp"
-#include "util/stop_grace.hpp"
+#include "util/stall_writer.hpp"
 
 namespace icmptrace {
 namespace {
@@ -50,117 +48,60 @@ SignalAction action_for(const LoopConfig &cfg, const Signal &s)
 	return cfg.on_signal ? cfg.on_signal(s.signo, s.code) : SignalAction::Stop;
 }
 
-// Writes to the output without ever blocking past a stop signal: poll for
-// room (and for the signal), then write at most what cannot block.
+// The lines' output (a StallWriter), and what a signal does, read while
+// it waits for room or by the loop between passes.
 class Output {
 public:
-	Output(FILE *out, int stop_fd, const LoopConfig &cfg)
-		: fd_(fileno(out)), stop_fd_(stop_fd), cfg_(cfg)
-	{
-		struct stat st;
-		// A pipe, socket or terminal with room takes PIPE_BUF bytes
-		// without blocking; a file or /dev/null takes any amount.
-		if (::fstat(fd_, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
-					       isatty(fd_)))
-			max_write_ = PIPE_BUF;
-	}
+	using Status = StallWriter::Status;
 
-	enum class Status { Ok, Closed, Stopped, Failed };
-	int error() const { return error_; }	// errno of Failed
+	Output(FILE *out, int stop_fd, const LoopConfig &cfg, LoopResult &res)
+		: out_(fileno(out)), stop_fd_(stop_fd), cfg_(cfg), res_(res)
+	{
+		out_.watch_stop(stop_fd, [this] { take(read_signal(stop_fd_)); });
+	}
 
 	// Writes all of text; written tells how much went out in any case.
-	Status write(std::string_view text, size_t &written, LoopResult &res)
+	Status write(std::string_view text, size_t &written)
 	{
-		written = 0;
-		while (written < text.size()) {
-			Status s = wait_room(res);
-			if (s != Status::Ok)
-				return s;
-			const size_t n = std::min(text.size() - written, max_write_);
-			ssize_t w = ::write(fd_, text.data() + written, n);
-			if (w > 0) {
-				written += static_cast<size_t>(w);
-				continue;
-			}
-			if (w < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (w < 0 && errno == EPIPE)
-				return Status::Closed;
-			error_ = w < 0 ? errno : EIO;
-			return Status::Failed;
+		return out_.write(text.data(), text.size(), written);
+	}
+	int error() const { return out_.error(); }	// errno of Failed
+
+	void take(const Signal &sig)
+	{
+		if (sig.signo == SIGHUP && cfg_.on_hangup) {
+			hangup_ = true;	// after this pass: never inside a chunk
+			return;
 		}
-		return Status::Ok;
+		switch (action_for(cfg_, sig)) {
+		case SignalAction::Stop:
+			res_.signal = sig.signo;
+			// Still print what the rings hold, if the output takes it.
+			out_.stop();
+			if (cfg_.on_stop)
+				cfg_.on_stop();
+			break;
+		case SignalAction::Drain:
+			drain_ = true;	// the loop ends after this pass
+			break;
+		case SignalAction::Ignore:
+			break;
+		}
 	}
 
-	// Once a signal asks us to stop: the end of the grace period.
-	void stop_soon() { stop_by_ = Clock::now() + kStopGrace; }
 	// -t: a stalled output is given up on from then on, as after a signal.
-	void set_deadline(Clock::time_point t) { deadline_ = t; }
-	bool stopping() const { return stop_by_ != Clock::time_point::max(); }
-	// SIGHUP while writing, with --output: the reopen the loop owes.
-	void reopen_on_hangup() { reopen_on_hangup_ = true; }
-	bool take_hangup() { return std::exchange(hangup_, false); }
-	// A signal said Drain while writing: the loop ends after this pass.
+	void set_deadline(Clock::time_point t) { out_.set_deadline(t); }
+	bool stopping() const { return out_.stopping(); }
 	bool draining() const { return drain_; }
+	// SIGHUP with --output: the reopen the loop owes, between passes.
+	bool take_hangup() { return std::exchange(hangup_, false); }
 
 private:
-	Status wait_room(LoopResult &res)
-	{
-		for (;;) {
-			// -t's end reached while the output stalls: as a stop.
-			if (!stopping() && Clock::now() >= deadline_)
-				stop_soon();
-			const Clock::time_point until = stopping() ? stop_by_ : deadline_;
-			int ms = -1;
-			if (until != Clock::time_point::max()) {
-				auto left = std::chrono::ceil<std::chrono::milliseconds>(
-					until - Clock::now());
-				if (left.count() <= 0 && stopping())
-					return Status::Stopped;
-				// Clamped: a -t of weeks would wrap an int (and poll
-				// without end); the loop looks again anyway.
-				ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, kMaxSleepMs));
-			}
-			pollfd fds[2] = {{fd_, POLLOUT, 0}, {stop_fd_, POLLIN, 0}};
-			const bool watch_stop = stop_fd_ >= 0 && !stopping();
-			int n = ::poll(fds, watch_stop ? 2 : 1, ms);
-			if (n < 0 && errno != EINTR)
-				throw Error(kExitRuntime, errno_message("poll", errno));
-			if (n <= 0)
-				continue;
-			if (watch_stop && (fds[1].revents & POLLIN)) {
-				const Signal sig = read_signal(stop_fd_);
-				if (sig.signo == SIGHUP && reopen_on_hangup_) {
-					hangup_ = true;	// after this pass: never inside a chunk
-				} else {
-					switch (action_for(cfg_, sig)) {
-					case SignalAction::Stop:
-						res.signal = sig.signo;
-						stop_soon();
-						if (cfg_.on_stop)
-							cfg_.on_stop();
-						break;
-					case SignalAction::Drain:
-						drain_ = true;
-						break;
-					case SignalAction::Ignore:
-						break;
-					}
-				}
-			}
-			if (fds[0].revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL))
-				return Status::Ok;	// write() tells which
-		}
-	}
-
-	int fd_;
+	StallWriter out_;
 	int stop_fd_;
 	const LoopConfig &cfg_;
-	size_t max_write_ = SIZE_MAX;
-	bool reopen_on_hangup_ = false, hangup_ = false, drain_ = false;
-	int error_ = 0;
-	Clock::time_point stop_by_ = Clock::time_point::max();
-	Clock::time_point deadline_ = Clock::time_point::max();
+	LoopResult &res_;
+	bool hangup_ = false, drain_ = false;
 };
 
 // -w's chunk of n records ended without its packets all written: the
@@ -262,7 +203,7 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 		}
 		const std::string_view text(buf.data(), used);
 		size_t written = 0;
-		Output::Status s = output.write(text, written, res);
+		Output::Status s = output.write(text, written);
 		const Clock::time_point output_end = Clock::now();
 		if (output_end - chunk_start > res.pace.longest_chunk) {
 			res.pace.longest_chunk = output_end - chunk_start;
@@ -274,7 +215,7 @@ bool print_pass(RingMerge &merge, const LoopConfig &cfg, Output &output, std::ve
 				std::count(text.begin(), text.begin() + written, '\n'));
 			res.records += whole;
 			res.output_closed = s == Output::Status::Closed;
-			res.abandoned = s == Output::Status::Stopped;
+			res.abandoned = s == Output::Status::GaveUp;
 			if (s == Output::Status::Failed) {
 				res.error = errno_message("writing " + cfg.output_name, output.error());
 				res.output_failed = true;
@@ -299,11 +240,9 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 	if (cfg.timeout)
 		deadline = Clock::now() + *cfg.timeout;
 	RingMerge merge(rings);
-	Output output(out, stop_fd, cfg);
+	Output output(out, stop_fd, cfg, res);
 	if (deadline)
 		output.set_deadline(*deadline);
-	if (cfg.on_hangup)
-		output.reopen_on_hangup();
 	std::vector<char> buf(kChunk + format_room(FormatContext{}));
 	if (std::fflush(out) != 0 && errno != EPIPE)
 		throw Error(kExitRuntime, errno_message("write", errno));
@@ -341,28 +280,13 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 				break;
 			}
 			if (n > 0 && stop_fd >= 0 && (fds[2].revents & POLLIN)) {
-				const Signal sig = read_signal(stop_fd);
-				if (sig.signo == SIGHUP && cfg.on_hangup) {
-					cfg.on_hangup();	// between passes: lines before are written
-				} else {
-					switch (action_for(cfg, sig)) {
-					case SignalAction::Stop:
-						res.signal = sig.signo;
-						// Still print what the rings hold, if the output takes it.
-						output.stop_soon();
-						if (cfg.on_stop)
-							cfg.on_stop();
-						stop = true;
-						break;
-					case SignalAction::Drain:
-						stop = true;	// the pass below empties the rings
-						break;
-					case SignalAction::Ignore:
-						break;
-					}
-				}
+				output.take(read_signal(stop_fd));
+				// Stopped or drained: one last pass below.
+				stop = output.stopping() || output.draining();
 			}
 		}
+		if (output.take_hangup())
+			cfg.on_hangup();	// between passes: lines before are written
 		const uint64_t before = res.records;
 		try {
 			if (!print_pass(merge, cfg, output, buf, res, err))
@@ -373,8 +297,6 @@ LoopResult run_trace_loop(int wait_fd, int stop_fd, std::vector<RingConsumer> &r
 			break;
 		}
 		busy = res.records != before;
-		if (output.take_hangup())
-			cfg.on_hangup();	// between passes: lines before are written
 	}
 	return res;
 }

@@ -1,8 +1,6 @@
 #include "pcap/capture_writer.hpp"
 
 #include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -11,7 +9,6 @@
 #include <cerrno>
 
 #include "util/error.hpp"
-#include "util/stop_grace.hpp"
 
 namespace icmptrace {
 namespace {
@@ -20,8 +17,6 @@ namespace {
 // chunk of the loop): 256 KiB rather than 64 cut a flood's write calls, about
 // 6 of the tracer's instructions a record in the VM (insn).
 constexpr size_t kFlushAt = 256 << 10;
-
-using Clock = std::chrono::steady_clock;
 
 std::string os_name()
 {
@@ -70,6 +65,8 @@ CaptureWriter::CaptureWriter(CaptureOptions o) : o_(std::move(o)), buf_(kFlushAt
 	to_stdout_ = o_.path == "-";
 	rotates_ = !to_stdout_ && (o_.rotate_seconds || o_.rotate_bytes);
 	period_start_ = std::time(nullptr);
+	out_.watch_stop(o_.stop_fd);	// the signal stays pending for its owner
+	out_.set_deadline(o_.deadline);
 	open_file();
 }
 
@@ -82,72 +79,6 @@ CaptureWriter::~CaptureWriter()
 	} catch (...) {
 		// reported by close() when the caller calls it; here it is too late
 	}
-}
-
-// Waits until the output takes bytes; false when it is given up on (see
-// the header).  The stop signal is left pending for the trace loop to read.
-bool CaptureWriter::wait_room()
-{
-	for (;;) {
-		const Clock::time_point now = Clock::now();
-		if (give_up_at_ == Clock::time_point::max() && (stop_seen_ || now >= o_.deadline))
-			give_up_at_ = now + kStopGrace;
-		int ms = -1;
-		if (give_up_at_ != Clock::time_point::max()) {
-			const auto left = std::chrono::ceil<std::chrono::milliseconds>(give_up_at_ - now);
-			if (left.count() <= 0)
-				return false;
-			ms = static_cast<int>(left.count());
-		} else if (o_.deadline != Clock::time_point::max()) {
-			const auto left = std::chrono::ceil<std::chrono::milliseconds>(o_.deadline - now);
-			ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1000));
-		}
-		const bool watch_stop = o_.stop_fd >= 0 && !stop_seen_;
-		pollfd fds[2] = {{fd_, POLLOUT, 0}, {o_.stop_fd, POLLIN, 0}};
-		const int n = ::poll(fds, watch_stop ? 2 : 1, ms);
-		if (n < 0 && errno != EINTR)
-			return true;	// write() says what is wrong
-		if (n <= 0)
-			continue;
-		if (watch_stop && (fds[1].revents & POLLIN))
-			stop_seen_ = true;
-		if (fds[0].revents)
-			return true;
-	}
-}
-
-// Writes p[0..n); returns how much went out.  err: 0, or the errno that
-// ended it (EPIPE: the reader left); abandoned_ once a stalled output is
-// given up on.
-size_t CaptureWriter::write_out(const uint8_t *p, size_t n, int &err)
-{
-	size_t done = 0;
-	err = 0;
-	while (done < n) {
-		if (may_block_ && !wait_room()) {
-			abandoned_ = true;
-			break;
-		}
-		// Room for PIPE_BUF bytes at least once poll says so.
-		const size_t want = may_block_ ? std::min<size_t>(n - done, PIPE_BUF) : n - done;
-		const ssize_t w = ::write(fd_, p + done, want);
-		if (w > 0) {
-			done += static_cast<size_t>(w);
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN) {
-			// Set non-blocking by someone, or a socket with less room
-			// than PIPE_BUF: wait for room, as for a pipe.
-			may_block_ = true;
-			continue;
-		}
-		err = w < 0 ? errno : EIO;
-		break;
-	}
-	file_bytes_ += done;
-	return done;
 }
 
 // done bytes of buf_ went out: the packets of the whole blocks among them
@@ -196,15 +127,18 @@ bool CaptureWriter::flush()
 		count_written(0);
 		return false;
 	}
-	int err = 0;
-	const size_t done = write_out(buf_.data(), buf_.size(), err);
+	size_t done = 0;
+	const StallWriter::Status s = out_.write(buf_.data(), buf_.size(), done);
+	file_bytes_ += done;
 	count_written(done);
-	if (err == EPIPE || abandoned_) {
-		output_closed_ = true;	// the rest has no reader, or none in time
-	} else if (err) {
+	if (s == StallWriter::Status::Closed || s == StallWriter::Status::GaveUp) {
+		// The rest has no reader, or none in time.
+		abandoned_ = s == StallWriter::Status::GaveUp;
+		output_closed_ = true;
+	} else if (s == StallWriter::Status::Failed) {
 		output_closed_ = true;	// reported once; close() writes no more
 		throw OutputError(errno_message(
-			"writing " + (to_stdout_ ? std::string("standard output") : name_), err));
+			"writing " + (to_stdout_ ? std::string("standard output") : name_), out_.error()));
 	}
 	return !output_closed_;
 }
@@ -247,9 +181,7 @@ void CaptureWriter::open_file()
 			fail(kExitRuntime, errno_message("opening " + name_, e));
 		}
 	}
-	struct stat st;
-	may_block_ = ::fstat(fd_, &st) == 0 &&
-		     (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || ::isatty(fd_));
+	out_.reset(fd_);
 	++files_;
 	if (names_.size() < kNames)
 		names_.insert(name_);

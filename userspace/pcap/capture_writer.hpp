@@ -21,9 +21,9 @@
 // output_closed(), and add() asks for no more.
 //
 // An output that can stall (a pipe, FIFO, socket or terminal, or one set
-// non-blocking) is written as the lines are: wait for room, then no more
-// than can go without blocking, so that a stop signal pending on stop_fd,
-// or the deadline, gives up on it after kStopGrace: abandoned().
+// non-blocking) is written through a StallWriter, as the lines are: a stop
+// signal pending on stop_fd, or the deadline, gives up on it kStopGrace
+// later: abandoned().
 //
 // Rotation as tcpdump's -C/-G/-W (rotate_name()):
 //   -C MB   a new file when the current one has grown past MB * 1,000,000
@@ -53,6 +53,7 @@
 #include "pcap/owner_comment.hpp"
 #include "pcap/pcapng_blocks.hpp"
 #include "ring/record.hpp"
+#include "util/stall_writer.hpp"
 
 namespace icmptrace {
 
@@ -134,7 +135,7 @@ public:
 	bool abandoned() const { return abandoned_; }	// see above
 	// A stop the owner of stop_fd read: a stalled output is given up on
 	// kStopGrace from now.
-	void stop_soon() { stop_seen_ = true; }
+	void stop_soon() { out_.stop(); }
 	// Files the capture left: names opened, each once however often it was
 	// reused (-C -W cycles, -G with a name without strftime conversions).
 	uint32_t files() const { return static_cast<uint32_t>(names_.size()) + names_over_; }
@@ -161,16 +162,12 @@ private:
 	void buffer_block(Build build);
 	inline bool put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
 			std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before);
-	size_t write_out(const uint8_t *p, size_t n, int &err);
-	bool wait_room();
 	void count_written(size_t done);
 
 	CaptureOptions o_;
 	int fd_ = -1;				// owned unless to_stdout_
 	bool to_stdout_ = false, closed_ = false, output_closed_ = false, abandoned_ = false;
-	bool may_block_ = false;		// a pipe, FIFO, socket or terminal
-	bool stop_seen_ = false;
-	std::chrono::steady_clock::time_point give_up_at_ = std::chrono::steady_clock::time_point::max();
+	StallWriter out_;			// fd_, waited on if it can stall
 	bool rotates_ = false;			// -C or -G, not to standard output
 	std::string name_;			// of the current file
 	BlockBuffer buf_;
