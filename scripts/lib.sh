@@ -14,6 +14,9 @@
 #   it_usage_error MSG...      print "NAME: error: MSG (NAME --help)" and exit 2
 #   it_need_value "$@"         in an option's case branch: a usage error unless the
 #                              option ($1) is followed by a value
+#   it_no_args LINES "$@"      for a script that takes no argument: -h/--help prints
+#                              LINES (sed -n range, e.g. 2,5) of it and exits 0; any
+#                              other argument is a usage error
 #   it_log MSG...              progress message on stderr
 #   it_mirror                  the Debian mirror URI from the system's apt configuration
 #   it_apt SUITE CMD ARGS...   run apt-get/apt-cache CMD against a private sources list
@@ -47,6 +50,15 @@ it_die() { echo "$IT_PROG: error: $*" >&2; exit 1; }
 it_usage_error() { echo "$IT_PROG: error: $* (see $IT_PROG --help)" >&2; exit 2; }
 # Instead of ${2:?}, whose message is bash's, not a usage error.
 it_need_value() { (($# >= 2)) && [[ -n $2 ]] || it_usage_error "$1 needs a value"; }
+it_no_args() {
+	local lines=$1; shift
+	case ${1:-} in
+	"") (($# == 0)) || it_usage_error "unexpected empty argument" ;;
+	-h | --help) sed -n "${lines}p" "$0"; exit 0 ;;
+	-*) it_usage_error "unknown option $1" ;;
+	*) it_usage_error "unexpected argument $1" ;;
+	esac
+}
 it_log() { echo "$IT_PROG: $*" >&2; }
 
 # The URI of the main Debian archive as this machine's apt knows it.  deb822 files
