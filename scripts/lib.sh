@@ -49,7 +49,7 @@ it_die() { echo "$IT_PROG: error: $*" >&2; exit 1; }
 # Exit 2, as the reader does for a wrong argument: not a failure of what was asked.
 it_usage_error() { echo "$IT_PROG: error: $* (see $IT_PROG --help)" >&2; exit 2; }
 # Instead of ${2:?}, whose message is bash's, not a usage error.
-it_need_value() { (($# >= 2)) && [[ -n $2 ]] || it_usage_error "$1 needs a value"; }
+it_need_value() { (($# >= 2)) && [[ -n $2 && $2 != -* ]] || it_usage_error "$1 needs a value"; }
 it_no_args() {
 	local lines=$1; shift
 	case ${1:-} in
