@@ -219,6 +219,9 @@ static int poll_dev(int fd, int timeout_ms)
 	return n > 0 && (p.revents & POLLIN) ? 1 : n;
 }
 
+/* This kselftest_harness.h runs the test after a SKIP in its setup. */
+#define RETURN_IF_SKIPPED() do { if (_metadata->skip) return; } while (0)
+
 FIXTURE(hp) {
 	struct rl_map m;
 	int genl, family, bad0;
@@ -268,6 +271,8 @@ TEST_F_TIMEOUT(hp, offline_cpu_keeps_ring_and_counts, 120)
 	const char *why;
 	int n0, n1;
 
+	RETURN_IF_SKIPPED();
+
 	n0 = get_stats(self->genl, self->family, &t0, c0, RL_MAX_RINGS);
 	ASSERT_LE(2, n0);
 	ASSERT_EQ(0, wait_child(send_on_cpu1(0, 0, 0, HP_SEQS, NULL)));
@@ -278,14 +283,17 @@ TEST_F_TIMEOUT(hp, offline_cpu_keeps_ring_and_counts, 120)
 	EXPECT_EQ(n0, n1);	/* every possible CPU, online or not */
 	a = cpu_stats(c0, n0, 1);
 	b = cpu_stats(c1, n1, 1);
-	ASSERT_NE(NULL, b) TH_LOG("GET_STATS leaves out the offline CPU 1");
 	ASSERT_NE(NULL, a);
+	/* Not ASSERT: what the rings hold is checked all the same. */
+	EXPECT_NE(NULL, b) TH_LOG("GET_STATS leaves out the offline CPU 1");
 	why = stats_add_up(&t1, c1, n1);
 	EXPECT_EQ(NULL, why) TH_LOG("%s", why);
-	EXPECT_EQ(4 * HP_SEQS, delta(a, b, ICMPT_STAT_A_SEEN));
-	EXPECT_EQ(4 * HP_SEQS, delta(a, b, ICMPT_STAT_A_RECORDED));
-	EXPECT_EQ(0, delta(a, b, ICMPT_STAT_A_FILTERED));
-	EXPECT_EQ(0, delta(a, b, ICMPT_STAT_A_DROPPED));
+	if (b) {
+		EXPECT_EQ(4 * HP_SEQS, delta(a, b, ICMPT_STAT_A_SEEN));
+		EXPECT_EQ(4 * HP_SEQS, delta(a, b, ICMPT_STAT_A_RECORDED));
+		EXPECT_EQ(0, delta(a, b, ICMPT_STAT_A_FILTERED));
+		EXPECT_EQ(0, delta(a, b, ICMPT_STAT_A_DROPPED));
+	}
 	EXPECT_EQ(4 * HP_SEQS, delta(&t0, &t1, ICMPT_STAT_A_SEEN));
 
 	/* The offline CPU's ring is readable, and read whole. */
@@ -317,6 +325,8 @@ TEST_F_TIMEOUT(hp, online_again_wakes_reader, 120)
 	const char *why;
 	pid_t pid;
 	int n0, n1, woke;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_NE(NULL, t_sent);
 	ASSERT_EQ(0, cpu1_set(0));
@@ -401,6 +411,8 @@ TEST_F_TIMEOUT(hp, toggle_under_flood, 300)
 	long sent = 0;
 	const char *why;
 	int i, n1, st;
+
+	RETURN_IF_SKIPPED();
 
 	ASSERT_NE(NULL, sh);
 	ASSERT_LE(2, get_stats(self->genl, self->family, &t0, c0, RL_MAX_RINGS));
