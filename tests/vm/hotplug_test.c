@@ -219,9 +219,6 @@ static int poll_dev(int fd, int timeout_ms)
 	return n > 0 && (p.revents & POLLIN) ? 1 : n;
 }
 
-/* This kselftest_harness.h runs the test after a SKIP in its setup. */
-#define RETURN_IF_SKIPPED() do { if (_metadata->skip) return; } while (0)
-
 FIXTURE(hp) {
 	struct rl_map m;
 	int genl, family, bad0;
@@ -271,7 +268,7 @@ TEST_F_TIMEOUT(hp, offline_cpu_keeps_ring_and_counts, 120)
 	const char *why;
 	int n0, n1;
 
-	RETURN_IF_SKIPPED();
+	VM_RETURN_IF_SKIPPED();
 
 	n0 = get_stats(self->genl, self->family, &t0, c0, RL_MAX_RINGS);
 	ASSERT_LE(2, n0);
@@ -326,7 +323,7 @@ TEST_F_TIMEOUT(hp, online_again_wakes_reader, 120)
 	pid_t pid;
 	int n0, n1, woke;
 
-	RETURN_IF_SKIPPED();
+	VM_RETURN_IF_SKIPPED();
 
 	ASSERT_NE(NULL, t_sent);
 	ASSERT_EQ(0, cpu1_set(0));
@@ -412,7 +409,7 @@ TEST_F_TIMEOUT(hp, toggle_under_flood, 300)
 	const char *why;
 	int i, n1, st;
 
-	RETURN_IF_SKIPPED();
+	VM_RETURN_IF_SKIPPED();
 
 	ASSERT_NE(NULL, sh);
 	ASSERT_LE(2, get_stats(self->genl, self->family, &t0, c0, RL_MAX_RINGS));

@@ -85,6 +85,7 @@ static pid_t sender_start(int cpu)
 
 TEST_F_TIMEOUT(race, unload_with_hooks_held, 300)
 {
+	VM_RETURN_IF_SKIPPED();
 	int ncpu = rl_nr_cpus(), i, cpu;
 	char params[64];
 

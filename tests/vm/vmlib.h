@@ -133,4 +133,10 @@ size_t vm_echo_build(uint8_t *p, int type, uint16_t id, uint16_t seq, size_t len
 /* sendto() of len bytes to 127.0.0.1 (family 4) or ::1 (6): what it returns. */
 ssize_t vm_send_lo(int fd, int family, const void *buf, size_t len);
 
+/*
+ * This kselftest_harness.h runs a test's body after a SKIP in its fixture's
+ * setup: the first line of such a body.
+ */
+#define VM_RETURN_IF_SKIPPED() do { if (_metadata->skip) return; } while (0)
+
 #endif /* ICMPT_VMLIB_H */
