@@ -6,6 +6,7 @@
 #include "sample_events.hpp"
 #include "cli/summary.hpp"
 #include "synthetic_ring.hpp"
+#include "util/exit_codes.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
 #include "cmocka_includes.hpp"
 
@@ -171,6 +172,21 @@ void test_drop_deltas(void **)
 			    "icmptrace: WARNING: the kernel dropped 8 records; the output above is incomplete\n"
 			    "icmptrace: a ring (4 KiB a CPU) filled before it was read: the module's "
 			    "ring_size parameter (bytes a CPU, at load) gives more room\n");
+}
+
+// A corrupt ring ends the run with status 1, whatever COMMAND's status;
+// drops at a full ring (normal operation, counted) leave the status alone.
+void test_run_status(void **)
+{
+	std::vector<RingTotals> t(2);
+	t[1].drops.ring_full = 5;
+	assert_int_equal(run_status(t, false, std::nullopt), kExitOk);
+	assert_int_equal(run_status(t, false, 3), 3);
+	assert_int_equal(run_status(t, true, 0), kExitRuntime);
+	t[0].corrupt = 1;
+	assert_int_equal(run_status(t, false, std::nullopt), kExitRuntime);
+	assert_int_equal(run_status(t, false, 0), kExitRuntime);
+	assert_int_equal(run_status(t, false, 3), kExitRuntime);
 }
 
 void test_summary_clean(void **)
@@ -386,6 +402,7 @@ int main()
 		cmocka_unit_test(test_full_ring),
 		cmocka_unit_test(test_drop_deltas),
 		cmocka_unit_test(test_summary_clean),
+		cmocka_unit_test(test_run_status),
 		cmocka_unit_test(test_garbage_headers),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_partial_header),

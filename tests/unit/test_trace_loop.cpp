@@ -166,7 +166,8 @@ void test_closed_pipe_ends_quiet_loop(void **)
 	assert_int_equal(r.records, 0);
 }
 
-// A corrupt ring is reported on err and the other ring still delivers.
+// A corrupt ring is reported on err, the other ring still delivers, and
+// the run's status says records were lost.
 void test_corrupt_reported(void **)
 {
 	Fixture f;
@@ -183,6 +184,9 @@ void test_corrupt_reported(void **)
 			   "): record length not a multiple of 8 [len=12 type=1]; skipped 64 bytes\n";
 	assert_string_equal(err.c_str(), want.c_str());
 	assert_int_equal(f.rings[1].corrupt_events(), 1);
+	// Records were lost: the run must not end 0 (cli.cpp's status).
+	assert_int_equal(run_status(collect_totals(f.rings), !r.error.empty(), std::nullopt),
+			 kExitRuntime);
 }
 
 // A 1 MiB ring full of records (far more lines than a pipe holds) and a

@@ -221,16 +221,15 @@ int trace(const Options &o)
 			left_unread += r.unread_records();
 		left_unread -= std::min(left_unread, res.unreturned_written);
 	}
-	std::fputs(format_summary(res.records, collect_totals(rings), left_unread, res.pace).c_str(),
-		   stderr);
+	const std::vector<RingTotals> totals = collect_totals(rings);
+	std::fputs(format_summary(res.records, totals, left_unread, res.pace).c_str(), stderr);
 	if (cmd)
 		report_command(*cmd, o.command[0], session.get());
 	// A failed output ends the run with its summary, then the error.
-	if (!res.error.empty()) {
+	if (!res.error.empty())
 		std::fprintf(stderr, "icmptrace: %s\n", res.error.c_str());
-		return kExitRuntime;
-	}
-	return cmd ? cmd->status() : kExitOk;
+	return run_status(totals, !res.error.empty(),
+			  cmd ? std::optional<int>(cmd->status()) : std::nullopt);
 }
 
 // A closed standard descriptor gets /dev/null read-only: a write to it fails

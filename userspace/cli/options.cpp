@@ -410,7 +410,8 @@ COMMAND exit status: 127 not found, 126 found but not runnable, else its own.
 
 Exit codes:
   0  success
-  1  other runtime error
+  1  other runtime error, a failed output, or a corrupt ring (records lost
+     uncounted); drops at a full ring leave the status alone
   2  wrong option or argument
   3  device not found (or -d names no character device), or no icmptrace netlink
      family: the module is not loaded

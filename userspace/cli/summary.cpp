@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "util/exit_codes.hpp"
+
 namespace icmptrace {
 
 std::vector<RingTotals> collect_totals(const std::vector<RingConsumer> &rings)
@@ -66,6 +68,16 @@ std::string format_summary(uint64_t records, const std::vector<RingTotals> &ring
 		s += "icmptrace: WARNING: " + std::to_string(corrupt) +
 		     " corrupt-ring events; records in the skipped bytes are lost\n";
 	return s;
+}
+
+int run_status(const std::vector<RingTotals> &rings, bool output_error,
+	       std::optional<int> command_status)
+{
+	const bool corrupt = std::any_of(rings.begin(), rings.end(),
+					 [](const RingTotals &r) { return r.corrupt != 0; });
+	if (output_error || corrupt)
+		return kExitRuntime;
+	return command_status.value_or(kExitOk);
 }
 
 } // namespace icmptrace

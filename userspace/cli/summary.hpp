@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,13 @@ struct ReaderPace {
 // in '\n'.
 std::string format_summary(uint64_t records, const std::vector<RingTotals> &rings,
 			   uint64_t left_unread = 0, const ReaderPace &pace = {});
+
+// The live run's exit status: kExitRuntime when the output (the lines' or
+// -w's file) failed or a ring was corrupt (records skipped: the module and
+// the reader broke their contract, and what was lost is not even counted),
+// else COMMAND's status (-- COMMAND) or kExitOk.  Drops at a full ring are
+// normal operation, counted and reported: they leave it alone.
+int run_status(const std::vector<RingTotals> &rings, bool output_error,
+	       std::optional<int> command_status);
 
 } // namespace icmptrace
