@@ -157,6 +157,27 @@ void test_ecs_kv_without_type(void **)
 	assert_true(has(kv(reply), " type=0 code=0 csum="));
 }
 
+// kv's csum= has no value where the checksum was not read (a fragment, a
+// capture cut before it), as type= and code= have none: "csum=0" said the
+// packet's checksum field held 0.  csum_check=none stays: nothing was
+// checked, which is true.
+void test_kv_csum_unknown(void **)
+{
+	for (const icmpt_event &ev : {fragment_v4(), read_cut(echo_v4(1, 1, 0), 20),
+				      read_cut(echo_v4(1, 1, 0), 21)}) {
+		const std::string k = kv(ev);
+		assert_true(has(k, " type= code= csum= rest="));
+		assert_true(has(k, " csum_check=none "));
+	}
+	// The type read, the checksum not (2 of its bytes cut off, or 1).
+	for (size_t snap : {22, 23})
+		assert_true(has(kv(read_cut(echo_v4(1, 1, 0), snap)), " type=0 code=0 csum= rest="));
+	const icmpt_event whole = read_cut(echo_v4(1, 1, 0), 24);
+	assert_false(has(kv(whole), " csum= "));
+	const std::string want = " csum=" + std::to_string(whole.pkt.checksum) + " ";
+	assert_true(has(kv(whole), want.c_str()));
+}
+
 // D7: --summary's type table gives packets with no type a row, so its
 // counts add up to the packets.
 void test_summary_no_type_rows(void **)
@@ -236,6 +257,7 @@ int main()
 		cmocka_unit_test(test_cut_before_type_v6),
 		cmocka_unit_test(test_module_v6_records_keep_type),
 		cmocka_unit_test(test_ecs_kv_without_type),
+		cmocka_unit_test(test_kv_csum_unknown),
 		cmocka_unit_test(test_summary_no_type_rows),
 		cmocka_unit_test(test_summary_unknown_direction),
 	};

@@ -135,8 +135,10 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	} else {
 		c.lit(" type= code=");
 	}
+	// No checksum read is no value either: 0 is one a packet may carry.
 	c.lit(" csum=");
-	c.u(p.checksum);
+	if (icmp_checksum_known(ev))
+		c.u(p.checksum);
 	c.lit(" rest=0x");
 	c.hex(p.rest, 8);
 	c.lit(" id=");

@@ -29,4 +29,17 @@ inline bool icmp_type_known(const icmpt_event &ev)
 	return !cut_before_type;
 }
 
+// Whether the checksum was read: the type was, and the 2 bytes after it
+// (the parser leaves 0 without them: a 2- or 3-byte message, a capture cut
+// inside the ICMP header).  Tested as the type is: only a truncated 0.
+inline bool icmp_checksum_known(const icmpt_event &ev)
+{
+	const icmpt_packet &p = ev.pkt;
+	if (!icmp_type_known(ev) || p.icmp_len < 4)
+		return false;
+	const bool cut_before_csum = (p.flags & ICMPT_PKT_TRUNCATED) && !p.checksum &&
+				     ev.detail.icmp_off + 4u > ev.detail.caplen;
+	return !cut_before_csum;
+}
+
 } // namespace icmptrace
