@@ -22,7 +22,9 @@
 #include "scratch.hpp"
 #include "pcap/capture_reader.hpp"
 #include "pcap/capture_writer.hpp"
+#include "pcap/packet_event.hpp"
 #include "sample_events.hpp"
+#include "sample_packets.hpp"
 #include "util/error.hpp"
 #include "util/unique_fd.hpp"
 // Last: cmocka defines macros (fail, skip) that clash with the C++ library.
@@ -582,6 +584,59 @@ void test_rotate_name_warning(void **)
 	assert_null(std::strstr(r.err.c_str(), "WARNING"));
 }
 
+// stdout of icmptrace ARGS (exit status 0 asserted).
+std::string lines_of(const TempDir &dir, const Args &args)
+{
+	const std::string out = dir / "lines";
+	assert_int_equal(close(open(out.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600)), 0);
+	ChildResult r = run_cli_child(args, out.c_str());
+	if (r.status != 0)
+		fail_msg("exit %d, stderr '%s'", r.status, r.err.c_str());
+	return slurp(out);
+}
+
+// -r of another tool's packet: its CPU is unknown, not 0.  Text leaves it
+// out, kv gives cpu= no value, ECS no icmptrace.cpu, tracee JSON
+// processorId -1; so does a rewrite of it (-r -w, and the fuzzer's seed,
+// rewritten by an earlier icmptrace with cpu=0).  A record of our own keeps
+// its CPU.  (Every format said CPU 0.)
+void test_read_foreign_cpu_unknown(void **)
+{
+	TempDir dir("icmpt-capcpu");
+	const std::string in = dir / "tcpdump.pcap", re = dir / "re.pcapng";
+	const std::vector<uint8_t> file =
+		pcap_file(false, false, kLinktypeLinuxSll2, {sll2(echo_v4(7, 1), 4)});
+	{
+		File f(std::fopen(in.c_str(), "wb"));
+		assert_int_equal(std::fwrite(file.data(), 1, file.size(), f.get()), file.size());
+	}
+	assert_string_equal(lines_of(dir, {"-r", in, "-w", re}).c_str(), "");
+	for (const std::string &path : {in, re, kOwn}) {
+		const std::string text = lines_of(dir, {"-r", path});
+		assert_int_equal(count(text, " cpu"), 0);
+		assert_int_equal(count(text, ".000007 out 10.0.0.1 > 10.0.0.2 EchoRequest"),
+				 path == kOwn ? 0 : 1);
+		const std::string json = lines_of(dir, {"-r", path, "--json"});
+		assert_int_equal(count(json, "\"processorId\":-1,"), count(json, "\n"));
+		const std::string kv = lines_of(dir, {"-r", path, "--format", "kv"});
+		assert_int_equal(count(kv, " cpu= dir="), count(kv, "\n"));
+		assert_int_equal(count(lines_of(dir, {"-r", path, "--format", "ecs"}), "\"cpu\""), 0);
+	}
+	const std::string own = dir / "own.pcapng";
+	{
+		CaptureOptions o;
+		o.path = own;
+		CaptureWriter w(o);
+		const icmpt_event ev = sample_echo_request();	// cpu 6, ctx task
+		assert_true(w.add(ev, FormatContext{}, echo_v4(7, 1), 0));
+		w.close(0);
+	}
+	assert_int_equal(count(lines_of(dir, {"-r", own}), " cpu6 out "), 1);
+	assert_int_equal(count(lines_of(dir, {"-r", own, "--json"}), "\"processorId\":6,"), 1);
+	assert_int_equal(count(lines_of(dir, {"-r", own, "--format", "kv"}), " cpu=6 "), 1);
+	assert_int_equal(count(lines_of(dir, {"-r", own, "--format", "ecs"}), "\"cpu\":6,"), 1);
+}
+
 } // namespace
 
 int main()
@@ -605,6 +660,7 @@ int main()
 		cmocka_unit_test(test_unknown_link_type_is_said),
 		cmocka_unit_test(test_read_netns_checked),
 		cmocka_unit_test(test_rotate_name_warning),
+		cmocka_unit_test(test_read_foreign_cpu_unknown),
 	};
 	return cmocka_run_group_tests_name("capture_cli", tests, nullptr, nullptr);
 }

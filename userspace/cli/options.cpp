@@ -369,9 +369,10 @@ Capture files (pcapng, for Wireshark, tshark and tcpdump):
                         own, tcpdump's, Wireshark's) instead of the module and
                         print it, or with -w rewrite it (--print, --summary
                         as for a live run); the filters below apply in
-                        userspace; packets of other tools have owner none
-                        (and no direction where the file does not say one:
-                        neither --in nor --out matches them) and, rewritten,
+                        userspace; packets of other tools have owner none,
+                        no CPU (JSON processorId -1) and no direction where
+                        the file does not say one (neither --in nor --out
+                        matches them) and, rewritten,
                         keep their interface, link layer and
                         timestamps; -t, -d, --immediate-mode, --backlog, -s
                         and -- COMMAND are for a live trace: not with -r

@@ -13,6 +13,12 @@
 
 namespace icmptrace {
 
+// Whether the record gives its CPU: the module's records do, with the
+// context of their hook (task, softirq, other); a packet of another tool's
+// capture (-r) has neither, its ctx 0 ("unknown"), nor has a rewrite of one
+// (-r -w: ctx=unknown cpu=0 in its comment).  ev.cpu is then 0, not CPU 0.
+inline bool cpu_known(const icmpt_event &ev) { return ev.ctx != 0; }
+
 // "in", "out", "unknown"; padded for a line (Cursor::put).
 inline const PaddedName &direction_padded(uint8_t dir)
 {

@@ -137,7 +137,11 @@ void put_json(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	c.lit(",\"threadStartTime\":");
 	c.u(thread_start_epoch_ns(ev));
 	c.lit(",\"processorId\":");
-	c.u(ev.cpu);
+	// tracee's processorId is a Go int: -1 says "not known", never a CPU.
+	if (cpu_known(ev))
+		c.u(ev.cpu);
+	else
+		c.lit("-1");
 	seg.put(c, 0);
 	c.lit(",\"executable\":{\"path\":\"\"},\"hostName\":");
 	put_json_string(c, ctx.hostname);

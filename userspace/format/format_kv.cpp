@@ -115,8 +115,9 @@ void put_kv(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 
 	c.lit("ts=");
 	c.u(ev.ts_real_ns);
-	c.lit(" cpu=");
-	c.u(ev.cpu);
+	c.lit(" cpu=");	// no value when unknown, as type=
+	if (cpu_known(ev))
+		c.u(ev.cpu);
 	c.lit(" dir=");
 	c.put(direction_padded(ev.direction));
 	c.lit(" family=");

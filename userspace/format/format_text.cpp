@@ -206,8 +206,10 @@ void put_text(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 	const icmpt_packet &p = ev.pkt;
 
 	put_time(c, ev);
-	c.lit(" cpu");
-	c.u(ev.cpu);
+	if (cpu_known(ev)) {	// else left out, as an unowned packet's task
+		c.lit(" cpu");
+		c.u(ev.cpu);
+	}
 	c.put(' ');
 	c.put(direction_padded(ev.direction));
 	c.put(' ');
