@@ -3,6 +3,7 @@
 // them as type 0 (EchoReply); and records of unknown direction (pcaps of
 // other tools) are neither in nor out.
 #include <cstring>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -178,6 +179,25 @@ void test_kv_csum_unknown(void **)
 	assert_true(has(kv(whole), want.c_str()));
 }
 
+// The same in text (no csum=0x0000) and ECS (no icmptrace.checksum: 0,
+// doc/ecs.md leaves out what the record lacks).
+void test_text_ecs_csum_unknown(void **)
+{
+	for (size_t snap : {20, 21, 22, 23}) {
+		const icmpt_event ev = read_cut(echo_v4(1, 1, 0), snap);
+		assert_false(has(text(ev), " csum="));
+		assert_false(has(ecs(ev), "\"checksum\""));
+	}
+	assert_false(has(text(fragment_v4()), " csum="));
+	assert_false(has(ecs(fragment_v4()), "\"checksum\""));
+	const icmpt_event whole = read_cut(echo_v4(1, 1, 0), 24);
+	char want[32];
+	std::snprintf(want, sizeof(want), " csum=0x%04x ", whole.pkt.checksum);
+	assert_true(has(text(whole), want));
+	const std::string ecs_want = "\"checksum\":" + std::to_string(whole.pkt.checksum) + ",";
+	assert_true(has(ecs(whole), ecs_want.c_str()));
+}
+
 // D7: --summary's type table gives packets with no type a row, so its
 // counts add up to the packets.
 void test_summary_no_type_rows(void **)
@@ -258,6 +278,7 @@ int main()
 		cmocka_unit_test(test_module_v6_records_keep_type),
 		cmocka_unit_test(test_ecs_kv_without_type),
 		cmocka_unit_test(test_kv_csum_unknown),
+		cmocka_unit_test(test_text_ecs_csum_unknown),
 		cmocka_unit_test(test_summary_no_type_rows),
 		cmocka_unit_test(test_summary_unknown_direction),
 	};

@@ -116,8 +116,10 @@ void put_icmptrace(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 		c.lit(",\"cpu\":");
 		c.u(ev.cpu);
 	}
-	c.lit(",\"checksum\":");
-	c.u(p.checksum);
+	if (icmp_checksum_known(ev)) {
+		c.lit(",\"checksum\":");
+		c.u(p.checksum);
+	}
 	c.lit(",\"csum_check\":\"");
 	c.put(csum_check_name(p.flags));
 	c.lit("\",\"ttl\":");

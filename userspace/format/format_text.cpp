@@ -230,8 +230,10 @@ void put_text(Cursor &c, const icmpt_event &ev, const FormatContext &ctx)
 		put_id_seq(c, p.id, p.seq);
 	TextSink sink{c};
 	visit_detail(ev, sink);
-	c.lit(" csum=0x");
-	c.hex(p.checksum, 4);
+	if (icmp_checksum_known(ev)) {	// not a fragment's or a cut header's 0
+		c.lit(" csum=0x");
+		c.hex(p.checksum, 4);
+	}
 	c.lit(" len=");
 	c.u(p.ip_len);
 	// Only what says the packet is odd; echo/checksum-ok are the norm.
