@@ -63,6 +63,10 @@ void report_capture(const CaptureWriter &w)
 	if (w.reopened())
 		std::fprintf(stderr, ", names opened again %u times (their earlier packets are gone)",
 			     w.reopened());
+	if (w.sections_split())
+		std::fprintf(stderr, ", %u more section%s (a section describes %zu interfaces at most)",
+			     w.sections_split(), w.sections_split() == 1 ? "" : "s",
+			     CaptureWriter::kMaxInterfaces);
 	if (w.lost())
 		std::fprintf(stderr, "; %llu not written (%s)",
 			     static_cast<unsigned long long>(w.lost()),

@@ -188,16 +188,14 @@ void CaptureWriter::open_file()
 	else if (!names_.contains(name_))
 		++names_over_;
 	file_bytes_ = 0;
-	ifaces_.clear();
-	hot_[0] = hot_[1] = Hot{};
-	last_iface_ = UINT32_MAX;
-	buffer_block([](pcapng::Bytes &b) { pcapng::append_shb(b, "icmptrace " ICMPTRACE_VERSION, os_name()); });
+	start_section();
 	flush();
 }
 
-void CaptureWriter::end_file(uint64_t drops_after)
+// The statistics of the section's interfaces; drops_after (records lost
+// after the last packet) count on the interface of that packet.
+void CaptureWriter::end_section(uint64_t drops_after)
 {
-	// Drops after the last packet count on the interface of that packet.
 	for (auto &[key, i] : ifaces_) {
 		if (i.id == last_iface_)
 			i.drops += drops_after;
@@ -210,6 +208,33 @@ void CaptureWriter::end_file(uint64_t drops_after)
 		c.osdrop = i.drops;
 		buffer_block([&c](pcapng::Bytes &b) { pcapng::append_isb(b, c); });
 	}
+}
+
+void CaptureWriter::start_section()
+{
+	ifaces_.clear();
+	hot_[0] = hot_[1] = Hot{};
+	last_iface_ = UINT32_MAX;
+	buffer_block([](pcapng::Bytes &b) { pcapng::append_shb(b, "icmptrace " ICMPTRACE_VERSION, os_name()); });
+}
+
+// The interface of key, described (added) if new; a section whose table is
+// full ends and a new one begins, so the table stays at kMaxInterfaces.
+CaptureWriter::Iface &CaptureWriter::interface_of(const IfaceKey &key, bool &added)
+{
+	if (ifaces_.size() >= kMaxInterfaces && !ifaces_.contains(key)) {
+		end_section(0);
+		start_section();
+		++sections_split_;
+	}
+	auto [it, is_new] = ifaces_.try_emplace(key, Iface{static_cast<uint32_t>(ifaces_.size())});
+	added = is_new;
+	return it->second;
+}
+
+void CaptureWriter::end_file(uint64_t drops_after)
+{
+	end_section(drops_after);
 	flush();
 	if (!to_stdout_ && fd_ >= 0) {
 		const int fd = fd_;
@@ -272,7 +297,8 @@ __attribute__((noinline)) CaptureWriter::Iface &
 CaptureWriter::interface_looked_up(const IfaceKey &key, const icmpt_event &ev,
 				   std::string_view name)
 {
-	auto [it, added] = ifaces_.try_emplace(key, Iface{static_cast<uint32_t>(ifaces_.size())});
+	bool added;
+	Iface &iface = interface_of(key, added);
 	if (added) {
 		// The owner, if any, is the first place to look for the namespace.
 		const uint32_t hint = ev.owner != ICMPT_OWNER_NONE ? ev.task.pid : 0;
@@ -287,8 +313,8 @@ CaptureWriter::interface_looked_up(const IfaceKey &key, const icmpt_event &ev,
 		});
 	}
 	hot_[1] = hot_[0];
-	hot_[0] = Hot{key, &it->second};
-	return it->second;
+	hot_[0] = Hot{key, &iface};
+	return iface;
 }
 
 // Inline in add() and add_frame(): its call, with eight arguments, was a
@@ -339,8 +365,8 @@ bool CaptureWriter::add_frame(const icmpt_event &ev, const FormatContext &ctx,
 {
 	if (output_closed_ || (rotates_ && !rotate_if_due()))
 		return false;
-	auto [it, added] = ifaces_.try_emplace({kInputIface | p.section, p.interface_id},
-					       Iface{static_cast<uint32_t>(ifaces_.size())});
+	bool added;
+	Iface &iface = interface_of({kInputIface | p.section, p.interface_id}, added);
 	if (added) {
 		// 12 and 14: DLT_RAW as some systems wrote it, LINKTYPE_RAW in a
 		// file (the reader takes them as raw IP too).
@@ -351,7 +377,7 @@ bool CaptureWriter::add_frame(const icmpt_event &ev, const FormatContext &ctx,
 					   p.if_description, p.if_tsresol, p.if_tsoffset);
 		});
 	}
-	return put(ev, ctx, it->second, p.ts_raw, p.data,
+	return put(ev, ctx, iface, p.ts_raw, p.data,
 		   std::max<uint32_t>(p.wire_len, static_cast<uint32_t>(p.data.size())),
 		   drops_before);
 }

@@ -4,6 +4,16 @@
 // the owner comment, direction, pid/tid and the drops before it; at the
 // close of a file an Interface Statistics Block per interface.
 //
+// The interface table is bounded: a section describes kMaxInterfaces
+// (65536, what -r takes in one section) at most.  The packet of one more
+// ends the section (statistics blocks for its interfaces) and starts a new
+// one in the same file (SHB), where interfaces are described again as their
+// packets come; pcapng allows any number of sections, and Wireshark, tshark
+// and -r read them all (frame.interface_id counts on across them in
+// Wireshark).  A host with namespaces and interfaces that come and go for
+// weeks thus costs a section header and some IDBs again, never memory; the
+// count of such sections is said at the end (sections_split()).
+//
 // -r -w of another tool's capture (add_frame()): its records name no
 // namespace, so each interface of the input (section, interface id) gets an
 // IDB of its own with the input's if_name, if_description, link type, snap
@@ -128,6 +138,12 @@ public:
 	// last packet.  Throws Error on a write or close error.
 	void close(uint64_t drops_after = 0);
 
+	// Interfaces described in the current section, at most kMaxInterfaces
+	// (what -r takes in a section); sections begun because the table was
+	// full.
+	static constexpr size_t kMaxInterfaces = 65536;
+	size_t interfaces() const { return ifaces_.size(); }
+	uint32_t sections_split() const { return sections_split_; }
 	uint64_t packets() const { return packets_; }	// in the output, whole
 	// Packets add() took that did not reach the output: a write failed,
 	// the reader left, or the output stalled past a stop.
@@ -154,6 +170,9 @@ private:
 	static constexpr uint64_t kInputIface = uint64_t{1} << 32;
 	void open_file();
 	void end_file(uint64_t drops_after);
+	void start_section();
+	void end_section(uint64_t drops_after);
+	Iface &interface_of(const IfaceKey &key, bool &added);
 	bool rotate_if_due();
 	inline Iface &interface_for(const icmpt_event &ev, std::string_view if_name);
 	Iface &interface_looked_up(const IfaceKey &key, const icmpt_event &ev,
@@ -183,7 +202,8 @@ private:
 	std::unordered_set<std::string> names_;
 	uint32_t names_over_ = 0;
 	std::time_t period_start_ = 0;		// -G: when this file's period began
-	std::map<IfaceKey, Iface> ifaces_;
+	std::map<IfaceKey, Iface> ifaces_;	// of the section, kMaxInterfaces at most
+	uint32_t sections_split_ = 0;
 	// The last two interfaces of add() (a flood between two namespaces
 	// alternates them): no map lookup per packet.  Cleared with ifaces_.
 	struct Hot {
