@@ -62,6 +62,31 @@ IcmpSummary::Process process_of(const icmpt_event &ev, const FormatContext &ctx)
 	return p;
 }
 
+// The row past a table's kMaxRows: everything else, counted together.
+const IcmpSummary::Process &other_process()
+{
+	static const IcmpSummary::Process p{false, 0, "(other)", ""};
+	return p;
+}
+
+IcmpSummary::Dest other_dest(uint8_t family) { return {family, "(other)"}; }
+
+bool is_other(const IcmpSummary::Dest &d) { return d.addr == "(other)"; }
+
+// key's row of m, added if m has fewer than kMaxRows rows, else the row of
+// other (added past the limit, so a table has kMaxRows rows and its others).
+template <typename Map>
+typename Map::iterator row_of(Map &m, typename Map::key_type &&key,
+			      const typename Map::key_type &other)
+{
+	auto it = m.find(key);
+	if (it != m.end())
+		return it;
+	if (m.size() < IcmpSummary::kMaxRows)
+		return m.try_emplace(std::move(key)).first;
+	return m.try_emplace(other).first;
+}
+
 std::string ms(double v)
 {
 	char buf[32];
@@ -102,6 +127,13 @@ std::string table(const std::vector<std::vector<std::string>> &rows, size_t firs
 		out += line + '\n';
 	}
 	return out;
+}
+
+// Under a table with an "(other)" row.
+std::string other_note(const char *what)
+{
+	return "  (other): the " + std::string(what) + " past the table's " +
+	       std::to_string(IcmpSummary::kMaxRows) + " rows, counted together\n";
 }
 
 std::string dash(const std::string &s)
@@ -154,7 +186,7 @@ IcmpSummary::KeptOwner &IcmpSummary::owner_row(const icmpt_event &ev, const Form
 	}
 	KeptOwner &k = kept_[kept_next_];
 	kept_next_ = (kept_next_ + 1) % kKeptOwners;
-	auto it = by_process_.try_emplace(process_of(ev, ctx)).first;
+	auto it = row_of(by_process_, process_of(ev, ctx), other_process());
 	k.valid = true;
 	k.owner_class = cls;
 	k.pid = ev.task.pid;
@@ -194,7 +226,8 @@ void IcmpSummary::add(const icmpt_event &ev, const FormatContext &ctx)
 			d.family = p.family;
 			d.addr = "?";	// the quoted header is cut short
 		}
-		++errors_[ErrorKey{d, p.type, p.code}];
+		++row_of(errors_, ErrorKey{d, p.type, p.code},
+			 ErrorKey{other_dest(d.family), p.type, p.code})->second;
 	}
 }
 
@@ -224,7 +257,8 @@ void IcmpSummary::add_echo(const icmpt_event &ev, const Process *proc)
 		    last_rtt_dest_ != q.dest) {
 			uint8_t a[16];
 			std::memcpy(a, q.dest.data(), sizeof(a));
-			last_rtt_ = &rtts_[{*q.proc, Dest{p.family, format_addr(p.family, a)}}];
+			last_rtt_ = &row_of(rtts_, {*q.proc, Dest{p.family, format_addr(p.family, a)}},
+					    {other_process(), other_dest(0)})->second;
 			last_rtt_proc_ = q.proc;
 			last_rtt_family_ = p.family;
 			last_rtt_dest_ = q.dest;
@@ -253,6 +287,8 @@ std::string IcmpSummary::text() const
 				dash(proc.container), std::to_string(c.out), std::to_string(c.in),
 				std::to_string(c.total())});
 	out += table(rows, 3);
+	if (by_process_.contains(other_process()))
+		out += other_note("owners");
 
 	out += "\nby ICMP type, code and direction:\n";
 	rows = {{"DIR", "FAMILY", "TYPE", "CODE", "NAME", "COUNT"}};
@@ -277,6 +313,8 @@ std::string IcmpSummary::text() const
 				ms(static_cast<double>(r.min_ns) / 1e6), ms(r.avg_ms()),
 				ms(static_cast<double>(r.max_ns) / 1e6), ms(r.mdev_ms())});
 	out += table(rows, 4);
+	if (rtts_.contains({other_process(), other_dest(0)}))
+		out += other_note("processes and destinations");
 	out += "  requests without a reply: " + std::to_string(unanswered()) + "\n";
 
 	out += "\nerrors received, by the destination of the packet they answer:\n";
@@ -287,6 +325,9 @@ std::string IcmpSummary::text() const
 				icmp_type_code(d.family == 6 ? 6 : 4, type, code), std::to_string(n)});
 	}
 	out += table(rows, 4);
+	if (std::any_of(errors_.begin(), errors_.end(),
+			[](const auto &e) { return is_other(std::get<0>(e.first)); }))
+		out += other_note("destinations");
 	return out;
 }
 

@@ -71,6 +71,10 @@ public:
 	// Requests waiting for their reply; past this the oldest is forgotten
 	// (counted as unanswered), so a flood of unanswered pings stays bounded.
 	static constexpr size_t kMaxPending = 1 << 16;
+	// Rows a table (processes, round trips, errors) keeps; what comes
+	// past them is counted in a row of its own, comm or destination
+	// "(other)" (errors: one per type and code), and said under the table.
+	static constexpr size_t kMaxRows = 4096;
 
 private:
 	// The peer's address bytes (IPv4 in the first 4, the rest zero).
