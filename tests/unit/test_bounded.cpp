@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "context/format_context.hpp"
 #include "pcap/capture_reader.hpp"
 #include "pcap/capture_writer.hpp"
+#include "pcap/pcapng_blocks.hpp"
 #include "sample_events.hpp"
 #include "sample_packets.hpp"
 #include "scratch.hpp"
@@ -163,6 +165,58 @@ void test_summary_errors_bounded(void **)
 	assert_int_equal(n, kMany);
 }
 
+// -r of a hostile pcapng: interfaces with names and descriptions of 64 KiB
+// each (the most an option holds).  What a section keeps of them stays
+// within kMaxIfString a string, the rest counted; the packets still read.
+void test_reader_interface_strings_bounded(void **)
+{
+	constexpr uint32_t kIfaces = 2048;
+	namespace ng = icmptrace::pcapng;
+	struct Gen {
+		Bytes head, idb, tail;
+		uint32_t idbs = 0;
+		size_t at = 0;	// in the current piece
+		int piece = 0;	// 0 head, 1 idbs, 2 tail, 3 end
+	};
+	auto g = std::make_shared<Gen>();
+	ng::append_shb(g->head, "test", "hostile");
+	ng::append_idb(g->idb, ng::kLinktypeRaw, 0, std::string(65000, 'n'), std::string(65000, 'd'));
+	ng::EpbMeta m;
+	m.interface_id = kIfaces - 1;
+	const Bytes ip = echo_v4(1, 1);
+	m.wire_len = static_cast<uint32_t>(ip.size());
+	ng::append_epb(g->tail, m, ip);
+	CaptureReader::Source src{[g](uint8_t *buf, size_t n) -> size_t {
+					  for (;;) {
+						  const Bytes &b = g->piece == 0	? g->head
+								   : g->piece == 1 ? g->idb
+										   : g->tail;
+						  if (g->piece == 3)
+							  return 0;
+						  if (g->at < b.size()) {
+							  const size_t k = std::min(n, b.size() - g->at);
+							  std::memcpy(buf, b.data() + g->at, k);
+							  g->at += k;
+							  return k;
+						  }
+						  g->at = 0;
+						  if (g->piece != 1 || ++g->idbs == kIfaces)
+							  ++g->piece;
+					  }
+				  },
+				  ""};
+	CaptureReader r(std::move(src));
+	const CapturedPacket *p = r.next();
+	assert_non_null(p);
+	assert_int_equal(p->interface_id, kIfaces - 1);
+	assert_int_equal(p->if_name.size(), CaptureReader::kMaxIfString);
+	assert_int_equal(p->if_description.size(), CaptureReader::kMaxIfString);
+	assert_true(p->if_name.find_first_not_of('n') == std::string_view::npos);
+	assert_true(r.interface_bytes() <= size_t{kIfaces} * 2 * (CaptureReader::kMaxIfString + 1));
+	assert_int_equal(r.strings_cut(), 2 * kIfaces);
+	assert_null(r.next());
+}
+
 } // namespace
 
 int main()
@@ -172,6 +226,7 @@ int main()
 		cmocka_unit_test(test_summary_processes_bounded),
 		cmocka_unit_test(test_summary_rtts_bounded),
 		cmocka_unit_test(test_summary_errors_bounded),
+		cmocka_unit_test(test_reader_interface_strings_bounded),
 	};
 	return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

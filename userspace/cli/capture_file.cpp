@@ -280,6 +280,12 @@ int read_capture(const Options &o)
 			     "icmptrace: WARNING: %llu Ethernet frames of more than %u VLAN tags not "
 			     "decoded\n",
 			     static_cast<unsigned long long>(too_many_tags), kMaxVlanTags);
+	if (reader.strings_cut())
+		std::fprintf(stderr,
+			     "icmptrace: WARNING: %llu interface names or descriptions longer than %zu "
+			     "bytes cut to that\n",
+			     static_cast<unsigned long long>(reader.strings_cut()),
+			     CaptureReader::kMaxIfString);
 	const uint64_t dropped = reader.dropped();
 	// Not a capture at all: the error alone says it.
 	if (packets || bad_file.empty()) {

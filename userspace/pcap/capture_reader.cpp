@@ -326,13 +326,26 @@ void CaptureReader::interface_block(size_t body, size_t end)
 	Interface i;
 	i.linktype = u16(body);
 	i.snaplen = u32(body + 4);
+	// A string ends at its first NUL, if a writer padded it so, and is
+	// kept up to kMaxIfString bytes (cut at a UTF-8 character's start):
+	// 65536 interfaces of two 64 KiB strings would hold 8 GiB.
+	auto keep = [this](std::string &to, const char *p, uint16_t n) {
+		size_t len = ::strnlen(p, n);
+		if (len > kMaxIfString) {
+			++strings_cut_;
+			len = kMaxIfString;
+			while (len && (static_cast<uint8_t>(p[len]) & 0xc0) == 0x80)
+				--len;
+		}
+		to.assign(p, len);
+	};
 	try {
 		walk_options(block_, body + 8, end, swap_, [&](uint16_t code, size_t v, uint16_t n) {
 			const char *p = reinterpret_cast<const char *>(block_.data() + v);
 			if (code == pcapng::kIfName)
-				i.name.assign(p, n);
+				keep(i.name, p, n);
 			else if (code == pcapng::kIfDescription)
-				i.description.assign(p, n);
+				keep(i.description, p, n);
 			else if (code == pcapng::kIfTsresol && n >= 1)
 				i.tsresol = block_[v];
 			else if (code == pcapng::kIfTsoffset && n == 8)
@@ -341,9 +354,6 @@ void CaptureReader::interface_block(size_t body, size_t end)
 	} catch (const CaptureError &e) {
 		fail(e.what());
 	}
-	// Strings end at their first NUL, if a writer padded them so.
-	i.name.resize(std::strlen(i.name.c_str()));
-	i.description.resize(std::strlen(i.description.c_str()));
 	if (ifaces_.size() >= 65536)
 		fail("more than 65536 interfaces in one section");
 	ifaces_.push_back(std::move(i));
@@ -430,6 +440,14 @@ void CaptureReader::statistics_block(size_t body, size_t end)
 		fail(e.what());
 	}
 	ifaces_[id].isb_drops = ifdrop + std::min(osdrop, UINT64_MAX - ifdrop);
+}
+
+size_t CaptureReader::interface_bytes() const
+{
+	size_t n = 0;
+	for (const Interface &i : ifaces_)
+		n += i.name.capacity() + i.description.capacity();
+	return n;
 }
 
 uint64_t CaptureReader::dropped() const

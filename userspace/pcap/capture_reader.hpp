@@ -65,6 +65,12 @@ public:
 	// statistics block's isb_ifdrop + isb_osdrop (a total since the start;
 	// tcpdump and dumpcap write drops there alone).
 	uint64_t dropped() const;
+	// What a section keeps of an interface's if_name and if_description:
+	// kMaxIfString bytes each; strings_cut() counts those cut.
+	static constexpr size_t kMaxIfString = 256;
+	uint64_t strings_cut() const { return strings_cut_; }
+	// Bytes the section's interface strings hold.
+	size_t interface_bytes() const;
 
 private:
 	struct Interface {
@@ -102,6 +108,7 @@ private:
 	std::vector<uint8_t> block_;
 	std::vector<Interface> ifaces_;
 	uint64_t dropped_before_ = 0;	// dropped() of the sections before
+	uint64_t strings_cut_ = 0;
 	CapturedPacket pkt_;
 };
 
