@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/icmp_summary.hpp"
+#include "cli_child.hpp"
 #include "context/format_context.hpp"
 #include "pcap/capture_reader.hpp"
 #include "pcap/capture_writer.hpp"
@@ -217,6 +219,44 @@ void test_reader_interface_strings_bounded(void **)
 	assert_null(r.next());
 }
 
+// -r of a file of more link types it cannot take apart than it names one
+// by one: every such packet is still counted in a warning.
+void test_unknown_link_types_all_counted(void **)
+{
+	namespace ng = icmptrace::pcapng;
+	constexpr uint32_t kTypes = 40;
+	TempDir dir;
+	const std::string path = dir / "links.pcapng";
+	Bytes b;
+	ng::append_shb(b, "test", "links");
+	for (uint32_t i = 0; i < kTypes; ++i)
+		ng::append_idb(b, static_cast<uint16_t>(1000 + i), 0, "", "");
+	const Bytes frame = echo_v4(1, 1);
+	for (uint32_t i = 0; i < kTypes; ++i) {
+		ng::EpbMeta m;
+		m.interface_id = i;
+		m.wire_len = static_cast<uint32_t>(frame.size());
+		ng::append_epb(b, m, frame);
+	}
+	FILE *f = std::fopen(path.c_str(), "wb");
+	assert_non_null(f);
+	assert_int_equal(std::fwrite(b.data(), 1, b.size(), f), b.size());
+	std::fclose(f);
+	const ChildResult r = run_cli_child({"-r", path}, "/dev/null");
+	assert_int_equal(r.status, 0);
+	// "N packets of link type T" and "N packets of other link types".
+	uint64_t said = 0;
+	for (size_t at = 0; (at = r.err.find("WARNING: ", at)) != std::string::npos;) {
+		at += 9;
+		if (r.err.compare(at + r.err.substr(at).find(' '), 17, " packets of link ") == 0 ||
+		    r.err.compare(at + r.err.substr(at).find(' '), 23, " packets of other link ") == 0)
+			said += std::strtoull(r.err.c_str() + at, nullptr, 10);
+	}
+	if (said != kTypes)
+		std::fprintf(stderr, "%s", r.err.c_str());
+	assert_int_equal(said, kTypes);
+}
+
 } // namespace
 
 int main()
@@ -227,6 +267,7 @@ int main()
 		cmocka_unit_test(test_summary_rtts_bounded),
 		cmocka_unit_test(test_summary_errors_bounded),
 		cmocka_unit_test(test_reader_interface_strings_bounded),
+		cmocka_unit_test(test_unknown_link_types_all_counted),
 	};
 	return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

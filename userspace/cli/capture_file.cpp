@@ -190,9 +190,11 @@ int read_capture(const Options &o)
 	std::string line, bad_file, write_error;
 	uint64_t packets = 0, records = 0;
 	bool stopped = false;	// by a signal, before the input's end
-	// Packets of a link type the reader cannot take apart, by type: said
-	// at the end, not taken for "no ICMP here".
+	// Packets of a link type the reader cannot take apart, by type (the
+	// first 16 types; the rest together): said at the end, not taken for
+	// "no ICMP here".
 	std::map<uint32_t, uint64_t> unknown_links;
+	uint64_t other_links = 0;
 	// Ethernet frames of more VLAN tags than ip_datagram() takes off.
 	uint64_t too_many_tags = 0;
 	icmpt_event ev;
@@ -203,9 +205,12 @@ int read_capture(const Options &o)
 			if (closed)	// our reader left while we waited for input
 				break;
 			++packets;
-			if (!linktype_known(p->linktype) &&
-			    (unknown_links.size() < 16 || unknown_links.contains(p->linktype)))
-				++unknown_links[p->linktype];
+			if (!linktype_known(p->linktype)) {
+				if (unknown_links.size() < 16 || unknown_links.contains(p->linktype))
+					++unknown_links[p->linktype];
+				else
+					++other_links;
+			}
 			if (!event_from_packet(*p, ev, ctx, ip)) {
 				too_many_tags += ip.too_many_tags;
 				continue;
@@ -275,6 +280,10 @@ int read_capture(const Options &o)
 			     "icmptrace: WARNING: %llu packets of link type %u not decoded (known: "
 			     "Ethernet, raw IP, Linux cooked v1 and v2)\n",
 			     static_cast<unsigned long long>(n), lt);
+	if (other_links)
+		std::fprintf(stderr,
+			     "icmptrace: WARNING: %llu packets of other link types not decoded\n",
+			     static_cast<unsigned long long>(other_links));
 	if (too_many_tags)
 		std::fprintf(stderr,
 			     "icmptrace: WARNING: %llu Ethernet frames of more than %u VLAN tags not "
