@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,38 @@ icmpt_event echo_record(const Bytes &ip, uint32_t netns, uint32_t ifindex)
 	return ev;
 }
 
+// Writes n packets (add(w, i) each) to path; the most interfaces a section
+// of the writer held.
+size_t write_n(const std::string &path, uint32_t n,
+	       const std::function<bool(CaptureWriter &, uint32_t)> &add)
+{
+	size_t most = 0;
+	CaptureOptions o;
+	o.path = path;
+	o.live_names = false;
+	CaptureWriter w(o);
+	for (uint32_t i = 0; i < n; ++i) {
+		assert_true(add(w, i));
+		most = std::max(most, w.interfaces());
+	}
+	w.close();
+	assert_int_equal(w.packets(), n);
+	return most;
+}
+
+// Reads path back, check(packet, i) each; how many packets.
+uint32_t read_each(const std::string &path,
+		   const std::function<void(const CapturedPacket &, uint32_t)> &check)
+{
+	UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+	assert_true(fd.valid());
+	CaptureReader r(fd_source(fd.get(), path));
+	uint32_t i = 0;
+	while (const CapturedPacket *p = r.next())
+		check(*p, i++);
+	return i;
+}
+
 // -w on a host where namespaces and interfaces come and go without end:
 // the interface table of a section stays at its limit, a new section takes
 // the interfaces past it, and every packet reads back on its own interface.
@@ -53,33 +86,18 @@ void test_writer_interfaces_bounded(void **)
 	const std::string path = dir / "many.pcapng";
 	const uint32_t n = 2 * CaptureWriter::kMaxInterfaces + 100;
 	const Bytes ip = echo_v4(1, 1);
-	size_t most = 0;
-	{
-		CaptureOptions o;
-		o.path = path;
-		o.live_names = false;
-		CaptureWriter w(o);
-		for (uint32_t i = 0; i < n; ++i) {
-			assert_true(w.add(echo_record(ip, 1000 + i / 1000, i % 1000 + 1), FormatContext{},
-					  ip, 0));
-			most = std::max(most, w.interfaces());
-		}
-		w.close();
-		assert_int_equal(w.packets(), n);
-	}
+	const size_t most = write_n(path, n, [&](CaptureWriter &w, uint32_t i) {
+		return w.add(echo_record(ip, 1000 + i / 1000, i % 1000 + 1), FormatContext{}, ip, 0);
+	});
 	assert_true(most <= CaptureWriter::kMaxInterfaces);
-	UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-	assert_true(fd.valid());
-	CaptureReader r(fd_source(fd.get(), path));
-	uint32_t i = 0, sections = 0;
-	while (const CapturedPacket *p = r.next()) {
+	uint32_t sections = 0;
+	const uint32_t read = read_each(path, [&](const CapturedPacket &p, uint32_t i) {
 		const std::string want = "netns=" + std::to_string(1000 + i / 1000) +
 					 " ifindex=" + std::to_string(i % 1000 + 1);
-		assert_string_equal(std::string(p->if_description).c_str(), want.c_str());
-		sections = p->section + 1;
-		++i;
-	}
-	assert_int_equal(i, n);
+		assert_string_equal(std::string(p.if_description).c_str(), want.c_str());
+		sections = p.section + 1;
+	});
+	assert_int_equal(read, n);
 	assert_int_equal(sections, 3);
 }
 
@@ -257,12 +275,41 @@ void test_unknown_link_types_all_counted(void **)
 	assert_int_equal(said, kTypes);
 }
 
+// -r -w of a hostile file of ever new sections, an interface each: the
+// input interfaces take the same bounded table, and every packet reads
+// back on its own input interface.
+void test_rewrite_sections_bounded(void **)
+{
+	TempDir dir;
+	const std::string path = dir / "sections.pcapng";
+	const uint32_t n = CaptureWriter::kMaxInterfaces + 1000;
+	const Bytes ip = echo_v4(1, 1);
+	const icmpt_event ev = echo_record(ip, 0, 0);
+	CapturedPacket p;
+	p.linktype = 101;	// LINKTYPE_RAW
+	p.data = ip;
+	p.wire_len = static_cast<uint32_t>(ip.size());
+	std::string name;
+	const size_t most = write_n(path, n, [&](CaptureWriter &w, uint32_t i) {
+		name = "in" + std::to_string(i);
+		p.section = i;
+		p.if_name = name;
+		return w.add_frame(ev, FormatContext{}, p, 0);
+	});
+	assert_true(most <= CaptureWriter::kMaxInterfaces);
+	const uint32_t read = read_each(path, [](const CapturedPacket &q, uint32_t i) {
+		assert_string_equal(std::string(q.if_name).c_str(), ("in" + std::to_string(i)).c_str());
+	});
+	assert_int_equal(read, n);
+}
+
 } // namespace
 
 int main()
 {
 	const CMUnitTest tests[] = {
 		cmocka_unit_test(test_writer_interfaces_bounded),
+		cmocka_unit_test(test_rewrite_sections_bounded),
 		cmocka_unit_test(test_summary_processes_bounded),
 		cmocka_unit_test(test_summary_rtts_bounded),
 		cmocka_unit_test(test_summary_errors_bounded),
