@@ -261,6 +261,12 @@ int read_capture(const Options &o)
 				write_error = e.what();
 		}
 	}
+	if (writer && writer->sections_split())
+		std::fprintf(stderr,
+			     "icmptrace: %u more section%s written (a section describes %zu "
+			     "interfaces at most)\n",
+			     writer->sections_split(), writer->sections_split() == 1 ? "" : "s",
+			     CaptureWriter::kMaxInterfaces);
 	// Not a capture at all: no summary of nothing on stdout, the error
 	// alone (a summary of the packets before a bad block still goes out).
 	if (o.summary && !closed && (packets || bad_file.empty())) {

@@ -9,10 +9,16 @@
 // ends the section (statistics blocks for its interfaces) and starts a new
 // one in the same file (SHB), where interfaces are described again as their
 // packets come; pcapng allows any number of sections, and Wireshark, tshark
-// and -r read them all (frame.interface_id counts on across them in
-// Wireshark).  A host with namespaces and interfaces that come and go for
-// weeks thus costs a section header and some IDBs again, never memory; the
-// count of such sections is said at the end (sections_split()).
+// and -r read every packet of them all.  A host with namespaces and
+// interfaces that come and go for weeks thus costs a section header and some
+// IDBs again, never memory; the count of such sections is said at the end
+// (sections_split()).  The price, seen with tshark 4.0.17: a later
+// section's packets show frame.interface_name of the first section's
+// interface of the same id (frame.section_number tells them apart, and the
+// owner comment's netns= and ifindex= are the packet's own); -C or -G
+// rotation, a new file each, avoids it.  A single section growing without
+// end was the alternative: no reader could then hold its interfaces in
+// bounded memory, -r included.
 //
 // -r -w of another tool's capture (add_frame()): its records name no
 // namespace, so each interface of the input (section, interface id) gets an
