@@ -401,10 +401,21 @@ void test_write_read_round_trip(void **)
 	CaptureReader rd(memory_source(file));
 	int n = 0;
 	const CapturedPacket *p;
+	const Bytes *ips[] = {&ip, &ip2, &ip3};
 	while ((p = rd.next())) {
 		if (n == 1)
 			assert_int_equal(p->dropcount, 3);
 		assert_int_equal(p->epb_flags, n == 0 ? 2 : 1);
+		// Linux cooked v1, not LINKTYPE_RAW (libpcap stops at a second
+		// RAW interface): outgoing (4) or to us (0), ARPHRD_NONE, IPv4.
+		assert_int_equal(p->linktype, 113);
+		assert_int_equal(p->if_snaplen, 0);
+		const uint8_t sll[16] = {0, static_cast<uint8_t>(n == 0 ? 4 : 0), 0xff, 0xfe, 0, 0, 0, 0,
+					 0, 0, 0, 0, 0, 0, 0x08, 0x00};
+		assert_int_equal(p->data.size(), 16 + ips[n]->size());
+		assert_int_equal(p->wire_len, 16 + ips[n]->size());
+		assert_memory_equal(p->data.data(), sll, 16);
+		assert_memory_equal(p->data.data() + 16, ips[n]->data(), ips[n]->size());
 		assert_int_equal(p->interface_id, n == 2 ? 1 : 0);
 		assert_non_null(std::strstr(std::string(p->if_description).c_str(), "netns=4026531999"));
 		++n;

@@ -11,7 +11,8 @@
 #   6 kill -9 of a writer leaves a file tshark reads
 #   7 -w /dev/full fails with a message and a non-zero status
 #   8 IDB if_name from the packet's namespace: a veth pair between a namespace
-#     held by a process (unshare) and one of ip netns (no process in it)
+#     held by a process (unshare) and one of ip netns (no process in it); and
+#     tcpdump -r reads the packets of both interfaces
 #   9 -w - | head -c 100: the capture ends once head has left, exit 0 and no
 #     error message
 #  10 lines to a full disk with a COMMAND: exit 1, the summary, then the error
@@ -221,11 +222,14 @@ if ip netns add "$NSB" &&
 	want=$(printf '%s\n' "8 0x00000002 icmpt-pa" "8 0x00000001 icmpt-pb" \
 		"0 0x00000002 icmpt-pb" "0 0x00000001 icmpt-pa" | sort)
 	got=$(tr '\t' ' ' <"$T/ns.fields" | sort -u)
-	if [[ $got == "$want" && $(grep -c . "$T/ns.fields") == 8 ]]; then
-		ok "IDB names from the packets' namespaces: icmpt-pa (held by a process), icmpt-pb (ip netns)"
+	# tcpdump reads past the first interface (libpcap stops at a second
+	# LINKTYPE_RAW one), all 8 packets.
+	td_n=$(tcpdump -nn -r "$T/ns.pcapng" 2>"$T/ns.tcpdump" | grep -c ICMP)
+	if [[ $got == "$want" && $(grep -c . "$T/ns.fields") == 8 && $td_n == 8 ]]; then
+		ok "IDB names from the packets' namespaces: icmpt-pa (held by a process), icmpt-pb (ip netns); tcpdump -r reads all 8"
 	else
 		not_ok "IDB names of other namespaces" "$(head -c 800 "$T/ns.fields")" \
-			"$(cat "$T/ns.tshark" "$T/ns.err")"
+			"tcpdump -r: $td_n packets: $(cat "$T/ns.tcpdump")" "$(cat "$T/ns.tshark" "$T/ns.err")"
 	fi
 else
 	not_ok "IDB names of other namespaces: no veth pair"

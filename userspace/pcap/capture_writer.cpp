@@ -309,7 +309,10 @@ CaptureWriter::interface_looked_up(const IfaceKey &key, const icmpt_event &ev,
 		const std::string desc = "netns=" + std::to_string(ev.pkt_netns) +
 					 " ifindex=" + std::to_string(ev.ifindex);
 		buffer_block([&](pcapng::Bytes &b) {
-			pcapng::append_idb(b, pcapng::kLinktypeRaw, o_.snaplen, if_name, desc);
+			// -s counts from the IP header, as the module does.
+			pcapng::append_idb(b, pcapng::kLinktypeLinuxSll,
+					   o_.snaplen ? o_.snaplen + pcapng::kSllLen : 0, if_name,
+					   desc);
 		});
 	}
 	hot_[1] = hot_[0];
@@ -320,7 +323,8 @@ CaptureWriter::interface_looked_up(const IfaceKey &key, const icmpt_event &ev,
 // Inline in add() and add_frame(): its call, with eight arguments, was a
 // tenth of a packet's work.
 __attribute__((always_inline)) inline bool CaptureWriter::put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
-			std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before)
+			std::span<const uint8_t> head, std::span<const uint8_t> data, uint32_t wire_len,
+			uint64_t drops_before)
 {
 	pcapng::EpbFields f;
 	f.interface_id = i.id;
@@ -335,7 +339,8 @@ __attribute__((always_inline)) inline bool CaptureWriter::put(const icmpt_event 
 	// The block in place, its room checked once: a vector's appends and a
 	// comment string per packet cost more than the rest of the loop.
 	const pcapng::EpbAt at = pcapng::epb_begin(
-		buf_.room(pcapng::kEpbRoom + data.size() + OwnerComments::room(ctx)), f, data);
+		buf_.room(pcapng::kEpbRoom + head.size() + data.size() + OwnerComments::room(ctx)),
+		f, head, data);
 	buf_.commit(pcapng::epb_close(at, comments_.write_options(at.comment, ev, ctx, f)));
 	ends_.push_back(static_cast<uint32_t>(buf_.size()) | kEpbEnd);
 	++buffered_packets_;
@@ -356,8 +361,11 @@ bool CaptureWriter::add(const icmpt_event &ev, const FormatContext &ctx,
 	if (output_closed_ || (rotates_ && !rotate_if_due()))
 		return false;
 	Iface &i = interface_for(ev, if_name);
-	return put(ev, ctx, i, ev.ts_real_ns, ip,
-		   std::max<uint32_t>(ev.pkt.ip_len, static_cast<uint32_t>(ip.size())), drops_before);
+	const pcapng::SllHeader sll =
+		pcapng::sll_header(ev.direction == ICMPT_DIR_OUT, ev.pkt.family == 6);
+	return put(ev, ctx, i, ev.ts_real_ns, sll, ip,
+		   pcapng::kSllLen + std::max<uint32_t>(ev.pkt.ip_len, static_cast<uint32_t>(ip.size())),
+		   drops_before);
 }
 
 bool CaptureWriter::add_frame(const icmpt_event &ev, const FormatContext &ctx,
@@ -377,7 +385,7 @@ bool CaptureWriter::add_frame(const icmpt_event &ev, const FormatContext &ctx,
 					   p.if_description, p.if_tsresol, p.if_tsoffset);
 		});
 	}
-	return put(ev, ctx, iface, p.ts_raw, p.data,
+	return put(ev, ctx, iface, p.ts_raw, {}, p.data,
 		   std::max<uint32_t>(p.wire_len, static_cast<uint32_t>(p.data.size())),
 		   drops_before);
 }

@@ -186,7 +186,8 @@ private:
 	template <typename Build>
 	void buffer_block(Build build);
 	inline bool put(const icmpt_event &ev, const FormatContext &ctx, Iface &i, uint64_t ts,
-			std::span<const uint8_t> data, uint32_t wire_len, uint64_t drops_before);
+			std::span<const uint8_t> head, std::span<const uint8_t> data,
+			uint32_t wire_len, uint64_t drops_before);
 	void count_written(size_t done);
 
 	CaptureOptions o_;

@@ -13,7 +13,6 @@ namespace icmptrace {
 namespace {
 
 constexpr uint16_t kEtherIpv4 = 0x0800, kEtherIpv6 = 0x86dd;
-constexpr uint16_t kSllOutgoing = 4;	// packet type of the cooked headers
 
 uint16_t be16(const uint8_t *p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
@@ -71,16 +70,16 @@ bool ip_datagram(const CapturedPacket &p, IpDatagram &out)
 		break;
 	}
 	case kLinktypeLinuxSll:
-		hdr = 16;
+		hdr = pcapng::kSllLen;
 		if (d.size() < hdr || !is_ip(be16(&d[14])))
 			return false;
-		out.direction = be16(&d[0]) == kSllOutgoing ? ICMPT_DIR_OUT : ICMPT_DIR_IN;
+		out.direction = be16(&d[0]) == pcapng::kSllOutgoing ? ICMPT_DIR_OUT : ICMPT_DIR_IN;
 		break;
 	case kLinktypeLinuxSll2:
 		hdr = 20;
 		if (d.size() < hdr || !is_ip(be16(&d[0])))
 			return false;
-		out.direction = d[10] == kSllOutgoing ? ICMPT_DIR_OUT : ICMPT_DIR_IN;
+		out.direction = d[10] == pcapng::kSllOutgoing ? ICMPT_DIR_OUT : ICMPT_DIR_IN;
 		break;
 	default:
 		return false;

@@ -12,12 +12,14 @@
 
 #include "context/format_context.hpp"
 #include "pcap/capture_reader.hpp"
+#include "pcap/pcapng_blocks.hpp"
 
 namespace icmptrace {
 
 // The linktypes a capture may have, as far as the reader is concerned.
-constexpr uint32_t kLinktypeEthernet = 1, kLinktypeRaw = 101, kLinktypeLinuxSll = 113,
-		   kLinktypeIpv4 = 228, kLinktypeIpv6 = 229, kLinktypeLinuxSll2 = 276;
+constexpr uint32_t kLinktypeEthernet = 1, kLinktypeRaw = pcapng::kLinktypeRaw,
+		   kLinktypeLinuxSll = pcapng::kLinktypeLinuxSll, kLinktypeIpv4 = 228,
+		   kLinktypeIpv6 = 229, kLinktypeLinuxSll2 = 276;
 
 // VLAN tags an Ethernet frame may have before its ethertype (real stacks
 // have two; a bound keeps a hostile frame cheap).

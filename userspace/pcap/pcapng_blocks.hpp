@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -34,6 +35,25 @@ constexpr uint16_t kIsbStartTime = 2, kIsbEndTime = 3, kIsbIfRecv = 4, kIsbIfDro
 		   kIsbOsDrop = 7;
 
 constexpr uint16_t kLinktypeRaw = 101;	// the packet starts at its IP header
+// Linux cooked capture v1 (tcpdump -i any's): a 16-byte header, then the IP
+// header.  Our records' interfaces have it, not LINKTYPE_RAW: libpcap (1.10.3
+// in bookworm, 1.10.5 in trixie) compares a later interface's LINKTYPE_RAW
+// with the DLT_RAW (12) it made of the first one's and stops, so tcpdump -r
+// read only the packets before a file's second interface ("an interface has
+// a type 101 different from the type of the first interface").  113 is its
+// own DLT; the header says the direction and the protocol, and has no
+// link-layer address (ARPHRD_NONE), as a tun device's.
+constexpr uint16_t kLinktypeLinuxSll = 113;
+constexpr size_t kSllLen = 16;
+constexpr uint8_t kSllOutgoing = 4;	// PACKET_OUTGOING, the cooked headers' packet type
+using SllHeader = std::array<uint8_t, kSllLen>;
+// out: PACKET_OUTGOING, else PACKET_HOST (0); the protocol by family.
+constexpr SllHeader sll_header(bool out, bool ipv6)
+{
+	return {0, static_cast<uint8_t>(out ? kSllOutgoing : 0), 0xff, 0xfe,	// ARPHRD_NONE
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0,			// address length and address
+		static_cast<uint8_t>(ipv6 ? 0x86 : 0x08), static_cast<uint8_t>(ipv6 ? 0xdd : 0x00)};
+}
 
 // epb_flags bits 0-1: direction.
 constexpr uint32_t kEpbInbound = 1, kEpbOutbound = 2;
@@ -96,18 +116,28 @@ inline uint8_t *padded(uint8_t *p, size_t n)
 
 } // namespace epb_detail
 
-inline EpbAt epb_begin(uint8_t *p, const EpbFields &m, std::span<const uint8_t> data)
+// The packet's bytes are head (a link-layer header, or none) and data.
+inline EpbAt epb_begin(uint8_t *p, const EpbFields &m, std::span<const uint8_t> head,
+		       std::span<const uint8_t> data)
 {
 	using namespace epb_detail;
+	const size_t n = head.size() + data.size();
 	uint8_t *q = store32(p, kEpb);
 	q = store32(q + 4, m.interface_id);	// the length: epb_close()
 	q = store32(q, static_cast<uint32_t>(m.ts >> 32));
 	q = store32(q, static_cast<uint32_t>(m.ts));
-	q = store32(q, static_cast<uint32_t>(data.size()));
+	q = store32(q, static_cast<uint32_t>(n));
 	q = store32(q, m.wire_len);
+	if (!head.empty())
+		std::memcpy(q, head.data(), head.size());
 	if (!data.empty())
-		std::memcpy(q, data.data(), data.size());
-	return {p, padded(q, data.size())};
+		std::memcpy(q + head.size(), data.data(), data.size());
+	return {p, padded(q, n)};
+}
+
+inline EpbAt epb_begin(uint8_t *p, const EpbFields &m, std::span<const uint8_t> data)
+{
+	return epb_begin(p, m, {}, data);
 }
 
 // The options after the data, from opt_comment (its text_len bytes of text
