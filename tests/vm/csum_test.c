@@ -40,33 +40,9 @@ static long snmp6_value(const char *name)
 	return r;
 }
 
-/* Icmp InCsumErrors from /proc/net/snmp: "Icmp: names" then "Icmp: values". */
-static long snmp_value(const char *group, const char *name)
-{
-	char head[2048], vals[2048], *hs, *vs, *h, *v;
-	size_t glen = strlen(group);
-	FILE *f = fopen("/proc/net/snmp", "r");
-	long r = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(head, sizeof(head), f)) {
-		if (strncmp(head, group, glen) || head[glen] != ':' || !fgets(vals, sizeof(vals), f))
-			continue;
-		h = strtok_r(head + glen + 1, " \n", &hs);
-		v = strtok_r(vals + glen + 1, " \n", &vs);
-		for (; h && v; h = strtok_r(NULL, " \n", &hs), v = strtok_r(NULL, " \n", &vs))
-			if (!strcmp(h, name))
-				r = atol(v);
-		break;
-	}
-	fclose(f);
-	return r;
-}
-
 static long csum_errors(int family)
 {
-	return family == 6 ? snmp6_value("Icmp6InCsumErrors") : snmp_value("Icmp", "InCsumErrors");
+	return family == 6 ? snmp6_value("Icmp6InCsumErrors") : vm_snmp(NULL, "Icmp", "InCsumErrors");
 }
 
 /*

@@ -147,6 +147,55 @@ int vm_netns_enter(const char *name)
 	return err;
 }
 
+/* A counter of this netns's /proc/net/snmp: "Group: names" then "Group: values". */
+static long snmp_here(const char *group, const char *name)
+{
+	char head[2048], vals[2048], *hs, *vs, *h, *v;
+	size_t glen = strlen(group);
+	FILE *f = fopen("/proc/net/snmp", "r");
+	long r = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(head, sizeof(head), f)) {
+		if (strncmp(head, group, glen) || head[glen] != ':' || !fgets(vals, sizeof(vals), f))
+			continue;
+		h = strtok_r(head + glen + 1, " \n", &hs);
+		v = strtok_r(vals + glen + 1, " \n", &vs);
+		for (; h && v; h = strtok_r(NULL, " \n", &hs), v = strtok_r(NULL, " \n", &vs))
+			if (!strcmp(h, name))
+				r = atol(v);
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+long vm_snmp(const char *ns, const char *group, const char *name)
+{
+	long v = -1, r;
+	int p[2], st;
+	pid_t pid;
+
+	if (!ns)
+		return snmp_here(group, name);
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		r = vm_netns_enter(ns) ? -1 : snmp_here(group, name);
+		_exit(write(p[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], &v, sizeof(v)) != (ssize_t)sizeof(v))
+		v = -1;
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	return v;
+}
+
 const char *vm_rec_get(const struct vm_rec *r, const char *key)
 {
 	int i;

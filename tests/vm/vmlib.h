@@ -48,6 +48,11 @@ void vm_netns_pair_down(void);
 unsigned long vm_netns_inode(const char *name);
 /* Move the calling process into a named netns. */
 int vm_netns_enter(const char *name);
+/*
+ * A counter of /proc/net/snmp (group "Icmp", name "InEchos") in the named
+ * netns, or the caller's (ns NULL); -1 if there is none.
+ */
+long vm_snmp(const char *ns, const char *group, const char *name);
 
 /* One record of the reader's kv output. */
 #define VM_KV_MAX 80
