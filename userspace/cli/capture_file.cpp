@@ -55,6 +55,19 @@ CaptureOptions capture_options(const Options &o, uint32_t snaplen)
 	return c;
 }
 
+namespace {
+
+// "2 more sections<verb> (a section describes 65536 interfaces at most)".
+std::string more_sections(const CaptureWriter &w, const char *verb)
+{
+	const uint32_t n = w.sections_split();
+	return std::to_string(n) + " more section" + (n == 1 ? "" : "s") + verb +
+	       " (a section describes " + std::to_string(CaptureWriter::kMaxInterfaces) +
+	       " interfaces at most)";
+}
+
+} // namespace
+
 void report_capture(const CaptureWriter &w)
 {
 	std::fprintf(stderr, "icmptrace: %llu packets written to %u file%s",
@@ -64,9 +77,7 @@ void report_capture(const CaptureWriter &w)
 		std::fprintf(stderr, ", names opened again %u times (their earlier packets are gone)",
 			     w.reopened());
 	if (w.sections_split())
-		std::fprintf(stderr, ", %u more section%s (a section describes %zu interfaces at most)",
-			     w.sections_split(), w.sections_split() == 1 ? "" : "s",
-			     CaptureWriter::kMaxInterfaces);
+		std::fprintf(stderr, ", %s", more_sections(w, "").c_str());
 	if (w.lost())
 		std::fprintf(stderr, "; %llu not written (%s)",
 			     static_cast<unsigned long long>(w.lost()),
@@ -262,11 +273,7 @@ int read_capture(const Options &o)
 		}
 	}
 	if (writer && writer->sections_split())
-		std::fprintf(stderr,
-			     "icmptrace: %u more section%s written (a section describes %zu "
-			     "interfaces at most)\n",
-			     writer->sections_split(), writer->sections_split() == 1 ? "" : "s",
-			     CaptureWriter::kMaxInterfaces);
+		std::fprintf(stderr, "icmptrace: %s\n", more_sections(*writer, " written").c_str());
 	// Not a capture at all: no summary of nothing on stdout, the error
 	// alone (a summary of the packets before a bad block still goes out).
 	if (o.summary && !closed && (packets || bad_file.empty())) {

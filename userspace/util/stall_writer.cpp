@@ -46,7 +46,7 @@ void StallWriter::stop()
 		give_up_at_ = Clock::now() + kStopGrace;
 }
 
-bool StallWriter::wait_room()
+StallWriter::Status StallWriter::wait_room()
 {
 	for (;;) {
 		const Clock::time_point now = Clock::now();
@@ -55,7 +55,7 @@ bool StallWriter::wait_room()
 		int ms = -1;
 		if (stopping()) {
 			if (now >= give_up_at_)
-				return false;
+				return Status::GaveUp;
 			ms = ms_until(give_up_at_, now);
 		} else if (deadline_ != Clock::time_point::max()) {
 			ms = ms_until(deadline_, now);
@@ -65,7 +65,7 @@ bool StallWriter::wait_room()
 		const int n = ::poll(fds, watch ? 2 : 1, ms);
 		if (n < 0 && errno != EINTR) {
 			error_ = errno;
-			return true;	// write() is not tried: see write()
+			return Status::Failed;
 		}
 		if (n <= 0)
 			continue;
@@ -76,7 +76,7 @@ bool StallWriter::wait_room()
 				stop();
 		}
 		if (fds[0].revents)
-			return true;	// room, or write() tells what is wrong
+			return Status::Ok;	// room, or write() tells what is wrong
 	}
 }
 
@@ -86,10 +86,11 @@ StallWriter::Status StallWriter::write(const void *p, std::size_t n, std::size_t
 	written = 0;
 	error_ = 0;
 	while (written < n) {
-		if (may_block_ && !wait_room())
-			return Status::GaveUp;
-		if (error_)
-			return Status::Failed;	// poll failed
+		if (may_block_) {
+			const Status s = wait_room();
+			if (s != Status::Ok)
+				return s;
+		}
 		const std::size_t want = may_block_ ? std::min<std::size_t>(n - written, PIPE_BUF)
 						    : n - written;
 		const ssize_t w = ::write(fd_, bytes + written, want);

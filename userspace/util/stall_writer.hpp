@@ -49,8 +49,8 @@ public:
 	int error() const { return error_; }
 
 private:
-	// false: given up on.
-	bool wait_room();
+	// Ok once fd_ has room; GaveUp past the grace; Failed if poll fails.
+	Status wait_room();
 
 	int fd_ = -1, stop_fd_ = -1;
 	bool may_block_ = false;
